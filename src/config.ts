@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+const NETWORKS = ['bitcoin', 'testnet', 'signet', 'regtest'] as const;
+
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? null : v.trim()));
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** Every environment variable the service reads, with its default. The only reader of process.env. */
+const envSchema = z.object({
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((v) => /^(rediss?|redis\+cluster|rediss\+cluster):\/\//.test(v), 'must start with redis://, rediss:// or redis+cluster://'),
+  QUEUE_PREFIX: z
+    .string()
+    .default('wd')
+    .refine((v) => /^[A-Za-z0-9_.-]{1,32}$/.test(v), 'must be 1-32 characters of A-Z a-z 0-9 _ . -'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(3000, 0, 65535),
+  API_TOKENS: z.string().default(''),
+  DASHBOARD_USER: optionalSecret,
+  DASHBOARD_PASSWORD: optionalSecret,
+  LN_NETWORK: z.enum(NETWORKS, { error: `must be one of ${NETWORKS.join(', ')}` }).default('bitcoin'),
+  AURPAY_BASE_URL: httpUrl.default('https://dashboard.aurpay.net'),
+  AURPAY_API_KEY: optionalSecret,
+  AURPAY_API_SECRET: optionalSecret,
+  AURPAY_API_TOKEN: optionalSecret,
+  TURINPAY_BASE_URL: httpUrl.default('https://api.turinpay.com'),
+  TURINPAY_API_KEY: optionalSecret,
+  PROVIDER_TIMEOUT_MS: int(15000, 100, 600000),
+  SETTLE_POLL_MS: int(5000, 10, 3600000),
+  SETTLE_POLL_MAX_MS: int(300000, 10, 86400000),
+  /** How long after the invoice expires reconciliation keeps trying before `needs_review`. */
+  RECONCILE_GRACE_MS: int(3600000, 0, 30 * 86400000),
+  /** Refuse invoices that expire within this many seconds (time enough to submit). */
+  INVOICE_EXPIRY_MARGIN_S: int(60, 0, 86400),
+  MAX_AMOUNT_MSAT: z
+    .string()
+    .regex(/^[0-9]+$/, 'must be a whole number of millisatoshi')
+    .optional()
+    .transform((v) => (v === undefined ? null : BigInt(v))),
+  ALLOW_ONCHAIN: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  SUBMIT_CONCURRENCY: int(10, 1, 1000),
+  SETTLE_CONCURRENCY: int(20, 1, 1000),
+  /** How long a submit worker's lock lives without renewal: a crashed worker's withdrawal turns `unknown` after it. */
+  SUBMIT_LOCK_MS: int(30000, 1000, 600000),
+  SUBMIT_ATTEMPTS: int(8, 1, 100),
+  SUBMIT_BACKOFF_MS: int(1000, 10, 600000),
+  SWEEP_EVERY_MS: int(10000, 100, 3600000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Network = (typeof NETWORKS)[number];
+
+export interface ApiToken {
+  name: string;
+  token: string;
+}
+
+export type Config = Omit<z.infer<typeof envSchema>, 'API_TOKENS'> & { API_TOKENS: ApiToken[] };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * `API_TOKENS` is a comma-separated list; each entry is `token` or `name=token`.
+ * The name is what operator actions record as the actor.
+ */
+function parseTokens(raw: string): ApiToken[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((entry, i) => {
+      const eq = entry.indexOf('=');
+      if (eq > 0) return { name: entry.slice(0, eq), token: entry.slice(eq + 1) };
+      return { name: `token-${i + 1}`, token: entry };
+    });
+}
+
+/** Validates the environment once; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const tokens = parseTokens(parsed.data.API_TOKENS);
+  if (tokens.some((t) => t.token.length < 8)) {
+    throw new ConfigError('invalid configuration:\n  API_TOKENS: every token must be at least 8 characters');
+  }
+  return { ...parsed.data, API_TOKENS: tokens };
+}

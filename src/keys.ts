@@ -1,0 +1,36 @@
+/**
+ * Every Redis key the project writes. All of them share one hash tag, `{prefix}`, so each Lua
+ * script (and BullMQ's own scripts, which use the same prefix) touches a single Redis Cluster slot.
+ */
+export interface Keys {
+  /** BullMQ's `prefix` option: queues live under `{prefix}:<queue>:...`. */
+  readonly bullPrefix: string;
+  record(id: string): string;
+  history(id: string): string;
+  paymentHash(hash: string): string;
+  statusSet(provider: string, status: string): string;
+  events: string;
+  batch(id: string): string;
+  batchItems(id: string): string;
+  batches: string;
+  /** A key in the same slot that is never written, for scripts whose optional key is absent. */
+  none: string;
+  meta(name: string): string;
+}
+
+export function createKeys(prefix: string): Keys {
+  const p = `{${prefix}}`;
+  return {
+    bullPrefix: p,
+    record: (id) => `${p}:w:${id}`,
+    history: (id) => `${p}:h:${id}`,
+    paymentHash: (hash) => `${p}:ph:${hash}`,
+    statusSet: (provider, status) => `${p}:st:${provider}:${status}`,
+    events: `${p}:events`,
+    batch: (id) => `${p}:b:${id}`,
+    batchItems: (id) => `${p}:bi:${id}`,
+    batches: `${p}:batches`,
+    none: `${p}:none`,
+    meta: (name) => `${p}:meta:${name}`,
+  };
+}

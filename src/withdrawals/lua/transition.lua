@@ -1,0 +1,48 @@
+-- Compare-and-set of a withdrawal's status, checked against the allowed transitions,
+-- written with its history entry, status index, batch counters and event in one step.
+-- KEYS: 1 record, 2 history, 3 events, 4 batch hash, 5 from-status zset, 6 to-status zset
+-- ARGV: 1 expected from, 2 to, 3 expected fence or '', 4 now ISO, 5 now ms,
+--       6 updates (JSON object; false/null value deletes the field), 7 history entry JSON,
+--       8 events maxlen, 9 allowed targets of `from` (comma-separated), 10 new fence or '',
+--       11 '1' to count an attempt, 12 '1' to start a new round
+local rec, hist, stream, bkey, fromset, toset = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local from, to = ARGV[1], ARGV[2]
+
+local cur = redis.call('HMGET', rec, 'status', 'fence', 'batchId', 'amountMsat', 'id')
+if not cur[1] then return { 'missing' } end
+if cur[1] ~= from then return { 'conflict', cur[1] } end
+if ARGV[3] ~= '' and cur[2] ~= ARGV[3] then return { 'fenced', cur[1] } end
+local allowed = false
+for target in string.gmatch(ARGV[9], '[^,]+') do
+  if target == to then allowed = true end
+end
+if not allowed then return { 'illegal', cur[1] } end
+
+local updates = cjson.decode(ARGV[6])
+for k, v in pairs(updates) do
+  if v == cjson.null or v == false then
+    redis.call('HDEL', rec, k)
+  else
+    redis.call('HSET', rec, k, v)
+  end
+end
+redis.call('HSET', rec, 'status', to, 'updatedAt', ARGV[4])
+if ARGV[10] ~= '' then redis.call('HSET', rec, 'fence', ARGV[10]) end
+if ARGV[11] == '1' then redis.call('HINCRBY', rec, 'attempts', 1) end
+if ARGV[12] == '1' then redis.call('HINCRBY', rec, 'round', 1) end
+redis.call('RPUSH', hist, ARGV[7])
+redis.call('ZREM', fromset, cur[5])
+redis.call('ZADD', toset, ARGV[5], cur[5])
+
+if cur[3] and cur[3] ~= '' then
+  local amount = cur[4] or '0'
+  redis.call('HINCRBY', bkey, 'n:' .. from, -1)
+  redis.call('HINCRBY', bkey, 'n:' .. to, 1)
+  if amount ~= '0' then
+    redis.call('HINCRBY', bkey, 'a:' .. from, '-' .. amount)
+    redis.call('HINCRBY', bkey, 'a:' .. to, amount)
+  end
+end
+add_event(stream, ARGV[8], 'withdrawal.' .. to, ARGV[4], record_json(rec))
+if cur[3] and cur[3] ~= '' then maybe_batch_done(bkey, stream, ARGV[8], ARGV[4]) end
+return { 'ok' }

@@ -1,0 +1,56 @@
+-- Shared helpers (prepended to every script): the record as the API shows it, as JSON text.
+-- JSON-valued fields (metadata, failure) are spliced verbatim, so they round-trip exactly.
+local function jstr(v)
+  if v == false or v == nil or v == '' then return 'null' end
+  return cjson.encode(v)
+end
+
+local function jraw(v)
+  if v == false or v == nil or v == '' then return 'null' end
+  return v
+end
+
+local function record_json(key)
+  local f = redis.call('HMGET', key, 'id', 'provider', 'status', 'invoice', 'address', 'paymentHash',
+    'amountMsat', 'feeMsat', 'providerRef', 'attempts', 'batchId', 'failure', 'description',
+    'metadata', 'createdAt', 'updatedAt')
+  return '{"id":' .. jstr(f[1]) .. ',"provider":' .. jstr(f[2]) .. ',"status":' .. jstr(f[3]) ..
+    ',"invoice":' .. jstr(f[4]) .. ',"address":' .. jstr(f[5]) .. ',"paymentHash":' .. jstr(f[6]) ..
+    ',"amountMsat":' .. jstr(f[7]) .. ',"feeMsat":' .. jstr(f[8]) .. ',"providerRef":' .. jstr(f[9]) ..
+    ',"attempts":' .. (tonumber(f[10]) or 0) .. ',"batchId":' .. jstr(f[11]) .. ',"failure":' .. jraw(f[12]) ..
+    ',"description":' .. jstr(f[13]) .. ',"metadata":' .. jraw(f[14]) .. ',"createdAt":' .. jstr(f[15]) ..
+    ',"updatedAt":' .. jstr(f[16]) .. '}'
+end
+
+local function add_event(stream, maxlen, etype, ts, data)
+  if tonumber(maxlen) > 0 then
+    return redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'type', etype, 'ts', ts, 'data', data)
+  end
+  return redis.call('XADD', stream, '*', 'type', etype, 'ts', ts, 'data', data)
+end
+
+local TERMINAL = { succeeded = true, failed = true, needs_review = true, cancelled = true }
+local STATUSES = { 'queued', 'submitting', 'submitted', 'unknown', 'succeeded', 'failed', 'needs_review', 'cancelled' }
+
+-- When a sealed batch has every item terminal for the first time, emit batch.done once.
+local function maybe_batch_done(bkey, stream, maxlen, ts)
+  local b = redis.call('HMGET', bkey, 'total', 'sealed', 'doneAt', 'id')
+  if b[2] ~= '1' or b[3] then return end
+  local total = tonumber(b[1]) or 0
+  local terminal = 0
+  local by, amt = {}, {}
+  for _, s in ipairs(STATUSES) do
+    local n = tonumber(redis.call('HGET', bkey, 'n:' .. s) or '0')
+    local a = redis.call('HGET', bkey, 'a:' .. s) or '0'
+    if n > 0 then
+      table.insert(by, cjson.encode(s) .. ':' .. n)
+      table.insert(amt, cjson.encode(s) .. ':' .. cjson.encode(a))
+    end
+    if TERMINAL[s] then terminal = terminal + n end
+  end
+  if terminal < total then return end
+  redis.call('HSET', bkey, 'doneAt', ts)
+  local data = '{"batchId":' .. cjson.encode(b[4]) .. ',"total":' .. total .. ',"byStatus":{' ..
+    table.concat(by, ',') .. '},"amountMsatByStatus":{' .. table.concat(amt, ',') .. '},"done":true}'
+  add_event(stream, maxlen, 'batch.done', ts, data)
+end

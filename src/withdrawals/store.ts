@@ -1,0 +1,195 @@
+import type { Keys } from '../keys.ts';
+import type { RedisClient } from '../redis.ts';
+import { defineScripts, type ScriptCommands } from './scripts.ts';
+import { STATUSES, TRANSITIONS, type Status } from './status.ts';
+import type { HistoryEntry, ProviderName, WithdrawalRecord } from './types.ts';
+import { PROVIDERS } from './types.ts';
+import { parseRecord } from './record-codec.ts';
+
+export interface NewWithdrawal {
+  id: string;
+  provider: ProviderName;
+  bodyHash: string;
+  invoice: string | null;
+  address: string | null;
+  paymentHash: string | null;
+  amountMsat: bigint | null;
+  sendAmountMsat: bigint | null;
+  batchId: string | null;
+  description: string | null;
+  metadata: Record<string, unknown> | null;
+  reconcileDeadline: number;
+}
+
+export type CreateResult =
+  | { kind: 'created'; record: WithdrawalRecord }
+  | { kind: 'exists'; record: WithdrawalRecord }
+  | { kind: 'conflict' }
+  | { kind: 'invoice_used'; otherId: string };
+
+export interface TransitionRequest {
+  from: Status;
+  to: Status;
+  /** The attempt token the caller holds; the change is refused when the record carries another. */
+  fence?: string;
+  newFence?: string;
+  updates?: Record<string, string | null>;
+  cause: string;
+  actor?: string;
+  note?: string;
+  countAttempt?: boolean;
+  newRound?: boolean;
+}
+
+export type TransitionResult =
+  | { ok: true }
+  | { ok: false; reason: 'missing' | 'conflict' | 'fenced' | 'illegal'; current: Status | null };
+
+export class IllegalTransitionError extends Error {
+  override name = 'IllegalTransitionError';
+}
+
+export interface StoreOptions {
+  redis: RedisClient;
+  keys: Keys;
+  /** Approximate number of events kept in the stream (0 keeps all). */
+  eventsMaxLen: number;
+  now?: () => Date;
+}
+
+export type WithdrawalStore = ReturnType<typeof createStore>;
+
+/** The withdrawal records in Redis: the source of truth, changed only through atomic scripts. */
+export function createStore(opts: StoreOptions) {
+  const redis: RedisClient & ScriptCommands = defineScripts(opts.redis);
+  const { keys } = opts;
+  const now = opts.now ?? (() => new Date());
+
+  async function get(id: string): Promise<WithdrawalRecord | null> {
+    const [fields, history] = await Promise.all([
+      redis.hgetall(keys.record(id)),
+      redis.lrange(keys.history(id), 0, -1),
+    ]);
+    if (!fields.status) return null;
+    return parseRecord(fields, history);
+  }
+
+  /** Reads only the hash (no history): what workers need. */
+  async function getFields(id: string): Promise<Record<string, string> | null> {
+    const fields = await redis.hgetall(keys.record(id));
+    return fields.status ? fields : null;
+  }
+
+  async function create(w: NewWithdrawal): Promise<CreateResult> {
+    const at = now();
+    const fields: Record<string, string> = {
+      id: w.id,
+      provider: w.provider,
+      reconcileDeadline: String(w.reconcileDeadline),
+    };
+    const optional: Record<string, string | null> = {
+      invoice: w.invoice,
+      address: w.address,
+      paymentHash: w.paymentHash,
+      amountMsat: w.amountMsat?.toString() ?? null,
+      sendAmountMsat: w.sendAmountMsat?.toString() ?? null,
+      batchId: w.batchId,
+      description: w.description,
+      metadata: w.metadata === null ? null : JSON.stringify(w.metadata),
+    };
+    for (const [k, v] of Object.entries(optional)) if (v !== null) fields[k] = v;
+    const entry: HistoryEntry = { status: 'queued', at: at.toISOString(), cause: 'accepted' };
+    const res = await redis.wdCreate(
+      keys.record(w.id),
+      keys.history(w.id),
+      w.paymentHash ? keys.paymentHash(w.paymentHash) : keys.none,
+      keys.statusSet(w.provider, 'queued'),
+      keys.events,
+      w.batchId ? keys.batch(w.batchId) : keys.none,
+      w.batchId ? keys.batchItems(w.batchId) : keys.none,
+      w.bodyHash,
+      at.toISOString(),
+      at.getTime(),
+      JSON.stringify(fields),
+      JSON.stringify(entry),
+      opts.eventsMaxLen,
+      w.paymentHash ? '1' : '0',
+      w.batchId ?? '',
+      w.amountMsat?.toString() ?? '0',
+    );
+    const [kind, other] = res;
+    if (kind === 'conflict') return { kind: 'conflict' };
+    if (kind === 'invoice_used') return { kind: 'invoice_used', otherId: other ?? '' };
+    const record = await get(w.id);
+    if (!record) throw new Error(`withdrawal ${w.id} vanished right after it was written`);
+    return { kind: kind === 'created' ? 'created' : 'exists', record };
+  }
+
+  async function transition(id: string, t: TransitionRequest): Promise<TransitionResult> {
+    // provider and batchId never change after creation, so reading them first is race-free.
+    const [provider, batchId] = await redis.hmget(keys.record(id), 'provider', 'batchId');
+    if (!provider) return { ok: false, reason: 'missing', current: null };
+    const at = now();
+    const entry: HistoryEntry = { status: t.to, at: at.toISOString(), cause: t.cause };
+    if (t.actor) entry.actor = t.actor;
+    if (t.note) entry.note = t.note;
+    const res = await redis.wdTransition(
+      keys.record(id),
+      keys.history(id),
+      keys.events,
+      batchId ? keys.batch(batchId) : keys.none,
+      keys.statusSet(provider, t.from),
+      keys.statusSet(provider, t.to),
+      t.from,
+      t.to,
+      t.fence ?? '',
+      at.toISOString(),
+      at.getTime(),
+      JSON.stringify(t.updates ?? {}),
+      JSON.stringify(entry),
+      opts.eventsMaxLen,
+      TRANSITIONS[t.from].join(','),
+      t.newFence ?? '',
+      t.countAttempt ? '1' : '0',
+      t.newRound ? '1' : '0',
+    );
+    const [kind, current] = res;
+    if (kind === 'ok') return { ok: true };
+    const reason = kind === 'missing' || kind === 'conflict' || kind === 'fenced' ? kind : 'illegal';
+    if (reason === 'illegal') {
+      throw new IllegalTransitionError(`withdrawal ${id}: ${t.from} -> ${t.to} is not an allowed transition`);
+    }
+    return { ok: false, reason, current: (current as Status | undefined) ?? null };
+  }
+
+  async function idsInStatus(provider: ProviderName, status: Status, limit = 1000, offset = 0): Promise<string[]> {
+    return redis.zrange(keys.statusSet(provider, status), offset, offset + limit - 1);
+  }
+
+  /** Withdrawals that entered `status` before `beforeMs` (oldest first). */
+  async function idsInStatusSince(provider: ProviderName, status: Status, beforeMs: number, limit: number): Promise<string[]> {
+    return redis.zrangebyscore(keys.statusSet(provider, status), '-inf', beforeMs, 'LIMIT', 0, limit);
+  }
+
+  async function countByStatus(): Promise<Record<ProviderName, Record<Status, number>>> {
+    const pipeline = redis.pipeline();
+    for (const p of PROVIDERS) for (const s of STATUSES) pipeline.zcard(keys.statusSet(p, s));
+    const results = (await pipeline.exec()) ?? [];
+    const out = {} as Record<ProviderName, Record<Status, number>>;
+    let i = 0;
+    for (const p of PROVIDERS) {
+      const row = {} as Record<Status, number>;
+      for (const s of STATUSES) row[s] = Number(results[i++]?.[1] ?? 0);
+      out[p] = row;
+    }
+    return out;
+  }
+
+  /** Unix ms at which the oldest withdrawal entered `status`, or null. */
+  async function oldestIn(provider: ProviderName, status: Status): Promise<number | null> {
+    const first = await redis.zrange(keys.statusSet(provider, status), 0, 0, 'WITHSCORES');
+    return first[1] === undefined ? null : Number(first[1]);
+  }
+
+  return { redis, keys, get, getFields, create, transition, idsInStatus, idsInStatusSince, countByStatus, oldestIn };
+}

@@ -1,0 +1,44 @@
+import type { Status } from './status.ts';
+
+export const PROVIDERS = ['aurpay', 'turinpay'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export interface Failure {
+  code: string;
+  message: string;
+  /** Raw provider answer or other evidence, as JSON. */
+  provider?: unknown;
+}
+
+export interface HistoryEntry {
+  status: Status;
+  at: string;
+  /** Why the change happened (provider outcome, sweep, operator note...). */
+  cause?: string;
+  /** Operator name for audited actions. */
+  actor?: string;
+  note?: string;
+}
+
+/** A withdrawal as stored and as the API returns it (amounts are msat strings on the wire). */
+export interface WithdrawalRecord {
+  id: string;
+  provider: ProviderName;
+  status: Status;
+  invoice: string | null;
+  address: string | null;
+  paymentHash: string | null;
+  amountMsat: string | null;
+  feeMsat: string | null;
+  providerRef: string | null;
+  attempts: number;
+  batchId: string | null;
+  failure: Failure | null;
+  description: string | null;
+  metadata: Record<string, unknown> | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Unix ms after which reconciliation gives up (`needs_review`). */
+  reconcileDeadline: number;
+  history: HistoryEntry[];
+}

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore, IllegalTransitionError, type NewWithdrawal } from '../../src/withdrawals/store.ts';
+import { testRedis, type TestRedis } from '../support/redis.ts';
+
+let t: TestRedis;
+let store: ReturnType<typeof createStore>;
+
+beforeAll(async () => {
+  t = await testRedis('store');
+  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0 });
+});
+afterAll(async () => t.cleanup());
+
+function w(id: string, over: Partial<NewWithdrawal> = {}): NewWithdrawal {
+  return {
+    id,
+    provider: 'turinpay',
+    bodyHash: 'h1',
+    invoice: 'lnbcrt1...',
+    address: null,
+    paymentHash: `ph-${id}`,
+    amountMsat: 1000n,
+    sendAmountMsat: null,
+    batchId: null,
+    description: null,
+    metadata: { a: [1, 2], b: {} },
+    reconcileDeadline: Date.now() + 60_000,
+    ...over,
+  };
+}
+
+describe('withdrawal store', () => {
+  it('creates a record with history, and answers replays and conflicts by body hash', async () => {
+    const first = await store.create(w('a1'));
+    expect(first.kind).toBe('created');
+    if (first.kind !== 'created') return;
+    expect(first.record.status).toBe('queued');
+    expect(first.record.metadata).toEqual({ a: [1, 2], b: {} });
+    expect(first.record.history.map((h) => h.status)).toEqual(['queued']);
+    expect((await store.create(w('a1'))).kind).toBe('exists');
+    expect((await store.create(w('a1', { bodyHash: 'other' }))).kind).toBe('conflict');
+  });
+
+  it('refuses a second withdrawal for the same payment hash', async () => {
+    await store.create(w('b1', { paymentHash: 'same' }));
+    const second = await store.create(w('b2', { paymentHash: 'same' }));
+    expect(second).toEqual({ kind: 'invoice_used', otherId: 'b1' });
+    expect(await store.get('b2')).toBeNull();
+  });
+
+  it('moves status only by compare-and-set along allowed edges, with the fence checked', async () => {
+    await store.create(w('c1'));
+    expect(await store.transition('c1', { from: 'queued', to: 'submitting', newFence: 'f1', cause: 'x', countAttempt: true })).toEqual({ ok: true });
+    expect(await store.transition('c1', { from: 'queued', to: 'submitting', newFence: 'f2', cause: 'x' })).toEqual({
+      ok: false,
+      reason: 'conflict',
+      current: 'submitting',
+    });
+    expect(await store.transition('c1', { from: 'submitting', to: 'submitted', fence: 'wrong', cause: 'x' })).toEqual({
+      ok: false,
+      reason: 'fenced',
+      current: 'submitting',
+    });
+    await expect(store.transition('c1', { from: 'submitting', to: 'cancelled', fence: 'f1', cause: 'x' })).rejects.toBeInstanceOf(
+      IllegalTransitionError,
+    );
+    expect(await store.transition('c1', { from: 'submitting', to: 'submitted', fence: 'f1', cause: 'accepted', updates: { providerRef: 'r1' } })).toEqual({
+      ok: true,
+    });
+    const rec = await store.get('c1');
+    expect(rec?.status).toBe('submitted');
+    expect(rec?.providerRef).toBe('r1');
+    expect(rec?.attempts).toBe(1);
+    expect(rec?.history.map((h) => h.status)).toEqual(['queued', 'submitting', 'submitted']);
+    const counts = await store.countByStatus();
+    expect(counts.turinpay.submitted).toBeGreaterThanOrEqual(1);
+  });
+
+  it('writes one event per status change in the same step', async () => {
+    await store.create(w('d1'));
+    await store.transition('d1', { from: 'queued', to: 'cancelled', cause: 'operator' });
+    const events = await t.redis.xrange(t.keys.events, '-', '+');
+    const mine = events.map(([, f]) => f).filter((f) => f[5]?.includes('"id":"d1"'));
+    expect(mine.map((f) => f[1])).toEqual(['withdrawal.queued', 'withdrawal.cancelled']);
+    const data = JSON.parse(mine[1]?.[5] ?? '{}');
+    expect(data).toMatchObject({ id: 'd1', status: 'cancelled', amountMsat: '1000', metadata: { a: [1, 2], b: {} } });
+  });
+});
