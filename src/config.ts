@@ -31,6 +31,10 @@ const envSchema = z.object({
   AURPAY_API_KEY: optionalSecret,
   AURPAY_API_SECRET: optionalSecret,
   AURPAY_API_TOKEN: optionalSecret,
+  /** Transactions per page when searching Aurpay's `/api/v2/tx` for a withdrawal. */
+  AURPAY_LOOKUP_PAGE_SIZE: int(100, 1, 1000),
+  /** Pages read per settlement check before answering "not found yet". */
+  AURPAY_LOOKUP_MAX_PAGES: int(10, 1, 1000),
   TURINPAY_BASE_URL: httpUrl.default('https://api.turinpay.com'),
   TURINPAY_API_KEY: optionalSecret,
   PROVIDER_TIMEOUT_MS: int(15000, 100, 600000),

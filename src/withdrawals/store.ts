@@ -191,5 +191,11 @@ export function createStore(opts: StoreOptions) {
     return first[1] === undefined ? null : Number(first[1]);
   }
 
-  return { redis, keys, get, getFields, create, transition, idsInStatus, idsInStatusSince, countByStatus, oldestIn };
+  /** No more items will join the batch; emits `batch.done` at once if every item is already terminal. */
+  async function sealBatch(batchId: string): Promise<void> {
+    const at = now().toISOString();
+    await redis.wdSealBatch(keys.batch(batchId), keys.events, batchId, at, opts.eventsMaxLen, at);
+  }
+
+  return { redis, keys, sealBatch, get, getFields, create, transition, idsInStatus, idsInStatusSince, countByStatus, oldestIn };
 }

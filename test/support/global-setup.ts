@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { redisServerOnPath, startRedisServer, type PrivateRedis } from './redis-server.ts';
+import { redisServerOnPath, startRedisServer, type PrivateRedis } from '../../src/demo/redis-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

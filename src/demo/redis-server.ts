@@ -1,3 +1,4 @@
+/** A private redis-server on a free loopback port: for the demo (when no Redis answers) and for tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';

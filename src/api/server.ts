@@ -1,0 +1,84 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { ApiToken } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { enqueueWithdrawal, type EnqueueDeps } from '../withdrawals/enqueue.ts';
+import { apiError } from '../withdrawals/errors.ts';
+import { cancelWithdrawal, resolveWithdrawal } from '../withdrawals/operator.ts';
+import { publicRecord } from '../withdrawals/record-codec.ts';
+import { authenticate } from './auth.ts';
+import { batchRoutes } from './batch-routes.ts';
+import { errorBody, installErrorHandlers } from './errors.ts';
+
+export interface ApiDeps extends EnqueueDeps {
+  tokens: readonly ApiToken[];
+  logger: Logger;
+  /** Extra readiness checks (workers running...); Redis is always checked. */
+  ready?(): Promise<string | null>;
+  bodyLimit?: number;
+  /** Mounts more routes (dashboard, metrics, batches) on the same server. */
+  extend?(app: FastifyInstance): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: string;
+  }
+}
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({ loggerInstance, bodyLimit: deps.bodyLimit ?? 64 * 1024, disableRequestLogging: true });
+  const redis = deps.store.redis;
+  installErrorHandlers(app, redis);
+  app.decorateRequest('actor', '');
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_req, reply) => {
+    const problems: string[] = [];
+    try {
+      await redis.ping();
+    } catch {
+      problems.push('redis unreachable');
+    }
+    const extra = await deps.ready?.();
+    if (extra) problems.push(extra);
+    if (problems.length) return reply.code(503).send({ ok: false, problems });
+    return { ok: true };
+  });
+
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', async (req, reply) => {
+      const name = authenticate(req.headers.authorization, deps.tokens);
+      if (!name) return reply.code(401).send(errorBody(apiError('unauthorized', 'missing or wrong bearer token: send Authorization: Bearer <token>')));
+      req.actor = name;
+    });
+
+    v1.post('/withdrawals', async (req, reply) => {
+      const res = await enqueueWithdrawal(deps, req.body);
+      if (res.kind === 'refused') return reply.code(res.status).send(errorBody(res.error));
+      return reply.code(res.kind === 'accepted' ? 202 : 200).send(publicRecord(res.record));
+    });
+
+    v1.get<{ Params: { id: string } }>('/withdrawals/:id', async (req, reply) => {
+      const rec = await deps.store.get(req.params.id);
+      if (!rec) return reply.code(404).send(errorBody(apiError('not_found', `no withdrawal ${req.params.id}`)));
+      return publicRecord(rec);
+    });
+
+    v1.post<{ Params: { id: string } }>('/withdrawals/:id/cancel', async (req, reply) => {
+      const res = await cancelWithdrawal(deps, req.params.id, req.actor, req.body);
+      if (!res.ok) return reply.code(res.status).send(errorBody(res.error));
+      return publicRecord(res.record);
+    });
+
+    v1.post<{ Params: { id: string } }>('/withdrawals/:id/resolve', async (req, reply) => {
+      const res = await resolveWithdrawal(deps, req.params.id, req.actor, req.body);
+      if (!res.ok) return reply.code(res.status).send(errorBody(res.error));
+      return publicRecord(res.record);
+    });
+    await batchRoutes(v1, deps);
+  }, { prefix: '/v1' });
+
+  await deps.extend?.(app);
+  return app;
+}

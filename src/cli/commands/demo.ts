@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import cliProgress from 'cli-progress';
+import { loadConfig } from '../../config.ts';
+import { findOrStartRedis } from '../../demo/find-redis.ts';
+import { demoFaults } from '../../demo/faults.ts';
+import { payeeInvoice } from '../../demo/payee.ts';
+import { formatReport } from '../../demo/report.ts';
+import { createLogger } from '../../logger.ts';
+import { startSandbox } from '../../providers/sandbox/index.ts';
+import { createRuntime } from '../../runtime.ts';
+import { batchSummary, enqueueBatch } from '../../withdrawals/batches.ts';
+import { TERMINAL_STATUSES } from '../../withdrawals/status.ts';
+import { stopOnSignals } from '../signals.ts';
+
+export interface DemoOptions {
+  count: number;
+  timeoutS: number;
+}
+
+function demoItems(count: number) {
+  const items: Record<string, string>[] = [];
+  for (let i = 0; i < count; i++) {
+    const provider = i % 2 === 0 ? 'turinpay' : 'aurpay';
+    const amountMsat = BigInt(1000 + ((i * 7919) % 99_000)) * 1000n;
+    // Every tenth Aurpay payout uses an amountless invoice: the amount travels in the request.
+    const amountless = provider === 'aurpay' && i % 10 === 1;
+    const { invoice } = payeeInvoice({ network: 'regtest', amountMsat: amountless ? null : amountMsat, description: `demo payout ${i}` });
+    items.push({ id: `demo-${i}`, provider, invoice, amountMsat: amountMsat.toString(), description: `demo payout ${i}` });
+  }
+  return items;
+}
+
+/** `withdrawals demo`: the whole pipeline on loopback sandboxes with faults, a progress bar and a report. */
+export async function demo(opts: DemoOptions): Promise<number> {
+  const redis = await findOrStartRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const sandbox = await startSandbox({
+    network: 'regtest',
+    aurpay: { apiKey: 'demo-aurpay-key' },
+    turinpay: { apiKey: 'demo-turinpay-key' },
+    faults: { aurpay: demoFaults(), turinpay: demoFaults() },
+    pendingLookups: 2,
+  });
+  const config = loadConfig({
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: `demo-${randomUUID().slice(0, 8)}`,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    API_TOKENS: 'demo=demo-token-0000',
+    LN_NETWORK: 'regtest',
+    AURPAY_BASE_URL: sandbox.aurpayUrl,
+    AURPAY_API_KEY: 'demo-aurpay-key',
+    TURINPAY_BASE_URL: sandbox.turinpayUrl,
+    TURINPAY_API_KEY: 'demo-turinpay-key',
+    PROVIDER_TIMEOUT_MS: '1500',
+    SETTLE_POLL_MS: '250',
+    SETTLE_POLL_MAX_MS: '2000',
+    SUBMIT_BACKOFF_MS: '200',
+    SUBMIT_CONCURRENCY: '16',
+    AURPAY_LOOKUP_MAX_PAGES: '50',
+    SWEEP_EVERY_MS: '2000',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
+  const logger = createLogger(config.LOG_LEVEL);
+  const runtime = await createRuntime(config, { logger });
+  let stopped = false;
+  const cleanup = async () => {
+    if (stopped) return;
+    stopped = true;
+    await runtime.close();
+    await sandbox.close();
+    await redis.private?.stop();
+  };
+  stopOnSignals(cleanup, (m) => console.error(m));
+
+  try {
+    await runtime.startWorkers();
+    console.log(`demo: ${opts.count} payouts through the Aurpay and TurinPay sandboxes (faults on), Redis ${redis.private ? `private at ${redis.url}` : redis.url}`);
+    const items = demoItems(opts.count);
+    const started = Date.now();
+    const bar = new cliProgress.SingleBar({ format: ' {phase} [{bar}] {value}/{total} {detail}', hideCursor: true }, cliProgress.Presets.shades_classic);
+    bar.start(opts.count, 0, { phase: 'enqueue', detail: '' });
+    let seen = 0;
+    const answer = await enqueueBatch(runtime.enqueueDeps, `demo-batch-${randomUUID().slice(0, 8)}`, items, { onItem: () => bar.update(++seen) });
+    const enqueueSeconds = (Date.now() - started) / 1000;
+    bar.update(0, { phase: 'settle ' });
+    const deadline = Date.now() + opts.timeoutS * 1000;
+    let summary = await batchSummary(runtime.store.redis, runtime.store.keys, answer.batchId);
+    while (summary && !summary.done && Date.now() < deadline) {
+      await sleep(250);
+      summary = await batchSummary(runtime.store.redis, runtime.store.keys, answer.batchId);
+      const terminal = TERMINAL_STATUSES.reduce((n, s) => n + (summary?.byStatus[s] ?? 0), 0);
+      const detail = Object.entries(summary?.byStatus ?? {}).map(([s, n]) => `${s}:${n}`).join(' ');
+      bar.update(terminal, { detail });
+    }
+    bar.stop();
+    if (!summary) throw new Error('the demo batch vanished from Redis');
+    const duplicates = sandbox.ledger.duplicates();
+    console.log(
+      formatReport({
+        summary,
+        seconds: (Date.now() - started) / 1000,
+        enqueueSeconds,
+        payments: sandbox.ledger.payments().length,
+        duplicatePayments: duplicates,
+        rejected: answer.rejected.length,
+      }),
+    );
+    return summary.done && duplicates.length === 0 && answer.rejected.length === 0 ? 0 : 1;
+  } finally {
+    await cleanup();
+  }
+}

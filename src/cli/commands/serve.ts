@@ -1,0 +1,39 @@
+import { loadConfig } from '../../config.ts';
+import { createLogger } from '../../logger.ts';
+import { createRuntime } from '../../runtime.ts';
+import { PROVIDERS, type ProviderName } from '../../withdrawals/types.ts';
+import { stopOnSignals } from '../signals.ts';
+
+export interface ServeOptions {
+  api: boolean;
+  workers: boolean;
+  provider?: string;
+  concurrency?: string;
+}
+
+/** `withdrawals start | api | worker`: long-running processes that stop cleanly on signals. */
+export async function serve(opts: ServeOptions): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.LOG_LEVEL);
+  let providers: ProviderName[] | undefined;
+  if (opts.provider !== undefined) {
+    const p = PROVIDERS.find((x) => x === opts.provider);
+    if (!p) throw new Error(`--provider must be one of ${PROVIDERS.join(', ')}`);
+    providers = [p];
+  }
+  const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new Error('--concurrency must be a positive integer');
+
+  const runtime = await createRuntime(config, { logger });
+  stopOnSignals(() => runtime.close(), (msg) => logger.info(msg));
+  const enabled = PROVIDERS.filter((p) => runtime.clients[p]);
+  if (enabled.length === 0) logger.warn('no provider is configured (AURPAY_API_KEY, TURINPAY_API_KEY): every withdrawal will be refused');
+  if (opts.workers) {
+    await runtime.startWorkers({ providers, submitConcurrency: concurrency });
+    logger.info({ providers: providers ?? enabled }, 'workers started');
+  }
+  if (opts.api) {
+    const app = await runtime.startApi();
+    logger.info({ address: app.addresses() }, 'API listening');
+  }
+}

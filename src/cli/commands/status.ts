@@ -1,0 +1,44 @@
+import { loadConfig } from '../../config.ts';
+import { createKeys } from '../../keys.ts';
+import { createRedis } from '../../redis.ts';
+import { publicRecord } from '../../withdrawals/record-codec.ts';
+import { createStore } from '../../withdrawals/store.ts';
+
+/** `withdrawals status ID`: prints one withdrawal and its history. Exit 1 when not found. */
+export async function status(id: string | undefined, json: boolean): Promise<number> {
+  if (!id) throw new Error('usage: withdrawals status ID');
+  const config = loadConfig(process.env);
+  const redis = createRedis(config.REDIS_URL, { role: 'request' });
+  try {
+    const store = createStore({ redis, keys: createKeys(config.QUEUE_PREFIX), eventsMaxLen: 0 });
+    const rec = await store.get(id);
+    if (!rec) {
+      console.error(`no withdrawal ${id} under prefix ${config.QUEUE_PREFIX}`);
+      return 1;
+    }
+    if (json) {
+      console.log(JSON.stringify(publicRecord(rec), null, 2));
+      return 0;
+    }
+    const lines = [
+      `withdrawal  ${rec.id}`,
+      `provider    ${rec.provider}`,
+      `status      ${rec.status}`,
+      `amount      ${rec.amountMsat ?? '-'} msat (fee ${rec.feeMsat ?? '-'} msat)`,
+      `payment     ${rec.paymentHash ?? rec.address ?? '-'}`,
+      `providerRef ${rec.providerRef ?? '-'}`,
+      `attempts    ${rec.attempts}`,
+      `batch       ${rec.batchId ?? '-'}`,
+    ];
+    if (rec.failure) lines.push(`failure     ${rec.failure.code}: ${rec.failure.message}`);
+    lines.push('history:');
+    for (const h of rec.history) {
+      const who = h.actor ? ` by ${h.actor}` : '';
+      lines.push(`  ${h.at}  ${h.status.padEnd(12)} ${h.cause ?? ''}${who}${h.note ? ` (${h.note})` : ''}`);
+    }
+    console.log(lines.join('\n'));
+    return 0;
+  } finally {
+    redis.disconnect();
+  }
+}

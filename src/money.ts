@@ -1,0 +1,95 @@
+/**
+ * Money is millisatoshi as `bigint`, everywhere. These helpers convert the
+ * wire forms (BTC decimal strings, sat integers, msat digit strings) exactly,
+ * never through `number` arithmetic, and refuse anything they cannot represent.
+ *
+ * 1 BTC = 100_000_000 sat = 100_000_000_000 msat (11 decimal places).
+ */
+
+export const MSAT_PER_SAT = 1000n;
+export const MSAT_PER_BTC = 100_000_000_000n;
+const BTC_DECIMALS = 11;
+const BTC_MIN_DECIMALS = 8;
+
+/** Plain decimal: digits, optional fraction; no sign, exponent, spaces or leading zeros. */
+const BTC_DECIMAL = /^(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
+const UNSIGNED_INTEGER = /^(0|[1-9][0-9]*)$/;
+
+export class MoneyError extends Error {
+  override readonly name = 'MoneyError';
+}
+
+/** Quote a refused input for an error message, bounded so garbage cannot flood logs. */
+function quote(value: unknown): string {
+  const text =
+    typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? `${value}n` : String(value);
+  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+}
+
+/** "0.00017293" → 17293000n. Refuses more than 11 decimals, negatives, exponents and garbage. */
+export function btcToMsat(decimal: string): bigint {
+  if (typeof decimal !== 'string') {
+    throw new MoneyError(`BTC amount must be a decimal string, got ${quote(decimal)}`);
+  }
+  const match = BTC_DECIMAL.exec(decimal);
+  if (match === null) {
+    throw new MoneyError(`not a plain non-negative BTC decimal: ${quote(decimal)}`);
+  }
+  const whole = match[1] ?? '0';
+  const fraction = match[2] ?? '';
+  if (fraction.length > BTC_DECIMALS) {
+    throw new MoneyError(`BTC amount ${quote(decimal)} has more than ${BTC_DECIMALS} decimals (finer than 1 msat)`);
+  }
+  return BigInt(whole) * MSAT_PER_BTC + BigInt(fraction.padEnd(BTC_DECIMALS, '0'));
+}
+
+/** 17293000n → "0.00017293"; at least 8 decimals, up to 11, no trailing zeros beyond the 8th. */
+export function msatToBtc(msat: bigint): string {
+  assertNonNegativeBigint(msat);
+  const whole = msat / MSAT_PER_BTC;
+  const digits = (msat % MSAT_PER_BTC).toString().padStart(BTC_DECIMALS, '0');
+  let end = BTC_DECIMALS;
+  while (end > BTC_MIN_DECIMALS && digits[end - 1] === '0') end -= 1;
+  return `${whole}.${digits.slice(0, end)}`;
+}
+
+/** Whole satoshis (number, digit string or bigint) → msat. Refuses fractions and unsafe numbers. */
+export function satsToMsat(sats: number | string | bigint): bigint {
+  if (typeof sats === 'bigint') {
+    assertNonNegativeBigint(sats);
+    return sats * MSAT_PER_SAT;
+  }
+  if (typeof sats === 'number') {
+    if (!Number.isSafeInteger(sats) || sats < 0) {
+      throw new MoneyError(`sats must be a non-negative safe integer, got ${quote(sats)}`);
+    }
+    return BigInt(sats) * MSAT_PER_SAT;
+  }
+  if (typeof sats === 'string' && UNSIGNED_INTEGER.test(sats)) {
+    return BigInt(sats) * MSAT_PER_SAT;
+  }
+  throw new MoneyError(`sats must be a string of digits, got ${quote(sats)}`);
+}
+
+/** msat → whole satoshis; refuses amounts with sub-satoshi precision. */
+export function msatToSats(msat: bigint): bigint {
+  assertNonNegativeBigint(msat);
+  if (msat % MSAT_PER_SAT !== 0n) {
+    throw new MoneyError(`${msat} msat is not a whole number of satoshis`);
+  }
+  return msat / MSAT_PER_SAT;
+}
+
+/** "36000" → 36000n. Digits only, no sign, no leading zeros (the wire form of amountMsat). */
+export function parseMsat(s: string): bigint {
+  if (typeof s !== 'string' || !UNSIGNED_INTEGER.test(s)) {
+    throw new MoneyError(`not an msat amount (digits, no leading zeros): ${quote(s)}`);
+  }
+  return BigInt(s);
+}
+
+function assertNonNegativeBigint(value: bigint): void {
+  if (typeof value !== 'bigint' || value < 0n) {
+    throw new MoneyError(`amount must be a non-negative bigint, got ${quote(value)}`);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Loopback fake Aurpay and TurinPay with switchable faults and a ledger of the payments they
+ * made. Written from docs/providers.md and the provider seeds, not from our clients.
+ */
+import { aurpayHandler } from './aurpay.ts';
+import { RequestCounter, type RequestCounts } from './counts.ts';
+import { FaultBook, fixedFault, type FaultPlan } from './faults.ts';
+import type { SandboxNetwork } from './invoice.ts';
+import { Ledger, type SandboxProvider } from './ledger.ts';
+import { TokenBucket } from './rate-limit.ts';
+import { startLoopback, type LoopbackServer } from './server.ts';
+import { TxStore } from './store.ts';
+import { turinpayHandler } from './turinpay.ts';
+import type { TurinpayEnvelope } from './turinpay-body.ts';
+
+export { FAULTS, faultMix, fixedFault } from './faults.ts';
+export type { Fault, FaultContext, FaultPlan } from './faults.ts';
+export { Ledger } from './ledger.ts';
+export type { LedgerPayment, SandboxProvider } from './ledger.ts';
+export type { RequestCounts } from './counts.ts';
+export type { SandboxNetwork } from './invoice.ts';
+export type { TurinpayEnvelope } from './turinpay-body.ts';
+export { msatToBtc, btcToMsat } from './btc.ts';
+
+export interface SandboxOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  aurpay?: { port?: number; apiKey: string; apiToken?: string; apiSecret?: string };
+  turinpay?: { port?: number; apiKey: string };
+  /** Invoices of other networks are refused. Default 'regtest'. */
+  network?: SandboxNetwork;
+  /** Default: fixedFault('none') for both. */
+  faults?: { aurpay?: FaultPlan; turinpay?: FaultPlan };
+  /** Lookups that still answer pending before a pending withdrawal reaches its end. Default 1. */
+  pendingLookups?: number;
+  /** Delay before every answer is written (after the request was processed). Default 0. */
+  latencyMs?: number;
+  /** Token bucket per provider over all its routes; when empty → 429 with Retry-After. */
+  rateLimitPerSecond?: number;
+  /** Largest page size Aurpay's GET /api/v2/tx serves (a larger `size` is cut down). Default 100. */
+  lookupPageSize?: number;
+  /** TurinPay answer shape: bare object, `{ data }`, or by payment-hash parity. Default 'alternate'. */
+  turinpayEnvelope?: TurinpayEnvelope;
+}
+
+export interface Sandbox {
+  aurpayUrl: string;
+  turinpayUrl: string;
+  ledger: Ledger;
+  /** Replaces a provider's plan; earlier per-invoice decisions are forgotten. */
+  setFaults(provider: SandboxProvider, plan: FaultPlan): void;
+  requestCounts(): RequestCounts;
+  close(): Promise<void>;
+}
+
+type AurpayOptions = NonNullable<SandboxOptions['aurpay']>;
+type TurinpayOptions = NonNullable<SandboxOptions['turinpay']>;
+const DEFAULT_AURPAY: AurpayOptions = { apiKey: 'sandbox-aurpay-key' };
+const DEFAULT_TURINPAY: TurinpayOptions = { apiKey: 'sandbox-turinpay-key' };
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const network = options.network ?? 'regtest';
+  const pendingLookups = options.pendingLookups ?? 1;
+  const latencyMs = options.latencyMs ?? 0;
+  if (!Number.isInteger(pendingLookups) || pendingLookups < 0) throw new RangeError('pendingLookups must be a non-negative integer');
+  const ledger = new Ledger();
+  const counter = new RequestCounter();
+  const bucket = (): TokenBucket | null =>
+    options.rateLimitPerSecond === undefined ? null : new TokenBucket(options.rateLimitPerSecond);
+  const books: Record<SandboxProvider, FaultBook> = {
+    aurpay: new FaultBook(options.faults?.aurpay ?? fixedFault('none')),
+    turinpay: new FaultBook(options.faults?.turinpay ?? fixedFault('none')),
+  };
+  const aurpay = options.aurpay ?? DEFAULT_AURPAY;
+  const turinpay = options.turinpay ?? DEFAULT_TURINPAY;
+
+  const servers: LoopbackServer[] = [];
+  try {
+    servers.push(
+      await startLoopback({
+        provider: 'aurpay',
+        host,
+        port: aurpay.port ?? 0,
+        latencyMs,
+        counter,
+        handle: aurpayHandler({
+          credentials: aurpay,
+          network,
+          faults: books.aurpay,
+          store: new TxStore('aurpay', ledger, pendingLookups),
+          bucket: bucket(),
+          maxPageSize: options.lookupPageSize ?? 100,
+        }),
+      }),
+    );
+    servers.push(
+      await startLoopback({
+        provider: 'turinpay',
+        host,
+        port: turinpay.port ?? 0,
+        latencyMs,
+        counter,
+        handle: turinpayHandler({
+          apiKey: turinpay.apiKey,
+          network,
+          faults: books.turinpay,
+          store: new TxStore('turinpay', ledger, pendingLookups),
+          bucket: bucket(),
+          envelope: options.turinpayEnvelope ?? 'alternate',
+        }),
+      }),
+    );
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.close()));
+    throw error;
+  }
+  const [aurpayServer, turinpayServer] = servers;
+  if (!aurpayServer || !turinpayServer) throw new Error('sandbox servers did not start');
+
+  return {
+    aurpayUrl: aurpayServer.url,
+    turinpayUrl: turinpayServer.url,
+    ledger,
+    setFaults: (provider, plan) => books[provider].setPlan(plan),
+    requestCounts: () => counter.snapshot(),
+    close: async () => {
+      await Promise.all(servers.map((s) => s.close()));
+    },
+  };
+}

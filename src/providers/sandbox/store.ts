@@ -1,0 +1,124 @@
+/**
+ * The withdrawals one fake provider has recorded, and their pending → terminal progression.
+ * A withdrawal that ends paid is written to the ledger at the moment it becomes paid.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Fault } from './faults.ts';
+import type { Ledger, SandboxProvider } from './ledger.ts';
+
+export type TxState = 'pending' | 'paid' | 'failed';
+
+export interface SandboxTx {
+  /** Provider-side id (Aurpay tx_id uuid; TurinPay uses the payment hash). */
+  id: string;
+  seq: number;
+  paymentHash: string;
+  /** Invoice, or on-chain address. */
+  invoice: string;
+  amountMsat: bigint;
+  feeMsat: bigint;
+  description: string | null;
+  fault: Fault;
+  state: TxState;
+  /** Where a pending withdrawal ends. */
+  finalState: 'paid' | 'failed';
+  lookups: number;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Provider balance after this withdrawal was debited (msat); null while not paid. */
+  balanceAfterMsat: bigint | null;
+}
+
+export interface NewTx {
+  id?: string;
+  paymentHash: string;
+  invoice: string;
+  amountMsat: bigint;
+  feeMsat: bigint;
+  description: string | null;
+  fault: Fault;
+  pending: boolean;
+  finalState: 'paid' | 'failed';
+}
+
+const START_BALANCE_MSAT = 10n * 100_000_000_000n;
+
+export class TxStore {
+  readonly #txs: SandboxTx[] = [];
+  #balanceMsat = START_BALANCE_MSAT;
+  readonly #provider: SandboxProvider;
+  readonly #ledger: Ledger;
+  readonly #pendingLookups: number;
+
+  constructor(provider: SandboxProvider, ledger: Ledger, pendingLookups: number) {
+    this.#provider = provider;
+    this.#ledger = ledger;
+    this.#pendingLookups = pendingLookups;
+  }
+
+  get balanceMsat(): bigint {
+    return this.#balanceMsat;
+  }
+
+  create(input: NewTx): SandboxTx {
+    const now = new Date();
+    const tx: SandboxTx = {
+      id: input.id ?? randomUUID(),
+      seq: this.#txs.length + 1,
+      paymentHash: input.paymentHash,
+      invoice: input.invoice,
+      amountMsat: input.amountMsat,
+      feeMsat: input.feeMsat,
+      description: input.description,
+      fault: input.fault,
+      state: 'pending',
+      finalState: input.finalState,
+      lookups: 0,
+      createdAt: now,
+      updatedAt: now,
+      balanceAfterMsat: null,
+    };
+    this.#txs.push(tx);
+    if (!input.pending) this.#settle(tx, input.finalState);
+    return tx;
+  }
+
+  /**
+   * One status read of `tx`: a pending withdrawal answers pending for `pendingLookups` reads,
+   * then reaches its final state (and the ledger, if paid).
+   */
+  observe(tx: SandboxTx): SandboxTx {
+    if (tx.state !== 'pending') return tx;
+    if (tx.lookups >= this.#pendingLookups) this.#settle(tx, tx.finalState);
+    else tx.lookups += 1;
+    return tx;
+  }
+
+  /** Newest first. */
+  list(): SandboxTx[] {
+    return [...this.#txs].reverse();
+  }
+
+  /** The most recent withdrawal with this id. */
+  byId(id: string): SandboxTx | undefined {
+    for (let i = this.#txs.length - 1; i >= 0; i -= 1) {
+      const tx = this.#txs[i];
+      if (tx && tx.id === id) return tx;
+    }
+    return undefined;
+  }
+
+  #settle(tx: SandboxTx, state: 'paid' | 'failed'): void {
+    tx.state = state;
+    tx.updatedAt = new Date();
+    if (state !== 'paid') return;
+    this.#balanceMsat -= tx.amountMsat + tx.feeMsat;
+    tx.balanceAfterMsat = this.#balanceMsat;
+    this.#ledger.record({
+      provider: this.#provider,
+      paymentHash: tx.paymentHash,
+      invoice: tx.invoice,
+      amountMsat: tx.amountMsat,
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { satsToMsat } from '../../money.ts';
+
+/**
+ * TurinPay answer shapes (providers.md §2.0, §2.2). Success answers are the
+ * invoice-shaped withdrawal object, bare or wrapped in `{ data: ... }`;
+ * errors are `{ success: false, message }`. Objects are not strict: extra
+ * fields are allowed and kept in `raw`.
+ */
+
+const lnSchema = z.object({
+  /** The payment hash in the published example (ln-service invoice shape). */
+  id: z.string().nullish(),
+  request: z.string().nullish(),
+  mtokens: z.string().nullish(),
+});
+
+export const withdrawalSchema = z.object({
+  invoiceId: z.string().nullish(),
+  id: z.string().nullish(),
+  status: z.string().nullish(),
+  /** Sats (number or digit string), per the example `fees: 1`. */
+  fees: z.unknown().optional(),
+  ln: lnSchema.nullish(),
+  network: z.string().nullish(),
+});
+export type TurinpayWithdrawal = z.infer<typeof withdrawalSchema>;
+
+export const errorEnvelopeSchema = z.object({
+  success: z.literal(false),
+  message: z.string().nullish(),
+});
+
+/** Top-level keys that mark a bare withdrawal object (as opposed to `{ data: {...} }`). */
+const WITHDRAWAL_KEYS = ['invoiceId', 'id', 'status', 'ln'];
+const wrappedSchema = z.object({ data: z.record(z.string(), z.unknown()) });
+
+/** The withdrawal object of an answer, bare or wrapped; null when it is neither. */
+export function readWithdrawal(value: unknown): TurinpayWithdrawal | null {
+  const isBare = typeof value === 'object' && value !== null && WITHDRAWAL_KEYS.some((key) => key in value);
+  const wrapped = isBare ? null : wrappedSchema.safeParse(value);
+  const candidate = wrapped?.success ? wrapped.data.data : value;
+  const parsed = withdrawalSchema.safeParse(candidate);
+  return parsed.success ? parsed.data : null;
+}
+
+/** invoiceId ?? ln.id ?? id: the reference a later lookup uses. */
+export function withdrawalRef(w: TurinpayWithdrawal): string | null {
+  return nonEmpty(w.invoiceId) ?? nonEmpty(w.ln?.id) ?? nonEmpty(w.id);
+}
+
+/** Fees in sats → msat; anything unreadable is null (fees never settle anything). */
+export function feeMsatFromSats(fees: unknown): bigint | null {
+  if (typeof fees !== 'number' && typeof fees !== 'string') return null;
+  try {
+    return satsToMsat(fees);
+  } catch {
+    return null;
+  }
+}
+
+export function errorMessage(envelope: z.infer<typeof errorEnvelopeSchema>, status: number): string {
+  const message = envelope.message?.trim();
+  return message ? `${message} (HTTP ${status})` : `refused with HTTP ${status}`;
+}
+
+function nonEmpty(value: string | null | undefined): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}

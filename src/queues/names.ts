@@ -1,0 +1,22 @@
+import type { ProviderName } from '../withdrawals/types.ts';
+
+export const SETTLE_QUEUE = 'settle';
+export const MAINTENANCE_QUEUE = 'maintenance';
+
+export function submitQueueName(provider: ProviderName): string {
+  return `submit-${provider}`;
+}
+
+/** BullMQ custom ids may not contain ':'; producer ids may. base64url keeps them unique and safe. */
+function encodeId(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url');
+}
+
+/** One submit job per withdrawal and round (a round is a fresh start after an operator's resubmit). */
+export function submitJobId(id: string, round: number): string {
+  return `s_${encodeId(id)}_r${round}`;
+}
+
+export function settleJobId(id: string, round: number): string {
+  return `t_${encodeId(id)}_r${round}`;
+}

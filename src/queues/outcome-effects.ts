@@ -1,0 +1,56 @@
+import type { SubmitOutcome } from '../providers/types.ts';
+import type { Status } from '../withdrawals/status.ts';
+import type { Failure, ProviderName } from '../withdrawals/types.ts';
+
+/**
+ * Providers whose synchronous "success" on submit is taken as settlement. Aurpay's `SUCCESS` on
+ * the withdraw call is ambiguous (providers.md §4.3), so Aurpay is always confirmed by a lookup.
+ */
+const SETTLES_ON_SUBMIT: Record<ProviderName, boolean> = { turinpay: true, aurpay: false };
+
+export interface SubmitEffect {
+  to: Status;
+  cause: string;
+  updates: Record<string, string | null>;
+  /** Schedule a settlement check. */
+  settle: boolean;
+}
+
+function failureJson(f: Failure): string {
+  return JSON.stringify(f);
+}
+
+/** Maps one provider outcome to the record change it causes (architecture.md, "Provider call outcome"). */
+export function submitEffect(provider: ProviderName, outcome: SubmitOutcome): SubmitEffect {
+  switch (outcome.kind) {
+    case 'accepted': {
+      const updates: Record<string, string | null> = {};
+      if (outcome.providerRef) updates.providerRef = outcome.providerRef;
+      if (outcome.feeMsat !== null) updates.feeMsat = outcome.feeMsat.toString();
+      if (outcome.status === 'failed') {
+        updates.failure = failureJson({ code: 'provider_failed', message: 'the provider reported the payment failed', provider: outcome.raw });
+        return { to: 'failed', cause: 'provider answered failed', updates, settle: false };
+      }
+      if (outcome.status === 'succeeded' && SETTLES_ON_SUBMIT[provider]) {
+        return { to: 'succeeded', cause: 'provider answered paid', updates, settle: false };
+      }
+      return { to: 'submitted', cause: `provider accepted (${outcome.status})`, updates, settle: true };
+    }
+    case 'rejected':
+      return {
+        to: 'failed',
+        cause: 'provider refused',
+        updates: { failure: failureJson({ code: 'provider_rejected', message: outcome.message, provider: outcome.raw }) },
+        settle: false,
+      };
+    case 'not_sent':
+      return { to: 'queued', cause: `not sent: ${outcome.reason}`, updates: {}, settle: false };
+    case 'unknown':
+      return {
+        to: 'unknown',
+        cause: `outcome unknown: ${outcome.reason}`,
+        updates: { failure: failureJson({ code: 'outcome_unknown', message: outcome.reason, provider: outcome.raw ?? null }) },
+        settle: true,
+      };
+  }
+}

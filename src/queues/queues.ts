@@ -1,0 +1,58 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Keys } from '../keys.ts';
+import type { ProviderName } from '../withdrawals/types.ts';
+import { PROVIDERS } from '../withdrawals/types.ts';
+import { MAINTENANCE_QUEUE, SETTLE_QUEUE, settleJobId, submitJobId, submitQueueName } from './names.ts';
+import type { SettleJobData, SubmitJobData } from './jobs.ts';
+
+export interface QueueSettings {
+  submitAttempts: number;
+  submitBackoffMs: number;
+  /** How long finished jobs stay visible in the dashboard. */
+  keepFinishedJobsS: number;
+}
+
+export interface Queues {
+  submit: Record<ProviderName, Queue<SubmitJobData>>;
+  settle: Queue<SettleJobData>;
+  maintenance: Queue;
+  all(): Queue[];
+  addSubmit(provider: ProviderName, id: string, round: number): Promise<void>;
+  addSettle(id: string, round: number, delayMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createQueues(connection: ConnectionOptions, keys: Keys, settings: QueueSettings): Queues {
+  const opts = { connection, prefix: keys.bullPrefix };
+  const finished = { age: settings.keepFinishedJobsS, count: 10_000 };
+  const submitDefaults: JobsOptions = {
+    attempts: settings.submitAttempts,
+    backoff: { type: 'exponential', delay: settings.submitBackoffMs },
+    removeOnComplete: finished,
+    removeOnFail: { age: settings.keepFinishedJobsS * 24 },
+  };
+  const submit = Object.fromEntries(
+    PROVIDERS.map((p) => [p, new Queue<SubmitJobData>(submitQueueName(p), { ...opts, defaultJobOptions: submitDefaults })]),
+  ) as Record<ProviderName, Queue<SubmitJobData>>;
+  const settle = new Queue<SettleJobData>(SETTLE_QUEUE, {
+    ...opts,
+    defaultJobOptions: { attempts: 1000, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: finished },
+  });
+  const maintenance = new Queue(MAINTENANCE_QUEUE, { ...opts, defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 } });
+  const all = () => [...Object.values(submit), settle, maintenance];
+  return {
+    submit,
+    settle,
+    maintenance,
+    all,
+    async addSubmit(provider, id, round) {
+      await submit[provider].add('submit', { id }, { jobId: submitJobId(id, round) });
+    },
+    async addSettle(id, round, delayMs) {
+      await settle.add('settle', { id, checks: 0 }, { jobId: settleJobId(id, round), delay: delayMs });
+    },
+    async close() {
+      await Promise.all(all().map((q) => q.close()));
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { Worker, type ConnectionOptions } from 'bullmq';
+import type { Logger } from '../logger.ts';
+import type { LookupOutcome, ProviderClient, SubmitOutcome } from '../providers/types.ts';
+import type { WithdrawalStore } from '../withdrawals/store.ts';
+import type { ProviderName } from '../withdrawals/types.ts';
+import type { Keys } from '../keys.ts';
+import { MAINTENANCE_QUEUE, SETTLE_QUEUE, submitQueueName } from './names.ts';
+import type { Queues } from './queues.ts';
+import { createSettleProcessor, settleDelay } from './settle-processor.ts';
+import { createSubmitProcessor, NotSentError } from './submit-processor.ts';
+import { createSweep } from './sweep.ts';
+
+export interface WorkerSettings {
+  submitConcurrency: number;
+  settleConcurrency: number;
+  /** Lock of a submit job; a crashed worker's job stalls after it and is never retried. */
+  submitLockMs: number;
+  providerTimeoutMs: number;
+  pollMs: number;
+  pollMaxMs: number;
+  sweepEveryMs: number;
+}
+
+export interface WorkerDeps {
+  connection: ConnectionOptions;
+  keys: Keys;
+  store: WithdrawalStore;
+  queues: Queues;
+  clients: Partial<Record<ProviderName, ProviderClient>>;
+  logger: Logger;
+  settings: WorkerSettings;
+  /** Which providers' submit queues this process works (default: every configured one). */
+  providers?: readonly ProviderName[];
+  observe?: {
+    submit?(provider: ProviderName, outcome: SubmitOutcome): void;
+    lookup?(provider: ProviderName, outcome: LookupOutcome): void;
+  };
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  sweep(): Promise<unknown>;
+  /** Stops taking jobs, lets in-flight calls finish, closes connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  const { settings, logger, queues } = deps;
+  const base = { connection: deps.connection, prefix: deps.keys.bullPrefix };
+  const workers: Worker[] = [];
+  const providers = (deps.providers ?? (Object.keys(deps.clients) as ProviderName[])).filter((p) => deps.clients[p]);
+
+  for (const provider of providers) {
+    const client = deps.clients[provider];
+    if (!client) continue;
+    let worker: Worker | undefined;
+    const processor = createSubmitProcessor({
+      provider,
+      client,
+      store: deps.store,
+      logger,
+      scheduleSettle: (id, round) => queues.addSettle(id, round, settings.pollMs),
+      onOutcome: (o) => deps.observe?.submit?.(provider, o),
+      async onNotSent(outcome) {
+        if (outcome.authError) {
+          logger.error({ provider, reason: outcome.reason }, 'provider refused our credentials: pausing its submit queue');
+          await queues.submit[provider].pause();
+          return Worker.RateLimitError();
+        }
+        if (outcome.retryAfterMs !== undefined && worker) {
+          // Rate-limits the whole queue across every worker process, not only this one.
+          await worker.rateLimit(outcome.retryAfterMs);
+          return Worker.RateLimitError();
+        }
+        return new NotSentError(outcome.reason);
+      },
+    });
+    worker = new Worker(submitQueueName(provider), processor, {
+      ...base,
+      concurrency: settings.submitConcurrency,
+      // Invariant 1: a stalled submit is never run again; the sweep turns it into `unknown`.
+      maxStalledCount: 0,
+      lockDuration: settings.submitLockMs,
+      stalledInterval: Math.max(1000, Math.floor(settings.submitLockMs / 2)),
+    });
+    workers.push(worker);
+  }
+
+  const settle = createSettleProcessor({
+    clients: deps.clients,
+    store: deps.store,
+    logger,
+    pollMs: settings.pollMs,
+    pollMaxMs: settings.pollMaxMs,
+    onLookup: (p, o) => deps.observe?.lookup?.(p, o),
+  });
+  workers.push(new Worker(SETTLE_QUEUE, settle, { ...base, concurrency: settings.settleConcurrency }));
+
+  const sweep = createSweep({
+    store: deps.store,
+    queues,
+    logger,
+    providers,
+    lostSubmitAfterMs: settings.submitLockMs + settings.providerTimeoutMs,
+    orphanAfterMs: Math.max(settle_grace(settings), 1000),
+  });
+  workers.push(new Worker(MAINTENANCE_QUEUE, async () => sweep(), { ...base, concurrency: 1 }));
+  await queues.maintenance.upsertJobScheduler('sweep', { every: settings.sweepEveryMs }, { name: 'sweep' });
+
+  for (const w of workers) {
+    w.on('error', (err) => logger.error({ err, queue: w.name }, 'worker error'));
+    w.on('failed', (job, err) => {
+      if (err.name !== 'NotSentError') logger.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed');
+    });
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+
+  let closing: Promise<void> | undefined;
+  return {
+    workers,
+    sweep,
+    close() {
+      closing ??= Promise.all(workers.map((w) => w.close())).then(() => undefined);
+      return closing;
+    },
+  };
+}
+
+/** A job younger than the first settle delay may simply not have run yet. */
+function settle_grace(s: WorkerSettings): number {
+  return settleDelay(0, s.pollMs, s.pollMaxMs) * 2 + 1000;
+}

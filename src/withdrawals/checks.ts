@@ -1,0 +1,208 @@
+/**
+ * The semantic checks of a withdrawal, after `withdrawalRequestSchema` has
+ * validated its shape: provider enabled, invoice valid for this network, not
+ * about to expire, amounts consistent with what each provider's API can send,
+ * on-chain addresses valid and allowed. Pure: time and settings come in `ctx`.
+ */
+import { validateAddress } from '../addresses/validate.ts';
+import { decodeInvoice } from '../invoices/decode.ts';
+import { InvoiceError } from '../invoices/errors.ts';
+import { INVOICE_PREFIXES } from '../invoices/network.ts';
+import type { Network } from '../invoices/network.ts';
+import type { DecodedInvoice } from '../invoices/types.ts';
+import type { WithdrawalRequest } from './request.ts';
+import type { ProviderName } from './types.ts';
+
+export type CheckCode =
+  | 'invalid_request'
+  | 'invalid_invoice'
+  | 'invoice_expired'
+  | 'network_mismatch'
+  | 'amount_required'
+  | 'amount_mismatch'
+  | 'invalid_address'
+  | 'provider_disabled';
+
+export interface CheckContext {
+  /** LN_NETWORK: invoices and addresses of other networks are refused. */
+  network: Network;
+  /** Current time, unix ms. */
+  nowMs: number;
+  /** An invoice expiring sooner than this (seconds from now) is refused: it might expire in flight. */
+  expiryMarginSeconds: number;
+  enabledProviders: readonly ProviderName[];
+  /** ALLOW_ONCHAIN: whether address (on-chain) withdrawals are accepted at all. */
+  allowOnchain: boolean;
+  /** Largest amount one withdrawal may move; null: no limit. */
+  maxAmountMsat: bigint | null;
+}
+
+export interface CheckedWithdrawal {
+  paymentHash: string | null;
+  amountMsat: bigint | null;
+  /** msat to send to the provider: set only for an amountless invoice */
+  sendAmountMsat: bigint | null;
+  /** Unix ms. */
+  invoiceExpiresAt: number | null;
+}
+
+export type CheckResult =
+  | { ok: true; value: CheckedWithdrawal }
+  | { ok: false; code: CheckCode; message: string; field: string };
+
+const PROVIDER_LABEL: Readonly<Record<ProviderName, string>> = { aurpay: 'Aurpay', turinpay: 'TurinPay' };
+const PROVIDER_KEY_VARIABLE: Readonly<Record<ProviderName, string>> = {
+  aurpay: 'AURPAY_API_KEY',
+  turinpay: 'TURINPAY_API_KEY',
+};
+
+export function checkWithdrawal(req: WithdrawalRequest, ctx: CheckContext): CheckResult {
+  if (!ctx.enabledProviders.includes(req.provider)) {
+    return refuse(
+      'provider_disabled',
+      'provider',
+      `provider ${req.provider} is disabled on this service (${PROVIDER_KEY_VARIABLE[req.provider]} is not set); ` +
+        `use ${ctx.enabledProviders.length > 0 ? ctx.enabledProviders.join(' or ') : 'another provider once one is configured'}`,
+    );
+  }
+  const requested = req.amountMsat === undefined ? null : BigInt(req.amountMsat);
+  if (req.invoice !== undefined) return checkInvoice(req.provider, req.invoice, requested, ctx);
+  if (req.address !== undefined) return checkAddress(req.provider, req.address, requested, ctx);
+  return refuse('invalid_request', 'invoice', 'give exactly one of invoice (BOLT11) or address (on-chain)');
+}
+
+function checkInvoice(provider: ProviderName, invoice: string, requested: bigint | null, ctx: CheckContext): CheckResult {
+  let decoded: DecodedInvoice;
+  try {
+    decoded = decodeInvoice(invoice);
+  } catch (err) {
+    if (!(err instanceof InvoiceError)) throw err;
+    return refuse('invalid_invoice', 'invoice', `${err.message}; ask the payee for a valid BOLT11 invoice`);
+  }
+  if (decoded.network !== ctx.network) {
+    return refuse(
+      'network_mismatch',
+      'invoice',
+      `invoice is for ${decoded.network} (${INVOICE_PREFIXES[decoded.network]}...), but this service pays on ` +
+        `${ctx.network} (LN_NETWORK=${ctx.network}); send a ${INVOICE_PREFIXES[ctx.network]}... invoice`,
+    );
+  }
+  const expiresAtMs = decoded.expiresAt * 1000;
+  if (expiresAtMs <= ctx.nowMs) {
+    return refuse(
+      'invoice_expired',
+      'invoice',
+      `invoice expired at ${new Date(expiresAtMs).toISOString()}; ask the payee for a new invoice`,
+    );
+  }
+  if (expiresAtMs - ctx.nowMs < ctx.expiryMarginSeconds * 1000) {
+    return refuse(
+      'invoice_expired',
+      'invoice',
+      `invoice expires at ${new Date(expiresAtMs).toISOString()}, less than the ${ctx.expiryMarginSeconds} s safety margin from now, ` +
+        'so it could expire before the payment arrives; ask the payee for an invoice with a longer expiry',
+    );
+  }
+
+  const amount = invoiceAmount(provider, decoded.amountMsat, requested);
+  if (!amount.ok) return amount;
+  const tooLarge = checkMaximum(amount.amountMsat, ctx, decoded.amountMsat === null ? 'amountMsat' : 'invoice');
+  if (tooLarge !== null) return tooLarge;
+  return {
+    ok: true,
+    value: {
+      paymentHash: decoded.paymentHash,
+      amountMsat: amount.amountMsat,
+      sendAmountMsat: decoded.amountMsat === null ? amount.amountMsat : null,
+      invoiceExpiresAt: expiresAtMs,
+    },
+  };
+}
+
+/** The amount to pay: the invoice's own, or for an amountless invoice the request's (if the provider can send one). */
+function invoiceAmount(
+  provider: ProviderName,
+  inInvoice: bigint | null,
+  requested: bigint | null,
+): { ok: true; amountMsat: bigint } | Extract<CheckResult, { ok: false }> {
+  if (inInvoice !== null) {
+    if (inInvoice === 0n) {
+      return refuse('invalid_invoice', 'invoice', 'invoice asks for 0 msat; ask the payee for an invoice with a positive amount');
+    }
+    if (requested !== null && requested !== inInvoice) {
+      return refuse(
+        'amount_mismatch',
+        'amountMsat',
+        `amountMsat is ${requested} but the invoice asks for ${inInvoice} msat; send the invoice's amount or omit amountMsat`,
+      );
+    }
+    return { ok: true, amountMsat: inInvoice };
+  }
+  if (provider === 'turinpay') {
+    return refuse(
+      'amount_required',
+      'invoice',
+      "invoice has no amount, and TurinPay's API takes no amount, so it can only pay invoices that carry one; " +
+        'ask the payee for an invoice with an amount, or use provider aurpay',
+    );
+  }
+  if (requested === null) {
+    return refuse(
+      'amount_required',
+      'amountMsat',
+      'invoice has no amount; give amountMsat (a string of digits, in millisatoshi) to say how much to pay',
+    );
+  }
+  if (requested === 0n) return refuse('invalid_request', 'amountMsat', 'amountMsat is 0; give a positive amount in millisatoshi');
+  return { ok: true, amountMsat: requested };
+}
+
+function checkMaximum(amountMsat: bigint, ctx: CheckContext, field: string): Extract<CheckResult, { ok: false }> | null {
+  if (ctx.maxAmountMsat === null || amountMsat <= ctx.maxAmountMsat) return null;
+  return refuse(
+    'invalid_request',
+    field,
+    `amount ${amountMsat} msat is above this service's limit of ${ctx.maxAmountMsat} msat per withdrawal; ` +
+      'split the payout into smaller withdrawals',
+  );
+}
+
+function checkAddress(provider: ProviderName, address: string, requested: bigint | null, ctx: CheckContext): CheckResult {
+  if (provider !== 'turinpay') {
+    return refuse(
+      'invalid_address',
+      'address',
+      `${PROVIDER_LABEL[provider]} pays Lightning invoices only; send an invoice, or use provider turinpay for an on-chain address`,
+    );
+  }
+  if (!ctx.allowOnchain) {
+    return refuse(
+      'invalid_address',
+      'address',
+      'on-chain withdrawals are switched off on this service (setting ALLOW_ONCHAIN); send a Lightning invoice instead',
+    );
+  }
+  const result = validateAddress(address, ctx.network);
+  if (!result.ok) return refuse('invalid_address', 'address', `${result.message} (LN_NETWORK=${ctx.network})`);
+  if (result.type === 'witness') {
+    // BIP-350: no recipient should hand out v2+ (or non-taproot v1) outputs; today anyone could spend them.
+    return refuse(
+      'invalid_address',
+      'address',
+      'address is a segwit version no wallet uses yet, so coins sent there could be taken by anyone; ' +
+        'give a P2WPKH, P2WSH, P2TR, P2PKH or P2SH address',
+    );
+  }
+  if (requested !== null) {
+    return refuse(
+      'invalid_request',
+      'amountMsat',
+      "TurinPay's on-chain withdrawal moves its balance and takes no amount; remove amountMsat",
+    );
+  }
+  return { ok: true, value: { paymentHash: null, amountMsat: null, sendAmountMsat: null, invoiceExpiresAt: null } };
+}
+
+function refuse(code: CheckCode, field: string, message: string): Extract<CheckResult, { ok: false }> {
+  return { ok: false, code, message, field };
+}

@@ -1,0 +1,80 @@
+import type { Logger } from '../logger.ts';
+import type { Queues } from '../queues/queues.ts';
+import { bodyHash } from './body-hash.ts';
+import { checkWithdrawal, type CheckContext } from './checks.ts';
+import { apiError, invalidRequest, type ApiError } from './errors.ts';
+import { withdrawalRequestSchema } from './request.ts';
+import type { WithdrawalStore } from './store.ts';
+import type { WithdrawalRecord } from './types.ts';
+
+export interface EnqueueDeps {
+  store: WithdrawalStore;
+  queues: Queues;
+  logger: Logger;
+  checks(): CheckContext;
+  /** How long after the invoice expires reconciliation may go on before `needs_review`. */
+  reconcileGraceMs: number;
+  /** Budget for on-chain withdrawals, which have no invoice expiry. */
+  addressReconcileMs?: number;
+}
+
+export type EnqueueResult =
+  | { kind: 'accepted'; record: WithdrawalRecord }
+  | { kind: 'replayed'; record: WithdrawalRecord }
+  | { kind: 'refused'; status: 400 | 409; error: ApiError };
+
+/**
+ * Validates and stores one withdrawal, then queues its submit job. A refused request stores
+ * nothing. Redis errors propagate (the API turns them into 503 `unavailable`).
+ */
+export async function enqueueWithdrawal(deps: EnqueueDeps, body: unknown, batchId: string | null = null): Promise<EnqueueResult> {
+  const shape = withdrawalRequestSchema.safeParse(body);
+  if (!shape.success) return { kind: 'refused', status: 400, error: invalidRequest(shape.error) };
+  const req = shape.data;
+  const ctx = deps.checks();
+  const checked = checkWithdrawal(req, ctx);
+  if (!checked.ok) {
+    return { kind: 'refused', status: 400, error: apiError(checked.code, checked.message, [{ path: checked.field, message: checked.message }]) };
+  }
+  const v = checked.value;
+  const deadline =
+    v.invoiceExpiresAt !== null ? v.invoiceExpiresAt + deps.reconcileGraceMs : ctx.nowMs + (deps.addressReconcileMs ?? 86_400_000);
+  const created = await deps.store.create({
+    id: req.id,
+    provider: req.provider,
+    bodyHash: bodyHash(req),
+    invoice: req.invoice ?? null,
+    address: req.address ?? null,
+    paymentHash: v.paymentHash,
+    amountMsat: v.amountMsat,
+    sendAmountMsat: v.sendAmountMsat,
+    batchId,
+    description: req.description ?? null,
+    metadata: req.metadata ?? null,
+    reconcileDeadline: deadline,
+  });
+  switch (created.kind) {
+    case 'conflict':
+      return {
+        kind: 'refused',
+        status: 409,
+        error: apiError('idempotency_conflict', `withdrawal ${req.id} was already accepted with a different body; use a new id for a new withdrawal`),
+      };
+    case 'invoice_used':
+      return {
+        kind: 'refused',
+        status: 409,
+        error: apiError('invoice_already_used', `this invoice is already used by withdrawal ${created.otherId}; an invoice can be paid only once`),
+      };
+    case 'exists':
+      return { kind: 'replayed', record: created.record };
+    case 'created':
+      try {
+        await deps.queues.addSubmit(req.provider, req.id, 0);
+      } catch (err) {
+        // The record is safe in Redis; the sweep gives it a job when the queue is reachable again.
+        deps.logger.warn({ err, withdrawalId: req.id }, 'withdrawal stored but its submit job could not be queued yet');
+      }
+      return { kind: 'accepted', record: created.record };
+  }
+}
