@@ -27,7 +27,7 @@ declare module 'fastify' {
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = deps.logger;
-  const app = Fastify({ loggerInstance, bodyLimit: deps.bodyLimit ?? 64 * 1024, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance, bodyLimit: deps.bodyLimit ?? 64 * 1024 });
   const redis = deps.store.redis;
   installErrorHandlers(app, redis);
   app.decorateRequest('actor', '');

@@ -27,7 +27,10 @@ export function encodeAmount(amountMsat: bigint): string {
   return `${amountMsat * 10n}p`;
 }
 
-/** BOLT11 amount text → msat; empty text means "no amount" (null). */
+/**
+ * BOLT11 amount text → msat; empty text means "no amount" (null). Leading zeros
+ * are tolerated: writers must not use them, but the reader rules do not fail them.
+ */
 export function parseAmount(text: string): bigint | null {
   if (text === '') return null;
   const match = /^([0-9]+)([munp]?)$/.exec(text);

@@ -3,6 +3,7 @@
  * for tests, the sandbox providers and the demo: it must produce exactly what a
  * real node would (and what `decodeInvoice` accepts).
  */
+import { secp256k1 } from '@noble/curves/secp256k1';
 import { bech32 } from '@scure/base';
 import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils';
 import { encodeAmount } from './amount.ts';
@@ -13,7 +14,6 @@ import type { Network } from './network.ts';
 import { signHash, signingHash } from './signature.ts';
 import { DEFAULT_MIN_FINAL_CLTV_EXPIRY, TAG, TIMESTAMP_WORDS } from './tags.ts';
 import { bytesToWords, uintToWords } from './words.ts';
-import { secp256k1 } from '@noble/curves/secp256k1';
 
 /** var_onion_optin (8) and payment_secret (14), compulsory: what the spec examples and current nodes set. */
 export const DEFAULT_FEATURE_BITS: readonly number[] = [8, 14];

@@ -31,7 +31,7 @@ export function checkSignature(hash: Uint8Array, signature: Uint8Array, payeeNod
   if (signature.length !== 65 || recid === undefined || recid > 3) {
     throw new InvoiceError('invoice signature has an invalid recovery id (must be 0 to 3)');
   }
-  let sig;
+  let sig: ReturnType<typeof secp256k1.Signature.fromBytes>;
   try {
     sig = secp256k1.Signature.fromBytes(signature.subarray(0, 64), 'compact');
   } catch (cause) {
