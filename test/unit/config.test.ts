@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: 'wd',
+      HOST: '127.0.0.1',
+      PORT: 3000,
+      LN_NETWORK: 'bitcoin',
+      AURPAY_BASE_URL: 'https://dashboard.aurpay.net',
+      TURINPAY_BASE_URL: 'https://api.turinpay.com',
+      PROVIDER_TIMEOUT_MS: 15000,
+      SETTLE_POLL_MS: 5000,
+      LOG_LEVEL: 'info',
+      AURPAY_API_KEY: null,
+      TURINPAY_API_KEY: null,
+      API_TOKENS: [],
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['LN_NETWORK', 'mainnet'],
+    ['REDIS_URL', 'http://localhost'],
+    ['PROVIDER_TIMEOUT_MS', '-5'],
+    ['AURPAY_BASE_URL', 'not a url'],
+    ['QUEUE_PREFIX', 'has space'],
+    ['LOG_LEVEL', 'loud'],
+    ['MAX_AMOUNT_MSAT', '1.5'],
+  ])('refuses %s=%s with a message naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('reads API_TOKENS as names and tokens, refusing short tokens', () => {
+    expect(loadConfig({ API_TOKENS: 'ops=abcdefgh123,zzzzzzzzzz' }).API_TOKENS).toEqual([
+      { name: 'ops', token: 'abcdefgh123' },
+      { name: 'token-2', token: 'zzzzzzzzzz' },
+    ]);
+    expect(() => loadConfig({ API_TOKENS: 'short' })).toThrow(/API_TOKENS/);
+  });
+
+  it('never puts a secret value in its error message', () => {
+    try {
+      loadConfig({ AURPAY_API_KEY: 'super-secret-key', PORT: 'x' });
+      expect.unreachable();
+    } catch (err) {
+      expect(String(err)).not.toContain('super-secret-key');
+    }
+  });
+});
