@@ -59,6 +59,16 @@ const envSchema = z.object({
   SUBMIT_LOCK_MS: int(30000, 1000, 600000),
   SUBMIT_ATTEMPTS: int(8, 1, 100),
   SUBMIT_BACKOFF_MS: int(1000, 10, 600000),
+  /** Consecutive unknown submit outcomes that pause a provider's submissions. */
+  BREAKER_THRESHOLD: int(5, 1, 10000),
+  /** How long a provider stays paused before one probe submission is tried. */
+  BREAKER_COOLDOWN_MS: int(30000, 100, 86400000),
+  /** Submit requests per second to each provider across the whole fleet (0: no limit). */
+  AURPAY_RATE_LIMIT_PER_S: int(0, 0, 100000),
+  TURINPAY_RATE_LIMIT_PER_S: int(0, 0, 100000),
+  /** Submit jobs one worker process runs at once for each provider (default SUBMIT_CONCURRENCY). */
+  AURPAY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+  TURINPAY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   SWEEP_EVERY_MS: int(10000, 100, 3600000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

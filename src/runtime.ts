@@ -100,6 +100,12 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
           pollMs: config.SETTLE_POLL_MS,
           pollMaxMs: config.SETTLE_POLL_MAX_MS,
           sweepEveryMs: config.SWEEP_EVERY_MS,
+          breaker: { threshold: config.BREAKER_THRESHOLD, cooldownMs: config.BREAKER_COOLDOWN_MS },
+          providerConcurrency: {
+            ...(config.AURPAY_CONCURRENCY ? { aurpay: config.AURPAY_CONCURRENCY } : {}),
+            ...(config.TURINPAY_CONCURRENCY ? { turinpay: config.TURINPAY_CONCURRENCY } : {}),
+          },
+          providerRatePerS: { aurpay: config.AURPAY_RATE_LIMIT_PER_S, turinpay: config.TURINPAY_RATE_LIMIT_PER_S },
         },
       });
       running.push(w);

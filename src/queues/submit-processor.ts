@@ -19,8 +19,8 @@ export interface SubmitDeps {
    * a rate-limit error (Retry-After, credentials) or a plain retry with backoff.
    */
   onNotSent(outcome: Extract<SubmitOutcome, { kind: 'not_sent' }>): Promise<Error>;
-  /** Observes every outcome (metrics, breaker). */
-  onOutcome?(outcome: SubmitOutcome): void;
+  /** Observes every outcome (metrics, breaker); awaited, so a breaker opens before the next job. */
+  onOutcome?(outcome: SubmitOutcome): Promise<void> | void;
 }
 
 /** Thrown so BullMQ retries the job with backoff: the request provably never left. */
@@ -61,7 +61,6 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       amountMsat: rec.sendAmountMsat ? BigInt(rec.sendAmountMsat) : null,
       description: rec.description ?? null,
     });
-    deps.onOutcome?.(outcome);
     const effect = submitEffect(deps.provider, outcome);
     const done = await deps.store.transition(id, {
       from: 'submitting',
@@ -70,6 +69,8 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       updates: effect.updates,
       cause: effect.cause,
     });
+    // After the outcome is safely recorded: metrics and the breaker (which may pause the queue).
+    await deps.onOutcome?.(outcome);
     if (!done.ok) {
       // Someone (the sweep) already declared this attempt lost; reconciliation owns it now.
       log.warn({ outcome: outcome.kind, current: done.current }, 'submit outcome arrived after the attempt was fenced off');

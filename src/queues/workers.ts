@@ -9,6 +9,8 @@ import type { Queues } from './queues.ts';
 import { createSettleProcessor, settleDelay } from './settle-processor.ts';
 import { createSubmitProcessor, NotSentError } from './submit-processor.ts';
 import { createSweep } from './sweep.ts';
+import { createBreaker, type Breaker, type BreakerSettings } from './breaker.ts';
+import type { RedisClient } from '../redis.ts';
 
 export interface WorkerSettings {
   submitConcurrency: number;
@@ -19,10 +21,15 @@ export interface WorkerSettings {
   pollMs: number;
   pollMaxMs: number;
   sweepEveryMs: number;
+  breaker: BreakerSettings;
+  /** Per-provider submit concurrency in one process (default submitConcurrency). */
+  providerConcurrency?: Partial<Record<ProviderName, number>>;
+  /** Per-provider submit requests per second across the fleet (0 or absent: none). */
+  providerRatePerS?: Partial<Record<ProviderName, number>>;
 }
 
 export interface WorkerDeps {
-  connection: ConnectionOptions;
+  connection: ConnectionOptions & RedisClient;
   keys: Keys;
   store: WithdrawalStore;
   queues: Queues;
@@ -48,23 +55,34 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const { settings, logger, queues } = deps;
   const base = { connection: deps.connection, prefix: deps.keys.bullPrefix };
   const workers: Worker[] = [];
+  const breakers: Breaker[] = [];
   const providers = (deps.providers ?? (Object.keys(deps.clients) as ProviderName[])).filter((p) => deps.clients[p]);
 
   for (const provider of providers) {
     const client = deps.clients[provider];
     if (!client) continue;
     let worker: Worker | undefined;
+    const queue = queues.submit[provider];
+    const breaker = createBreaker({ redis: deps.connection, keys: deps.keys, provider, queue, settings: settings.breaker, logger });
+    breakers.push(breaker);
+    const rate = settings.providerRatePerS?.[provider] ?? 0;
+    // A global limit lives in Redis, so the whole fleet slows down, not one worker.
+    if (rate > 0) await queue.setGlobalRateLimit(rate, 1000);
+    else await queue.removeGlobalRateLimit();
     const processor = createSubmitProcessor({
       provider,
       client,
       store: deps.store,
       logger,
       scheduleSettle: (id, round) => queues.addSettle(id, round, settings.pollMs),
-      onOutcome: (o) => deps.observe?.submit?.(provider, o),
+      onOutcome: async (o) => {
+        deps.observe?.submit?.(provider, o);
+        await breaker.record(o).catch((err: unknown) => logger.error({ err, provider }, 'circuit breaker update failed'));
+      },
       async onNotSent(outcome) {
         if (outcome.authError) {
           logger.error({ provider, reason: outcome.reason }, 'provider refused our credentials: pausing its submit queue');
-          await queues.submit[provider].pause();
+          await breaker.open(`credentials refused: ${outcome.reason}`);
           return Worker.RateLimitError();
         }
         if (outcome.retryAfterMs !== undefined && worker) {
@@ -77,7 +95,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     });
     worker = new Worker(submitQueueName(provider), processor, {
       ...base,
-      concurrency: settings.submitConcurrency,
+      concurrency: settings.providerConcurrency?.[provider] ?? settings.submitConcurrency,
       // Invariant 1: a stalled submit is never run again; the sweep turns it into `unknown`.
       maxStalledCount: 0,
       lockDuration: settings.submitLockMs,
@@ -104,7 +122,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     lostSubmitAfterMs: settings.submitLockMs + settings.providerTimeoutMs,
     orphanAfterMs: Math.max(settle_grace(settings), 1000),
   });
-  workers.push(new Worker(MAINTENANCE_QUEUE, async () => sweep(), { ...base, concurrency: 1 }));
+  const maintain = async () => {
+    for (const b of breakers) await b.tick();
+    return sweep();
+  };
+  workers.push(new Worker(MAINTENANCE_QUEUE, maintain, { ...base, concurrency: 1 }));
   await queues.maintenance.upsertJobScheduler('sweep', { every: settings.sweepEveryMs }, { name: 'sweep' });
 
   for (const w of workers) {

@@ -1,0 +1,81 @@
+import type { Queue } from 'bullmq';
+import type { Keys } from '../keys.ts';
+import type { Logger } from '../logger.ts';
+import type { SubmitOutcome } from '../providers/types.ts';
+import type { RedisClient } from '../redis.ts';
+import type { ProviderName } from '../withdrawals/types.ts';
+
+export interface BreakerSettings {
+  /** Consecutive `unknown` outcomes (timeouts, 5xx, broken answers) that open the breaker. */
+  threshold: number;
+  /** How long the breaker stays open before one probe submission is let through. */
+  cooldownMs: number;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+/**
+ * A circuit breaker per provider, shared by every process through Redis. Open = the provider's
+ * submit queue is paused (settlement keeps polling). After the cool-down it half-opens: the queue
+ * resumes with a global concurrency of 1, so exactly one probe runs; its outcome closes or re-opens it.
+ */
+export function createBreaker(opts: {
+  redis: RedisClient;
+  keys: Keys;
+  provider: ProviderName;
+  queue: Queue;
+  settings: BreakerSettings;
+  logger: Logger;
+  now?: () => number;
+}) {
+  const key = opts.keys.meta(`breaker:${opts.provider}`);
+  const now = opts.now ?? Date.now;
+  const log = opts.logger.child({ provider: opts.provider });
+
+  async function state(): Promise<BreakerState> {
+    const s = await opts.redis.hget(key, 'state');
+    return s === 'open' || s === 'half_open' ? s : 'closed';
+  }
+
+  async function open(reason: string): Promise<void> {
+    await opts.redis.hset(key, 'state', 'open', 'openedAt', String(now()), 'reason', reason);
+    await opts.queue.pause();
+    log.error({ reason, cooldownMs: opts.settings.cooldownMs }, 'circuit breaker open: submissions to this provider are paused');
+  }
+
+  async function close(): Promise<void> {
+    await opts.redis.hset(key, 'state', 'closed', 'failures', '0');
+    await opts.queue.removeGlobalConcurrency();
+    log.info('circuit breaker closed: the probe went through');
+  }
+
+  /** Feeds one submit outcome into the breaker. */
+  async function record(outcome: SubmitOutcome): Promise<void> {
+    const current = await state();
+    if (outcome.kind === 'unknown') {
+      const failures = await opts.redis.hincrby(key, 'failures', 1);
+      if (current === 'half_open') await open(`probe failed: ${outcome.reason}`);
+      else if (current === 'closed' && failures >= opts.settings.threshold) await open(`${failures} unknown outcomes in a row; last: ${outcome.reason}`);
+      return;
+    }
+    // Not sent: nothing learned about the provider's health (auth errors open it from the worker).
+    if (outcome.kind === 'not_sent') return;
+    await opts.redis.hset(key, 'failures', '0');
+    if (current === 'half_open') await close();
+  }
+
+  /** Called periodically (by the sweep): half-opens an open breaker whose cool-down is over. */
+  async function tick(): Promise<BreakerState> {
+    const [s, openedAt] = await opts.redis.hmget(key, 'state', 'openedAt');
+    if (s !== 'open' || now() - Number(openedAt ?? 0) < opts.settings.cooldownMs) return (s as BreakerState | null) ?? 'closed';
+    await opts.redis.hset(key, 'state', 'half_open');
+    await opts.queue.setGlobalConcurrency(1);
+    await opts.queue.resume();
+    log.warn('circuit breaker half-open: letting one probe submission through');
+    return 'half_open';
+  }
+
+  return { state, record, tick, open };
+}
+
+export type Breaker = ReturnType<typeof createBreaker>;
