@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { eventTypesSchema, webhookUrlSchema } from './webhooks/endpoint.ts';
+import { secretSchema } from './webhooks/secret.ts';
 
 const NETWORKS = ['bitcoin', 'testnet', 'signet', 'regtest'] as const;
 
@@ -70,6 +72,35 @@ const envSchema = z.object({
   AURPAY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   TURINPAY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   SWEEP_EVERY_MS: int(10000, 100, 3600000),
+  /** Seconds a finished (completed) job stays in Redis and the dashboard; failed ones stay 24 times longer. */
+  JOB_RETENTION_S: int(3600, 1, 30 * 86400),
+  /** At most this many completed jobs are kept per queue, whatever their age. */
+  JOB_RETENTION_COUNT: int(10_000, 0, 10_000_000),
+  /**
+   * Seconds a withdrawal's history outlives its final status (succeeded, failed, cancelled); 0 keeps it
+   * forever. The record itself (status, amounts, ids, times: the idempotency key) is always kept.
+   */
+  HISTORY_RETENTION_S: int(0, 0, 10 * 365 * 86400),
+  /** Events kept in the event stream (approximately; older ones are trimmed); 0 keeps every event. */
+  EVENTS_MAX_LEN: int(1_000_000, 0, 1_000_000_000),
+  /** An endpoint from the configuration (besides those registered through the API); needs WEBHOOK_SECRET. */
+  WEBHOOK_URL: webhookUrlSchema.optional(),
+  /** Its `whsec_` secret (base64 of 24 to 64 bytes). */
+  WEBHOOK_SECRET: secretSchema.optional(),
+  /** Its event types, comma-separated (default: all). */
+  WEBHOOK_EVENTS: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined ? null : v.split(',').map((t) => t.trim()).filter((t) => t.length > 0)))
+    .pipe(eventTypesSchema.nullable()),
+  /** Delivery attempts per event and endpoint; after the last one the job stays failed (the dead letter). */
+  WEBHOOK_ATTEMPTS: int(10, 1, 100),
+  /** First delay between delivery attempts; each later one doubles. */
+  WEBHOOK_BACKOFF_MS: int(5000, 10, 3600000),
+  /** How long one delivery may take (connect, answer, body) before it counts as failed. */
+  WEBHOOK_TIMEOUT_MS: int(10000, 100, 120000),
+  /** Deliveries in flight per process (a separate queue: webhooks never hold up payouts). */
+  WEBHOOK_CONCURRENCY: int(10, 1, 1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -117,6 +148,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const tokens = parseTokens(parsed.data.API_TOKENS);
   if (tokens.some((t) => t.token.length < 8)) {
     throw new ConfigError('invalid configuration:\n  API_TOKENS: every token must be at least 8 characters');
+  }
+  if ((parsed.data.WEBHOOK_URL === undefined) !== (parsed.data.WEBHOOK_SECRET === undefined)) {
+    throw new ConfigError('invalid configuration:\n  WEBHOOK_URL, WEBHOOK_SECRET: set both or neither');
   }
   return { ...parsed.data, API_TOKENS: tokens };
 }

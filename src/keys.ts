@@ -16,6 +16,16 @@ export interface Keys {
   /** A key in the same slot that is never written, for scripts whose optional key is absent. */
   none: string;
   meta(name: string): string;
+  /** Hash: webhook endpoint id -> endpoint JSON (secret included). */
+  webhookEndpoints: string;
+  /** Stream id of the last event the webhook fan-out handled. */
+  webhookCursor: string;
+  /** Lease of the one process that runs the webhook fan-out. */
+  webhookLock: string;
+  /** Zset of non-empty delivery lanes, scored by when their head last changed (for the lane repair). */
+  webhookLanes: string;
+  /** Zset (all scores 0, so ordered by event id) of the events pending for one endpoint and withdrawal. */
+  webhookLane(laneId: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -32,5 +42,10 @@ export function createKeys(prefix: string): Keys {
     batches: `${p}:batches`,
     none: `${p}:none`,
     meta: (name) => `${p}:meta:${name}`,
+    webhookEndpoints: `${p}:wh:endpoints`,
+    webhookCursor: `${p}:wh:cursor`,
+    webhookLock: `${p}:wh:lock`,
+    webhookLanes: `${p}:wh:lanes`,
+    webhookLane: (laneId) => `${p}:wh:lane:${laneId}`,
   };
 }

@@ -32,6 +32,7 @@ export const REDACT_PATHS = [
   'config.TURINPAY_API_KEY',
   'config.API_TOKENS',
   'config.DASHBOARD_PASSWORD',
+  'config.WEBHOOK_SECRET',
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { adminRoutes, dashboardCredentials } from './api/dashboard/index.ts';
 import { buildApi } from './api/server.ts';
 import type { Config } from './config.ts';
 import { createKeys } from './keys.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { metricsRoute } from './metrics/route.ts';
 import type { Logger } from './logger.ts';
 import { closeProviderClients, createProviderClients, type ProviderClients } from './providers/registry.ts';
 import { createQueues, type Queues } from './queues/queues.ts';
@@ -10,6 +13,7 @@ import { createRedis, type RedisClient } from './redis.ts';
 import { checkRedisSafety } from './redis-checks.ts';
 import type { EnqueueDeps } from './withdrawals/enqueue.ts';
 import { createStore, type WithdrawalStore } from './withdrawals/store.ts';
+import { createWebhooks, webhookSettings, withWebhookQueue, type RunningWebhooks, type Webhooks } from './webhooks/service.ts';
 import { PROVIDERS, type ProviderName } from './withdrawals/types.ts';
 
 export interface RuntimeOptions {
@@ -26,6 +30,10 @@ export interface Runtime {
   queues: Queues;
   clients: ProviderClients;
   enqueueDeps: EnqueueDeps;
+  /** Prometheus metrics of this process (served at /metrics by the API; fed by its workers). */
+  metrics: Metrics;
+  /** Webhook endpoints, the `webhooks` delivery queue and its delivery counters (stats.snapshot()). */
+  webhooks: Webhooks;
   startApi(): Promise<FastifyInstance>;
   startWorkers(opts?: { providers?: readonly ProviderName[]; submitConcurrency?: number }): Promise<RunningWorkers>;
   /** Graceful: stops the API, lets in-flight jobs finish, closes Redis. Idempotent. */
@@ -42,9 +50,13 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   workerRedis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   await checkRedisSafety(workerRedis, logger);
 
-  const store = createStore({ redis: requestRedis, keys, eventsMaxLen: opts.eventsMaxLen ?? 1_000_000 });
-  const workerStore = createStore({ redis: workerRedis, keys, eventsMaxLen: opts.eventsMaxLen ?? 1_000_000 });
-  const queues = createQueues(workerRedis, keys, { submitAttempts: config.SUBMIT_ATTEMPTS, submitBackoffMs: config.SUBMIT_BACKOFF_MS, keepFinishedJobsS: 3600 });
+  const historyRetentionMs = config.HISTORY_RETENTION_S * 1000;
+  const store = createStore({ redis: requestRedis, keys, eventsMaxLen: opts.eventsMaxLen ?? config.EVENTS_MAX_LEN, historyRetentionMs });
+  const workerStore = createStore({ redis: workerRedis, keys, eventsMaxLen: opts.eventsMaxLen ?? config.EVENTS_MAX_LEN, historyRetentionMs });
+  const webhooks = createWebhooks({ connection: workerRedis, requestRedis, keys, logger, settings: webhookSettings(config) });
+  const queues = withWebhookQueue(createQueues(workerRedis, keys, { submitAttempts: config.SUBMIT_ATTEMPTS, submitBackoffMs: config.SUBMIT_BACKOFF_MS, keepFinishedJobsS: config.JOB_RETENTION_S, keepFinishedJobs: config.JOB_RETENTION_COUNT }), webhooks.queue);
+  // A Queue without an 'error' listener prints reconnect errors to stderr, bypassing the logger.
+  for (const q of queues.all()) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue connection error'));
   const clients = opts.clients ?? createProviderClients(config, logger);
   const enabled = PROVIDERS.filter((p) => clients[p] !== undefined);
 
@@ -63,8 +75,11 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     }),
   };
 
+  const metrics = createMetrics({ store, queues, logger });
+
   let api: FastifyInstance | undefined;
   const running: RunningWorkers[] = [];
+  const webhookRuns: RunningWebhooks[] = [];
   let closing: Promise<void> | undefined;
 
   return {
@@ -74,11 +89,18 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     queues,
     clients,
     enqueueDeps,
+    metrics,
+    webhooks,
     async startApi() {
       api = await buildApi({
         ...enqueueDeps,
         tokens: config.API_TOKENS,
+        webhooks: webhooks.api,
         ready: async () => (running.length === 0 || running.every((r) => r.workers.every((w) => w.isRunning())) ? null : 'workers not running'),
+        extend: async (app) => {
+          await metricsRoute(app, metrics);
+          await adminRoutes(app, { credentials: dashboardCredentials(config.DASHBOARD_USER, config.DASHBOARD_PASSWORD), queues, store });
+        },
       });
       await api.listen({ host: config.HOST, port: config.PORT });
       return api;
@@ -91,6 +113,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         queues,
         clients,
         logger,
+        observe: metrics.observe,
         providers: o.providers,
         settings: {
           submitConcurrency: o.submitConcurrency ?? config.SUBMIT_CONCURRENCY,
@@ -109,12 +132,14 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         },
       });
       running.push(w);
+      webhookRuns.push(await webhooks.start());
       return w;
     },
     close() {
       closing ??= (async () => {
         await api?.close();
         await Promise.all(running.map((r) => r.close()));
+        await Promise.all(webhookRuns.map((r) => r.close()));
         await queues.close();
         await closeProviderClients(clients);
         await Promise.allSettled([requestRedis.quit(), workerRedis.quit()]);

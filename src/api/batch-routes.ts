@@ -1,6 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { batchSummary, enqueueBatch, newBatchId } from '../withdrawals/batches.ts';
+import { BATCH_MEDIA_TYPES, BatchFileError, batchFileItems, BodyTooLargeError, limitBytes, type BatchFileFormat } from '../batch-file/index.ts';
+import { batchSummary, BatchTooLargeError, enqueueBatch, MAX_BATCH_ITEMS, newBatchId } from '../withdrawals/batches.ts';
 import type { EnqueueDeps } from '../withdrawals/enqueue.ts';
 import { apiError, invalidRequest } from '../withdrawals/errors.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
@@ -11,17 +13,69 @@ export const BATCH_BODY_LIMIT = 128 * 1024 * 1024;
 
 export const batchBodySchema = z.strictObject({
   id: withdrawalIdSchema.optional(),
-  items: z.array(z.unknown()).min(1, 'a batch needs at least one item').max(100_000),
+  items: z.array(z.unknown()).min(1, 'a batch needs at least one item').max(MAX_BATCH_ITEMS),
 });
 
-/** `POST /v1/batches` (JSON) and `GET /v1/batches/:id`. Registered inside the authenticated scope. */
+const batchQuerySchema = z.object({ id: withdrawalIdSchema.optional() });
+
+/** What the NDJSON and CSV parsers hand the route: the body still unread. */
+class StreamedBody {
+  constructor(
+    readonly format: BatchFileFormat,
+    readonly stream: Readable,
+  ) {}
+}
+
+function tooLarge(reply: FastifyReply, message: string) {
+  return reply.code(413).header('connection', 'close').send(errorBody(apiError('payload_too_large', message)));
+}
+
+/**
+ * `POST /v1/batches` (JSON, NDJSON or CSV) and `GET /v1/batches/:id`. Registered inside the
+ * authenticated scope; the stream parsers live in their own child scope so that no other route
+ * accepts CSV or NDJSON.
+ */
 export async function batchRoutes(app: FastifyInstance, deps: EnqueueDeps): Promise<void> {
-  app.post('/batches', { bodyLimit: BATCH_BODY_LIMIT }, async (req, reply) => {
-    const parsed = batchBodySchema.safeParse(req.body);
-    if (!parsed.success) return reply.code(400).send(errorBody(invalidRequest(parsed.error)));
-    const batchId = parsed.data.id ?? newBatchId();
-    const answer = await enqueueBatch(deps, batchId, parsed.data.items);
-    return reply.code(202).send(answer);
+  await app.register(async (scope) => {
+    for (const [mediaType, format] of Object.entries(BATCH_MEDIA_TYPES)) {
+      // No parseAs: the handler gets the raw stream and reads it while it enqueues.
+      scope.addContentTypeParser(mediaType, (_req, payload, done) => done(null, new StreamedBody(format, payload)));
+    }
+
+    scope.post<{ Querystring: unknown }>('/batches', { bodyLimit: BATCH_BODY_LIMIT }, async (req, reply) => {
+      const query = batchQuerySchema.safeParse(req.query);
+      if (!query.success) return reply.code(400).send(errorBody(invalidRequest(query.error)));
+      if (!(req.body instanceof StreamedBody)) {
+        const parsed = batchBodySchema.safeParse(req.body);
+        if (!parsed.success) return reply.code(400).send(errorBody(invalidRequest(parsed.error)));
+        const { id } = parsed.data;
+        if (id !== undefined && query.data.id !== undefined && id !== query.data.id) {
+          return reply.code(400).send(errorBody(apiError('invalid_request', `the batch id is ${id} in the body but ${query.data.id} in ?id=; give one`)));
+        }
+        const answer = await enqueueBatch(deps, id ?? query.data.id ?? newBatchId(), parsed.data.items);
+        return reply.code(202).send(answer);
+      }
+
+      const { format, stream } = req.body;
+      // fastify checks bodyLimit only on bodies it buffers; a streamed one is counted here.
+      if (Number(req.headers['content-length']) > BATCH_BODY_LIMIT) return tooLarge(reply, `the body is larger than ${BATCH_BODY_LIMIT} bytes`);
+      const batchId = query.data.id ?? newBatchId();
+      try {
+        const answer = await enqueueBatch(deps, batchId, batchFileItems(format, limitBytes(stream, BATCH_BODY_LIMIT)));
+        return await reply.code(202).send(answer);
+      } catch (err) {
+        if (err instanceof BatchFileError) return reply.code(400).header('connection', 'close').send(errorBody(apiError('invalid_request', err.message)));
+        if (err instanceof BodyTooLargeError || err instanceof BatchTooLargeError) {
+          // The items before the limit were accepted (and will be paid): say so.
+          return tooLarge(
+            reply,
+            `${err.message}; the items before the limit were accepted under batch ${batchId} (GET /v1/batches/${batchId}); ` +
+              'send the remaining items as another batch',
+          );
+        }
+        throw err;
+      }
+    });
   });
 
   app.get<{ Params: { id: string } }>('/batches/:id', async (req, reply) => {

@@ -7,6 +7,9 @@ import { cancelWithdrawal, resolveWithdrawal } from '../withdrawals/operator.ts'
 import { publicRecord } from '../withdrawals/record-codec.ts';
 import { authenticate } from './auth.ts';
 import { batchRoutes } from './batch-routes.ts';
+import { eventRoutes } from './event-routes.ts';
+import { webhookRoutes } from './webhook-routes.ts';
+import type { WebhookApi } from '../webhooks/service.ts';
 import { errorBody, installErrorHandlers } from './errors.ts';
 
 export interface ApiDeps extends EnqueueDeps {
@@ -17,6 +20,8 @@ export interface ApiDeps extends EnqueueDeps {
   bodyLimit?: number;
   /** Mounts more routes (dashboard, metrics, batches) on the same server. */
   extend?(app: FastifyInstance): Promise<void>;
+  /** Webhook endpoints and replay; without it the /v1/webhooks routes are not mounted. */
+  webhooks?: WebhookApi;
 }
 
 declare module 'fastify' {
@@ -77,6 +82,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       return publicRecord(res.record);
     });
     await batchRoutes(v1, deps);
+    await eventRoutes(v1, deps.store);
+    if (deps.webhooks) await webhookRoutes(v1, deps.webhooks);
   }, { prefix: '/v1' });
 
   await deps.extend?.(app);

@@ -5,8 +5,9 @@ export interface DemoReport {
   summary: BatchSummary;
   seconds: number;
   enqueueSeconds: number;
-  payments: number;
-  duplicatePayments: string[];
+  /** The sandbox ledger (demo only; `withdrawals batch` has no ledger to read). */
+  payments?: number;
+  duplicatePayments?: string[];
   rejected: number;
 }
 
@@ -29,6 +30,6 @@ export function formatReport(r: DemoReport): string {
   rows.push('');
   rows.push(`all terminal: ${r.summary.done ? 'yes' : 'NO'}`);
   rows.push(`time: ${r.seconds.toFixed(1)} s (enqueue ${r.enqueueSeconds.toFixed(2)} s), ${(r.summary.total / r.seconds).toFixed(1)} payouts/s settled`);
-  rows.push(`provider ledger: ${r.payments} payments made, ${r.duplicatePayments.length} invoices paid twice`);
+  if (r.payments !== undefined) rows.push(`provider ledger: ${r.payments} payments made, ${r.duplicatePayments?.length ?? 0} invoices paid twice`);
   return rows.join('\n');
 }

@@ -3,6 +3,9 @@
  * bytes with zero padding), stored as 64-byte r||s plus one recovery-id byte.
  */
 import { secp256k1 } from '@noble/curves/secp256k1';
+// libsecp256k1 compiled to WebAssembly: recovery is ~7x faster than @noble/curves on this hot path
+// (one recovery per accepted withdrawal; 2.7 ms vs 0.37 ms per invoice, see README "Performance").
+import * as ecc from 'tiny-secp256k1';
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils';
 import { InvoiceError } from './errors.ts';
@@ -18,6 +21,8 @@ export function signHash(hash: Uint8Array, privateKey: Uint8Array): Uint8Array {
   const sig = secp256k1.sign(hash, privateKey, { lowS: true, prehash: false });
   return concatBytes(sig.toBytes('compact'), Uint8Array.of(sig.recovery));
 }
+
+const RECOVERY_IDS = [0, 1, 2, 3] as const;
 
 /**
  * Checks the signature and returns the payee's compressed public key (hex).
@@ -43,7 +48,7 @@ export function checkSignature(hash: Uint8Array, signature: Uint8Array, payeeNod
     }
     let ok: boolean;
     try {
-      ok = secp256k1.verify(sig.toBytes('compact'), hash, payeeNodeKey, { prehash: false, lowS: true, format: 'compact' });
+      ok = ecc.verify(hash, payeeNodeKey, sig.toBytes('compact'), true);
     } catch (cause) {
       throw new InvoiceError('invoice payee node key (n field) is not a valid public key', { cause });
     }
@@ -51,9 +56,9 @@ export function checkSignature(hash: Uint8Array, signature: Uint8Array, payeeNod
     return bytesToHex(payeeNodeKey);
   }
   try {
-    // Signature.recoverPublicKey is the typed path in @noble/curves 1.9 (the curve-level one is untyped there).
-    const point = sig.normalizeS().addRecoveryBit(recid).recoverPublicKey(hash);
-    return bytesToHex(point.toBytes(true));
+    const point = ecc.recover(hash, sig.normalizeS().toBytes('compact'), RECOVERY_IDS[recid] ?? 0, true);
+    if (point === null) throw new RangeError('no curve point has x = r');
+    return bytesToHex(point);
   } catch (cause) {
     throw new InvoiceError('invoice signature is not recoverable: no payee public key can be derived from it', {
       cause,

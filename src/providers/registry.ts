@@ -19,7 +19,7 @@ export function createProviderClients(config: Config, logger: Logger): ProviderC
       timeoutMs: config.PROVIDER_TIMEOUT_MS,
       lookupPageSize: config.AURPAY_LOOKUP_PAGE_SIZE,
       lookupMaxPages: config.AURPAY_LOOKUP_MAX_PAGES,
-      logger: logger.child({ provider: 'aurpay' }),
+      logger,
     });
   }
   if (config.TURINPAY_API_KEY) {
@@ -28,7 +28,7 @@ export function createProviderClients(config: Config, logger: Logger): ProviderC
       apiKey: config.TURINPAY_API_KEY,
       network: config.LN_NETWORK,
       timeoutMs: config.PROVIDER_TIMEOUT_MS,
-      logger: logger.child({ provider: 'turinpay' }),
+      logger,
     });
   }
   return clients;

@@ -51,7 +51,9 @@ export function createBreaker(opts: {
 
   /** Feeds one submit outcome into the breaker. */
   async function record(outcome: SubmitOutcome): Promise<void> {
-    const current = await state();
+    // One read per submit: state and failure count together.
+    const [s, failures] = await opts.redis.hmget(key, 'state', 'failures');
+    const current: BreakerState = s === 'open' || s === 'half_open' ? s : 'closed';
     if (outcome.kind === 'unknown') {
       const failures = await opts.redis.hincrby(key, 'failures', 1);
       if (current === 'half_open') await open(`probe failed: ${outcome.reason}`);
@@ -60,7 +62,8 @@ export function createBreaker(opts: {
     }
     // Not sent: nothing learned about the provider's health (auth errors open it from the worker).
     if (outcome.kind === 'not_sent') return;
-    await opts.redis.hset(key, 'failures', '0');
+    // Nearly every outcome finds no failures counted: then there is nothing to write.
+    if (failures !== null && failures !== '0') await opts.redis.hset(key, 'failures', '0');
     if (current === 'half_open') await close();
   }
 

@@ -10,6 +10,8 @@ export interface QueueSettings {
   submitBackoffMs: number;
   /** How long finished jobs stay visible in the dashboard. */
   keepFinishedJobsS: number;
+  /** At most this many completed jobs kept per queue. @defaultValue 10000 */
+  keepFinishedJobs?: number;
 }
 
 export interface Queues {
@@ -24,7 +26,7 @@ export interface Queues {
 
 export function createQueues(connection: ConnectionOptions, keys: Keys, settings: QueueSettings): Queues {
   const opts = { connection, prefix: keys.bullPrefix };
-  const finished = { age: settings.keepFinishedJobsS, count: 10_000 };
+  const finished = { age: settings.keepFinishedJobsS, count: settings.keepFinishedJobs ?? 10_000 };
   const submitDefaults: JobsOptions = {
     attempts: settings.submitAttempts,
     backoff: { type: 'exponential', delay: settings.submitBackoffMs },

@@ -14,6 +14,8 @@ export interface SettleDeps {
   pollMaxMs: number;
   now?: () => number;
   onLookup?(provider: ProviderName, outcome: LookupOutcome): void;
+  /** This worker moved the withdrawal (accepted at `createdAt`, ISO) to a terminal status (metrics). */
+  onTerminal?(provider: ProviderName, status: Status, createdAt: string): void;
 }
 
 /** Delay before check number `checks` (0-based): SETTLE_POLL_MS doubling, capped. */
@@ -47,6 +49,8 @@ export function createSettleProcessor(deps: SettleDeps) {
     const client = provider ? deps.clients[provider] : undefined;
     if (!provider || !client) throw new Error(`provider ${rec.provider} is not configured in this process`);
     const log = deps.logger.child({ withdrawalId: id, provider, batchId: rec.batchId ?? null });
+    // Provider and batch never change: the transition need not read them again.
+    const known = { provider, batchId: rec.batchId ?? null };
 
     const outcome = await client.lookup({
       withdrawalId: id,
@@ -66,19 +70,22 @@ export function createSettleProcessor(deps: SettleDeps) {
       } else {
         updates.failure = null;
       }
-      const res = await deps.store.transition(id, { from: status, to: outcome.status, updates, cause: `provider status ${outcome.status}` });
+      const res = await deps.store.transition(id, { known, from: status, to: outcome.status, updates, cause: `provider status ${outcome.status}` });
       log.info({ to: outcome.status, ok: res.ok }, 'settled');
+      if (res.ok && rec.createdAt) deps.onTerminal?.(provider, outcome.status, rec.createdAt);
       return res.ok ? outcome.status : `skipped: ${res.current ?? 'missing'}`;
     }
 
     if (now() >= Number(rec.reconcileDeadline ?? 0)) {
       const res = await deps.store.transition(id, {
+        known,
         from: status,
         to: 'needs_review',
         updates: { failure: evidence(outcome) },
         cause: 'reconciliation budget spent',
       });
       log.error({ lookup: outcome.kind }, 'withdrawal needs review: its outcome could not be proven');
+      if (res.ok && rec.createdAt) deps.onTerminal?.(provider, 'needs_review', rec.createdAt);
       return res.ok ? 'needs_review' : `skipped: ${res.current ?? 'missing'}`;
     }
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import type { ProviderClient, SubmitOutcome } from '../providers/types.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
+import { isTerminal, type Status } from '../withdrawals/status.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import { submitJobSchema } from './jobs.ts';
 import { submitEffect } from './outcome-effects.ts';
@@ -21,6 +22,13 @@ export interface SubmitDeps {
   onNotSent(outcome: Extract<SubmitOutcome, { kind: 'not_sent' }>): Promise<Error>;
   /** Observes every outcome (metrics, breaker); awaited, so a breaker opens before the next job. */
   onOutcome?(outcome: SubmitOutcome): Promise<void> | void;
+  /** This worker moved the withdrawal (accepted at `createdAt`, ISO) to a terminal status (metrics). */
+  onTerminal?(status: Status, createdAt: string): void;
+  /**
+   * True once the worker is closing. BullMQ still runs jobs it fetched before close(); such a job
+   * goes back to wait without a provider call, so a stopping process starts no new payment.
+   */
+  stopping?(): boolean;
 }
 
 /** Thrown so BullMQ retries the job with backoff: the request provably never left. */
@@ -34,16 +42,19 @@ export class NotSentError extends Error {
  * record that is not `queued`, so a duplicate or retried job cannot pay twice.
  */
 export function createSubmitProcessor(deps: SubmitDeps) {
-  return async (job: Job): Promise<string> => {
+  return async (job: Job, token?: string): Promise<string> => {
     const parsed = submitJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`submit job ${job.id} has malformed data`);
     const { id } = parsed.data;
     const rec = await deps.store.getFields(id);
     if (!rec) throw new UnrecoverableError(`withdrawal ${id} does not exist`);
     if (rec.status !== 'queued') return `skipped: ${rec.status}`;
+    // Provider and batch never change: the transitions below need not read them again.
+    const known = { provider: rec.provider ?? '', batchId: rec.batchId ?? null };
 
     const fence = randomUUID();
     const fenced = await deps.store.transition(id, {
+      known,
       from: 'queued',
       to: 'submitting',
       newFence: fence,
@@ -51,6 +62,12 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       cause: `submit attempt (job ${job.id}, try ${job.attemptsMade + 1})`,
     });
     if (!fenced.ok) return `skipped: ${fenced.current ?? 'missing'}`;
+    // Checked after the fence and right before the call: once close() has begun, no call starts.
+    if (deps.stopping?.()) {
+      await deps.store.transition(id, { known, from: 'submitting', to: 'queued', fence, cause: 'not sent: the worker is stopping' });
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
 
     const log = deps.logger.child({ withdrawalId: id, provider: deps.provider, batchId: rec.batchId ?? null });
     const outcome = await deps.client.submit({
@@ -63,6 +80,7 @@ export function createSubmitProcessor(deps: SubmitDeps) {
     });
     const effect = submitEffect(deps.provider, outcome);
     const done = await deps.store.transition(id, {
+      known,
       from: 'submitting',
       to: effect.to,
       fence,
@@ -77,6 +95,7 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       return `fenced: ${done.current ?? 'missing'}`;
     }
     log.info({ outcome: outcome.kind, status: effect.to }, 'submit finished');
+    if (isTerminal(effect.to) && rec.createdAt) deps.onTerminal?.(effect.to, rec.createdAt);
     if (effect.settle) await deps.scheduleSettle(id, Number(rec.round ?? 0));
     if (outcome.kind === 'not_sent') {
       throw await deps.onNotSent(outcome);

@@ -1,6 +1,7 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import type { LookupOutcome, ProviderClient, SubmitOutcome } from '../providers/types.ts';
+import type { Status } from '../withdrawals/status.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import type { Keys } from '../keys.ts';
@@ -41,6 +42,8 @@ export interface WorkerDeps {
   observe?: {
     submit?(provider: ProviderName, outcome: SubmitOutcome): void;
     lookup?(provider: ProviderName, outcome: LookupOutcome): void;
+    /** This process moved a withdrawal to a terminal status (settle-duration metric). */
+    terminal?(provider: ProviderName, status: Status, createdAt: string): void;
   };
 }
 
@@ -75,6 +78,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       store: deps.store,
       logger,
       scheduleSettle: (id, round) => queues.addSettle(id, round, settings.pollMs),
+      onTerminal: (status, createdAt) => deps.observe?.terminal?.(provider, status, createdAt),
+      stopping: () => worker?.closing !== undefined,
       onOutcome: async (o) => {
         deps.observe?.submit?.(provider, o);
         await breaker.record(o).catch((err: unknown) => logger.error({ err, provider }, 'circuit breaker update failed'));
@@ -111,8 +116,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     pollMs: settings.pollMs,
     pollMaxMs: settings.pollMaxMs,
     onLookup: (p, o) => deps.observe?.lookup?.(p, o),
+    onTerminal: (p, status, createdAt) => deps.observe?.terminal?.(p, status, createdAt),
   });
-  workers.push(new Worker(SETTLE_QUEUE, settle, { ...base, concurrency: settings.settleConcurrency }));
+  // Settle checks and sweeps may safely run again, so their jobs use the same crash lock as submits:
+  // a killed worker's lookups and sweep resume after SUBMIT_LOCK_MS, not BullMQ's default 30 s.
+  const crashLock = { lockDuration: settings.submitLockMs, stalledInterval: Math.max(1000, Math.floor(settings.submitLockMs / 2)) };
+  workers.push(new Worker(SETTLE_QUEUE, settle, { ...base, ...crashLock, concurrency: settings.settleConcurrency }));
 
   const sweep = createSweep({
     store: deps.store,
@@ -126,7 +135,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     for (const b of breakers) await b.tick();
     return sweep();
   };
-  workers.push(new Worker(MAINTENANCE_QUEUE, maintain, { ...base, concurrency: 1 }));
+  workers.push(new Worker(MAINTENANCE_QUEUE, maintain, { ...base, ...crashLock, concurrency: 1 }));
   await queues.maintenance.upsertJobScheduler('sweep', { every: settings.sweepEveryMs }, { name: 'sweep' });
 
   for (const w of workers) {
@@ -142,7 +151,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     workers,
     sweep,
     close() {
-      closing ??= Promise.all(workers.map((w) => w.close())).then(() => undefined);
+      if (!closing) {
+        closing = Promise.all(workers.map((w) => w.close())).then(() => undefined);
+        // Logged once every worker is closing: no provider call starts after this line.
+        logger.info('workers closing: in-flight jobs finish, no new one starts');
+      }
       return closing;
     },
   };

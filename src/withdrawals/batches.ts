@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis.ts';
 import type { Keys } from '../keys.ts';
-import { enqueueWithdrawal, type EnqueueDeps } from './enqueue.ts';
+import { enqueueWithdrawal, type EnqueueDeps, type EnqueueResult } from './enqueue.ts';
 import type { ApiError } from './errors.ts';
 import { STATUSES, TERMINAL_STATUSES, type Status } from './status.ts';
+
+/** The most items one batch may hold, whatever its format (JSON, NDJSON, CSV). */
+export const MAX_BATCH_ITEMS = 100_000;
 
 export interface BatchRejection {
   index: number;
@@ -27,42 +30,110 @@ export interface BatchSummary {
   done: boolean;
 }
 
+export type BatchItemKind = 'accepted' | 'replayed' | 'refused';
+
+/**
+ * An item a file parser could not turn into a withdrawal body (a CSV line with broken quotes, an
+ * NDJSON line that is not JSON): it keeps its place in the batch and is refused with this error.
+ */
+export class RefusedItem {
+  constructor(
+    readonly id: string | null,
+    readonly error: ApiError,
+  ) {}
+}
+
+/** More than `maxItems` items: the ones before were enqueued, and the batch was sealed with them. */
+export class BatchTooLargeError extends Error {
+  override name = 'BatchTooLargeError';
+  readonly code = 'payload_too_large';
+  constructor(readonly maxItems: number) {
+    super(`a batch holds at most ${maxItems} items`);
+  }
+}
+
+/** A size limit of the input (`BatchTooLargeError`, or a body limit of the stream it is read from). */
+function isLimitError(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && err.code === 'payload_too_large';
+}
+
 export function newBatchId(): string {
   return `batch_${randomUUID()}`;
 }
 
 function itemId(item: unknown): string | null {
+  if (item instanceof RefusedItem) return item.id;
   if (item && typeof item === 'object' && 'id' in item && typeof item.id === 'string') return item.id;
   return null;
 }
 
+function enqueueItem(deps: EnqueueDeps, batchId: string, item: unknown): Promise<EnqueueResult> {
+  if (item instanceof RefusedItem) return Promise.resolve({ kind: 'refused', status: 400, error: item.error });
+  return enqueueWithdrawal(deps, item, batchId);
+}
+
+export interface EnqueueBatchOptions {
+  /** Items being stored at once. @defaultValue 32 */
+  concurrency?: number;
+  /** @defaultValue MAX_BATCH_ITEMS */
+  maxItems?: number;
+  /** Called once per item, in completion order (progress bars). */
+  onItem?(kind: BatchItemKind): void;
+}
+
 /**
- * Enqueues every item of a batch (bounded concurrency, order of answers kept by index); valid items
- * are accepted even when others are refused. The batch is sealed at the end so `done` can become true.
+ * Enqueues every item of a batch (bounded concurrency, so a streamed file is read only as fast as
+ * Redis takes it); valid items are accepted even when others are refused. The batch is sealed after
+ * the last item, so `done` can become true. When reading the items fails half-way (a broken
+ * connection, an interrupted command), the items already stored stay accepted and the batch stays
+ * open: replaying it completes it. Past a size limit, the batch is sealed with the items before it.
  */
 export async function enqueueBatch(
   deps: EnqueueDeps,
   batchId: string,
   items: AsyncIterable<unknown> | Iterable<unknown>,
-  opts: { concurrency?: number; onItem?(accepted: boolean): void } = {},
+  opts: EnqueueBatchOptions = {},
 ): Promise<BatchAnswer> {
   const answer: BatchAnswer = { batchId, accepted: 0, duplicates: 0, rejected: [] };
+  // Index of batches that may be unfinished, for the batch-progress metric (which prunes done ones).
+  await deps.store.redis.zadd(deps.store.keys.batches, 'NX', Date.now(), batchId);
   const limit = opts.concurrency ?? 32;
+  const maxItems = opts.maxItems ?? MAX_BATCH_ITEMS;
   const inFlight = new Set<Promise<void>>();
+  // A holder object: TypeScript would otherwise keep `failed` narrowed to false across awaits.
+  const state: { failed: boolean; error: unknown } = { failed: false, error: undefined };
   let index = 0;
-  for await (const item of items) {
-    const i = index++;
-    const p = enqueueWithdrawal(deps, item, batchId).then((res) => {
-      if (res.kind === 'accepted') answer.accepted++;
-      else if (res.kind === 'replayed') answer.duplicates++;
-      else answer.rejected.push({ index: i, id: itemId(item), error: res.error });
-      opts.onItem?.(res.kind === 'accepted');
-    });
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
-    if (inFlight.size >= limit) await Promise.race(inFlight);
+  try {
+    for await (const item of items) {
+      if (index >= maxItems) throw new BatchTooLargeError(maxItems);
+      const i = index++;
+      const p = enqueueItem(deps, batchId, item).then(
+        (res) => {
+          if (res.kind === 'accepted') answer.accepted++;
+          else if (res.kind === 'replayed') answer.duplicates++;
+          else answer.rejected.push({ index: i, id: itemId(item), error: res.error });
+          opts.onItem?.(res.kind);
+        },
+        (err: unknown) => {
+          if (!state.failed) state.error = err;
+          state.failed = true;
+        },
+      );
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+      if (inFlight.size >= limit) await Promise.race(inFlight);
+      if (state.failed) break;
+    }
+  } catch (err) {
+    await Promise.all(inFlight);
+    // Input cut at a size limit will not grow: seal what came in so the batch can finish.
+    if (isLimitError(err)) await deps.store.sealBatch(batchId);
+    throw err;
+  } finally {
+    // Never leave writes running behind an error: the caller's answer must describe what happened.
+    await Promise.all(inFlight);
   }
-  await Promise.all(inFlight);
+  if (state.failed) throw state.error;
   answer.rejected.sort((a, b) => a.index - b.index);
   await deps.store.sealBatch(batchId);
   return answer;

@@ -39,6 +39,17 @@ export interface TransitionRequest {
   note?: string;
   countAttempt?: boolean;
   newRound?: boolean;
+  /**
+   * The record's provider and batch id, when the caller has just read the record: they never change
+   * after creation, so passing them saves a round trip. The script checks them and refuses to write
+   * if they are wrong (then the store reads them and tries once more).
+   */
+  known?: RecordIdentity;
+}
+
+export interface RecordIdentity {
+  provider: string;
+  batchId: string | null;
 }
 
 export type TransitionResult =
@@ -54,6 +65,11 @@ export interface StoreOptions {
   keys: Keys;
   /** Approximate number of events kept in the stream (0 keeps all). */
   eventsMaxLen: number;
+  /**
+   * How long a withdrawal's history outlives its final status (succeeded, failed, cancelled), in ms;
+   * 0 or absent keeps it. The record itself (the idempotency key and the truth) is always kept.
+   */
+  historyRetentionMs?: number;
   now?: () => Date;
 }
 
@@ -120,15 +136,27 @@ export function createStore(opts: StoreOptions) {
     const [kind, other] = res;
     if (kind === 'conflict') return { kind: 'conflict' };
     if (kind === 'invoice_used') return { kind: 'invoice_used', otherId: other ?? '' };
+    if (kind === 'created') {
+      // Exactly what create.lua wrote: no need to read it back (a round trip per accepted item).
+      const iso = at.toISOString();
+      const written = { ...fields, bodyHash: w.bodyHash, status: 'queued', attempts: '0', round: '0', createdAt: iso, updatedAt: iso };
+      return { kind: 'created', record: parseRecord(written, [JSON.stringify(entry)]) };
+    }
     const record = await get(w.id);
     if (!record) throw new Error(`withdrawal ${w.id} vanished right after it was written`);
-    return { kind: kind === 'created' ? 'created' : 'exists', record };
+    return { kind: 'exists', record };
+  }
+
+  async function identity(id: string): Promise<RecordIdentity | null> {
+    const [provider, batchId] = await redis.hmget(keys.record(id), 'provider', 'batchId');
+    return provider ? { provider, batchId: batchId || null } : null;
   }
 
   async function transition(id: string, t: TransitionRequest): Promise<TransitionResult> {
     // provider and batchId never change after creation, so reading them first is race-free.
-    const [provider, batchId] = await redis.hmget(keys.record(id), 'provider', 'batchId');
-    if (!provider) return { ok: false, reason: 'missing', current: null };
+    const known = t.known ?? (await identity(id));
+    if (!known) return { ok: false, reason: 'missing', current: null };
+    const { provider, batchId } = known;
     const at = now();
     const entry: HistoryEntry = { status: t.to, at: at.toISOString(), cause: t.cause };
     if (t.actor) entry.actor = t.actor;
@@ -152,9 +180,16 @@ export function createStore(opts: StoreOptions) {
       t.newFence ?? '',
       t.countAttempt ? '1' : '0',
       t.newRound ? '1' : '0',
+      provider,
+      batchId ?? '',
+      opts.historyRetentionMs ?? 0,
     );
     const [kind, current] = res;
     if (kind === 'ok') return { ok: true };
+    if (kind === 'stale_keys') {
+      if (t.known) return transition(id, { ...t, known: undefined });
+      throw new Error(`withdrawal ${id}: its provider or batch changed while it was being updated`);
+    }
     const reason = kind === 'missing' || kind === 'conflict' || kind === 'fenced' ? kind : 'illegal';
     if (reason === 'illegal') {
       throw new IllegalTransitionError(`withdrawal ${id}: ${t.from} -> ${t.to} is not an allowed transition`);

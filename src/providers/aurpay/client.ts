@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { msatToBtc } from '../../money.ts';
 import { sendIdempotentGet } from '../http/get-retry.ts';
-import { outcomeLogFields, silentLogger, type ProviderLogger } from '../http/logger.ts';
+import { outcomeLogFields, silentLogger, submitLogLevel, type ProviderLogger } from '../http/logger.ts';
 import { createScrubber } from '../http/scrub.ts';
 import { createHttpTransport, type HttpResult } from '../http/transport.ts';
 import type { LookupRequest, ProviderClient, SubmitRequest } from '../types.ts';
@@ -81,7 +81,7 @@ export function createAurpayClient(options: AurpayClientOptions): ProviderClient
         body,
       });
       const outcome = aurpaySubmitOutcome(result, { now: now(), scrub });
-      logger.info(
+      logger[submitLogLevel(outcome)](
         { provider: 'aurpay', op: 'submit', withdrawalId: request.withdrawalId, httpStatus: httpStatus(result), ...outcomeLogFields(outcome) },
         'aurpay submit answered',
       );

@@ -31,3 +31,8 @@ export function outcomeLogFields(outcome: {
     ...(outcome.providerRef == null ? {} : { providerRef: outcome.providerRef }),
   };
 }
+
+/** Submit outcomes an operator should notice (money in doubt, or a configuration problem) log at warn. */
+export function submitLogLevel(outcome: { kind: string; authError?: boolean }): 'info' | 'warn' {
+  return outcome.kind === 'unknown' || outcome.authError === true ? 'warn' : 'info';
+}

@@ -9,7 +9,7 @@ export function parseRetryAfter(header: string | undefined, now: Date): number |
   const value = header.trim();
   if (value === '') return undefined;
   if (DELAY_SECONDS.test(value)) return Number(value) * 1000;
-  // Only HTTP-date shapes (they carry a weekday or "GMT"), not any string Date.parse accepts.
+  // Only HTTP-date shapes (IMF-fixdate / RFC 850 end in "GMT"), not any string Date.parse accepts.
   if (!/GMT$/.test(value)) return undefined;
   const at = Date.parse(value);
   if (Number.isNaN(at)) return undefined;

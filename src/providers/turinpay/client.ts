@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { sendIdempotentGet } from '../http/get-retry.ts';
-import { outcomeLogFields, silentLogger, type ProviderLogger } from '../http/logger.ts';
+import { outcomeLogFields, silentLogger, submitLogLevel, type ProviderLogger } from '../http/logger.ts';
 import { createScrubber } from '../http/scrub.ts';
 import { createHttpTransport } from '../http/transport.ts';
 import type { LookupOutcome, LookupRequest, ProviderClient, SubmitRequest } from '../types.ts';
@@ -65,7 +65,7 @@ export function createTurinpayClient(options: TurinpayClientOptions): ProviderCl
         expected: { network: options.network, paymentHash: request.paymentHash, invoice: request.invoice },
       });
       const httpStatus = result.ok ? result.response.status : (result.status ?? null);
-      logger.info(
+      logger[submitLogLevel(outcome)](
         { provider: 'turinpay', op: 'submit', withdrawalId: request.withdrawalId, httpStatus, ...outcomeLogFields(outcome) },
         'turinpay submit answered',
       );

@@ -4,12 +4,16 @@
 -- ARGV: 1 expected from, 2 to, 3 expected fence or '', 4 now ISO, 5 now ms,
 --       6 updates (JSON object; false/null value deletes the field), 7 history entry JSON,
 --       8 events maxlen, 9 allowed targets of `from` (comma-separated), 10 new fence or '',
---       11 '1' to count an attempt, 12 '1' to start a new round
+--       11 '1' to count an attempt, 12 '1' to start a new round,
+--       13 provider and 14 batch id ('' for none) the keys were built for,
+--       15 how long the history outlives a final status, in ms ('0': kept)
 local rec, hist, stream, bkey, fromset, toset = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local from, to = ARGV[1], ARGV[2]
 
-local cur = redis.call('HMGET', rec, 'status', 'fence', 'batchId', 'amountMsat', 'id')
+local cur = redis.call('HMGET', rec, 'status', 'fence', 'batchId', 'amountMsat', 'id', 'provider')
 if not cur[1] then return { 'missing' } end
+-- The caller named the status sets and batch hash from what it believed; never write the wrong ones.
+if cur[6] ~= ARGV[13] or (cur[3] or '') ~= ARGV[14] then return { 'stale_keys', cur[1] } end
 if cur[1] ~= from then return { 'conflict', cur[1] } end
 if ARGV[3] ~= '' and cur[2] ~= ARGV[3] then return { 'fenced', cur[1] } end
 local allowed = false
@@ -31,6 +35,12 @@ if ARGV[10] ~= '' then redis.call('HSET', rec, 'fence', ARGV[10]) end
 if ARGV[11] == '1' then redis.call('HINCRBY', rec, 'attempts', 1) end
 if ARGV[12] == '1' then redis.call('HINCRBY', rec, 'round', 1) end
 redis.call('RPUSH', hist, ARGV[7])
+if FINAL[to] then
+  -- Nothing ever leaves a final status: its attempt token and reconciliation deadline are dead
+  -- weight, and its history is kept only for the configured retention (the record itself stays).
+  redis.call('HDEL', rec, 'fence', 'reconcileDeadline')
+  if tonumber(ARGV[15]) > 0 then redis.call('PEXPIRE', hist, ARGV[15]) end
+end
 redis.call('ZREM', fromset, cur[5])
 redis.call('ZADD', toset, ARGV[5], cur[5])
 

@@ -29,26 +29,34 @@ local function add_event(stream, maxlen, etype, ts, data)
   return redis.call('XADD', stream, '*', 'type', etype, 'ts', ts, 'data', data)
 end
 
-local TERMINAL = { succeeded = true, failed = true, needs_review = true, cancelled = true }
 local STATUSES = { 'queued', 'submitting', 'submitted', 'unknown', 'succeeded', 'failed', 'needs_review', 'cancelled' }
+-- Statuses no transition leaves (needs_review is terminal for workers, but an operator moves it on).
+local FINAL = { succeeded = true, failed = true, cancelled = true }
 
 -- When a sealed batch has every item terminal for the first time, emit batch.done once.
+-- Runs on every transition of a batch item, so the common case (not done yet) is one HMGET.
 local function maybe_batch_done(bkey, stream, maxlen, ts)
-  local b = redis.call('HMGET', bkey, 'total', 'sealed', 'doneAt', 'id')
+  local b = redis.call('HMGET', bkey, 'total', 'sealed', 'doneAt', 'id',
+    'n:succeeded', 'n:failed', 'n:needs_review', 'n:cancelled') -- the terminal statuses
   if b[2] ~= '1' or b[3] then return end
   local total = tonumber(b[1]) or 0
   local terminal = 0
-  local by, amt = {}, {}
+  for i = 5, 8 do terminal = terminal + (tonumber(b[i]) or 0) end
+  if terminal < total then return end
+  local names = {}
   for _, s in ipairs(STATUSES) do
-    local n = tonumber(redis.call('HGET', bkey, 'n:' .. s) or '0')
-    local a = redis.call('HGET', bkey, 'a:' .. s) or '0'
+    table.insert(names, 'n:' .. s)
+    table.insert(names, 'a:' .. s)
+  end
+  local v = redis.call('HMGET', bkey, unpack(names))
+  local by, amt = {}, {}
+  for i, s in ipairs(STATUSES) do
+    local n = tonumber(v[2 * i - 1] or '0') or 0
     if n > 0 then
       table.insert(by, cjson.encode(s) .. ':' .. n)
-      table.insert(amt, cjson.encode(s) .. ':' .. cjson.encode(a))
+      table.insert(amt, cjson.encode(s) .. ':' .. cjson.encode(v[2 * i] or '0'))
     end
-    if TERMINAL[s] then terminal = terminal + n end
   end
-  if terminal < total then return end
   redis.call('HSET', bkey, 'doneAt', ts)
   local data = '{"batchId":' .. cjson.encode(b[4]) .. ',"total":' .. total .. ',"byStatus":{' ..
     table.concat(by, ',') .. '},"amountMsatByStatus":{' .. table.concat(amt, ',') .. '},"done":true}'

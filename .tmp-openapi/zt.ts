@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { withdrawalRequestSchema } from '/work/main/src/withdrawals/request.ts';
+import { batchBodySchema } from '/work/main/src/api/batch-routes.ts';
+import { createEndpointSchema } from '/work/main/src/webhooks/endpoint.ts';
+import { replayBodySchema } from '/work/main/src/webhooks/replay.ts';
+import { cancelBodySchema } from '/work/main/src/withdrawals/operator.ts';
+const reg = z.registry<{ id: string }>();
+reg.add(withdrawalRequestSchema, { id: 'WithdrawalRequest' });
+reg.add(batchBodySchema, { id: 'BatchRequest' });
+const s = z.strictObject({ a: z.string(), w: withdrawalRequestSchema, e: z.enum(['x','y']), n: z.string().nullable(), r: z.record(z.enum(['x','y']), z.number()).optional() });
+reg.add(s, { id: 'S' });
+console.log(JSON.stringify(z.toJSONSchema(reg, { io: 'input', uri: (id) => `#/components/schemas/${id}`, unrepresentable: 'any' }), null, 1));
+for (const x of [createEndpointSchema, replayBodySchema, cancelBodySchema]) console.log(JSON.stringify(z.toJSONSchema(x, { io: 'input', unrepresentable: 'any' })));
+console.log(JSON.stringify(z.toJSONSchema(z.object({limit: z.coerce.number().int().min(1).max(5).default(100)}), { io: 'input', unrepresentable: 'any' })));

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Keys } from '../keys.ts';
+import type { RedisClient } from '../redis.ts';
+import { toStreamId } from '../events/ids.ts';
+import { MAX_EVENTS_PAGE, readEvents } from '../events/reader.ts';
+import { invalidRequest } from '../withdrawals/errors.ts';
+import { errorBody } from './errors.ts';
+
+const querySchema = z.object({
+  after: z
+    .string()
+    .refine((v) => toStreamId(v) !== null, 'must be an event id (evt_...) from an earlier page or event')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_EVENTS_PAGE).default(100),
+});
+
+/** `GET /v1/events?after=&limit=`: the event stream, oldest first, paged by event id. */
+export async function eventRoutes(app: FastifyInstance, deps: { redis: RedisClient; keys: Keys }): Promise<void> {
+  app.get('/events', async (req, reply) => {
+    const parsed = querySchema.safeParse(req.query);
+    if (!parsed.success) return reply.code(400).send(errorBody(invalidRequest(parsed.error)));
+    const after = parsed.data.after === undefined ? null : toStreamId(parsed.data.after);
+    return readEvents(deps.redis, deps.keys, after, parsed.data.limit);
+  });
+}

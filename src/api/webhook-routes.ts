@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { apiError, invalidRequest } from '../withdrawals/errors.ts';
+import { createEndpointSchema, publicEndpoint } from '../webhooks/endpoint.ts';
+import { replayBodySchema } from '../webhooks/replay.ts';
+import type { WebhookApi } from '../webhooks/service.ts';
+import { errorBody } from './errors.ts';
+
+type WithId = { Params: { id: string } };
+
+/** Webhook endpoints: register (the secret is shown once), list, remove, replay. Inside the authenticated scope. */
+export async function webhookRoutes(app: FastifyInstance, deps: WebhookApi): Promise<void> {
+  const { registry } = deps;
+  const notFound = (id: string) => errorBody(apiError('not_found', `no webhook endpoint ${id}`));
+
+  app.post('/webhooks', async (req, reply) => {
+    const parsed = createEndpointSchema.safeParse(req.body);
+    if (!parsed.success) return reply.code(400).send(errorBody(invalidRequest(parsed.error)));
+    const endpoint = await registry.create(parsed.data);
+    req.log.info({ endpointId: endpoint.id, actor: req.actor }, 'webhook endpoint registered');
+    return reply.code(201).send({ ...publicEndpoint(endpoint), secret: endpoint.secret });
+  });
+
+  app.get('/webhooks', async () => ({ webhooks: (await registry.list()).map(publicEndpoint) }));
+
+  app.get<WithId>('/webhooks/:id', async (req, reply) => {
+    const endpoint = await registry.get(req.params.id);
+    return endpoint ? publicEndpoint(endpoint) : reply.code(404).send(notFound(req.params.id));
+  });
+
+  app.delete<WithId>('/webhooks/:id', async (req, reply) => {
+    const res = await registry.remove(req.params.id);
+    if (res === 'missing') return reply.code(404).send(notFound(req.params.id));
+    if (res === 'configured') {
+      return reply.code(409).send(errorBody(apiError('invalid_state', 'this endpoint comes from WEBHOOK_URL; change the configuration to remove it')));
+    }
+    req.log.info({ endpointId: req.params.id, actor: req.actor }, 'webhook endpoint removed');
+    return reply.code(204).send();
+  });
+
+  app.post<WithId>('/webhooks/:id/replay', async (req, reply) => {
+    const endpoint = await registry.get(req.params.id);
+    if (!endpoint) return reply.code(404).send(notFound(req.params.id));
+    const parsed = replayBodySchema.safeParse(req.body);
+    if (!parsed.success) return reply.code(400).send(errorBody(invalidRequest(parsed.error)));
+    const answer = await deps.replay(endpoint, parsed.data);
+    if (!answer) return reply.code(404).send(errorBody(apiError('not_found', 'no such event is kept in the event stream')));
+    req.log.info({ endpointId: endpoint.id, replayId: answer.replayId, replayed: answer.replayed, actor: req.actor }, 'webhook replay queued');
+    return reply.code(202).send(answer);
+  });
+}

@@ -1,0 +1,53 @@
+import { isTerminal, type Status } from '../../withdrawals/status.ts';
+import { parseRecord } from '../../withdrawals/record-codec.ts';
+import type { WithdrawalStore } from '../../withdrawals/store.ts';
+import { PROVIDERS, type ProviderName, type WithdrawalRecord } from '../../withdrawals/types.ts';
+
+/** What an operator must look at first, then work in flight, then the settled past. */
+export const STATUS_ORDER: readonly Status[] = ['unknown', 'needs_review', 'submitting', 'submitted', 'queued', 'failed', 'succeeded', 'cancelled'];
+
+export const ALL_PROVIDERS: readonly ProviderName[] = PROVIDERS;
+
+export interface StatusSection {
+  status: Status;
+  /** Withdrawals now in this status, over the providers shown. */
+  total: number;
+  /** At most `limit` of them: the oldest first while in flight, the newest first once settled. */
+  rows: WithdrawalRecord[];
+}
+
+export interface ListQuery {
+  statuses: readonly Status[];
+  providers: readonly ProviderName[];
+  limit: number;
+}
+
+async function idsFor(store: WithdrawalStore, provider: ProviderName, status: Status, count: number, limit: number): Promise<string[]> {
+  if (!isTerminal(status) || status === 'needs_review') return store.idsInStatus(provider, status, limit, 0);
+  // Status sets are scored by when the withdrawal entered the status: the tail holds the newest.
+  const newest = await store.idsInStatus(provider, status, limit, Math.max(0, count - limit));
+  return newest.reverse();
+}
+
+/** Reads the sections of the list page from the status indexes (no scan of the keyspace). */
+export async function readSections(store: WithdrawalStore, q: ListQuery): Promise<StatusSection[]> {
+  const counts = await store.countByStatus();
+  return Promise.all(
+    q.statuses.map(async (status): Promise<StatusSection> => {
+      const perProvider = await Promise.all(
+        q.providers.map(async (p) => {
+          const ids = await idsFor(store, p, status, counts[p][status], q.limit);
+          const fields = await Promise.all(ids.map((id) => store.getFields(id)));
+          return fields.filter((f): f is Record<string, string> => f !== null).map((f) => parseRecord(f, []));
+        }),
+      );
+      const newestFirst = isTerminal(status) && status !== 'needs_review';
+      const rows = perProvider
+        .flat()
+        .sort((a, b) => (newestFirst ? b.updatedAt.localeCompare(a.updatedAt) : a.updatedAt.localeCompare(b.updatedAt)))
+        .slice(0, q.limit);
+      const total = q.providers.reduce((n, p) => n + counts[p][status], 0);
+      return { status, total, rows };
+    }),
+  );
+}

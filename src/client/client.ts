@@ -1,0 +1,138 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createKeys } from '../keys.ts';
+import { createLogger } from '../logger.ts';
+import { createQueues } from '../queues/queues.ts';
+import { createRedis, type RedisClient } from '../redis.ts';
+import { checkRedisSafety } from '../redis-checks.ts';
+import { batchSummary, enqueueBatch, newBatchId } from '../withdrawals/batches.ts';
+import { enqueueWithdrawal, type EnqueueDeps } from '../withdrawals/enqueue.ts';
+import { publicRecord } from '../withdrawals/record-codec.ts';
+import { withdrawalIdSchema } from '../withdrawals/request.ts';
+import { TERMINAL_STATUSES } from '../withdrawals/status.ts';
+import { createStore } from '../withdrawals/store.ts';
+import { PROVIDERS } from '../withdrawals/types.ts';
+import { clientConfig } from './config.ts';
+import { WithdrawalsClientError, type WithdrawalsClient, type WithdrawalsClientOptions } from './types.ts';
+
+/** Resolves once the connection is ready: request connections refuse commands before that. */
+async function ready(redis: RedisClient, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  const signal = AbortSignal.timeout(timeoutMs);
+  await new Promise<void>((resolve, reject) => {
+    const done = () => {
+      redis.off('ready', done);
+      signal.removeEventListener('abort', fail);
+      resolve();
+    };
+    const fail = () => {
+      redis.off('ready', done);
+      reject(new Error(`Redis did not answer within ${timeoutMs} ms`));
+    };
+    redis.on('ready', done);
+    signal.addEventListener('abort', fail, { once: true });
+  });
+}
+
+/**
+ * A library producer: enqueues withdrawals straight into the service's Redis, with the same
+ * validation, idempotency and batches as the HTTP API. The service's workers (`withdrawals worker`
+ * or `start`) pay them; this client never talks to a provider.
+ */
+export async function createWithdrawalsClient(options: WithdrawalsClientOptions): Promise<WithdrawalsClient> {
+  const config = clientConfig(options);
+  const logger = options.logger ?? createLogger('silent');
+  const providers = options.providers ?? PROVIDERS;
+  const keys = createKeys(config.QUEUE_PREFIX);
+  const requestRedis = createRedis(config.REDIS_URL, { role: 'request', connectionName: 'withdrawals-client' });
+  const queueRedis = createRedis(config.REDIS_URL, { role: 'worker', connectionName: 'withdrawals-client-queues' });
+  for (const r of [requestRedis, queueRedis]) r.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  const disconnect = async () => {
+    await Promise.allSettled([requestRedis.quit(), queueRedis.quit()]);
+  };
+  try {
+    await ready(requestRedis, options.connectTimeoutMs ?? 10_000);
+    await checkRedisSafety(requestRedis, logger);
+  } catch (err) {
+    requestRedis.disconnect();
+    queueRedis.disconnect();
+    throw err;
+  }
+
+  const store = createStore({ redis: requestRedis, keys, eventsMaxLen: config.EVENTS_MAX_LEN });
+  const queues = createQueues(queueRedis, keys, { submitAttempts: config.SUBMIT_ATTEMPTS, submitBackoffMs: config.SUBMIT_BACKOFF_MS, keepFinishedJobsS: 3600 });
+  for (const q of queues.all()) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue connection error'));
+  // The same settings the API's enqueue uses (src/runtime.ts), from the same configuration names.
+  const deps: EnqueueDeps = {
+    store,
+    queues,
+    logger,
+    reconcileGraceMs: config.RECONCILE_GRACE_MS,
+    checks: () => ({
+      network: config.LN_NETWORK,
+      nowMs: Date.now(),
+      expiryMarginSeconds: config.INVOICE_EXPIRY_MARGIN_S,
+      enabledProviders: providers,
+      allowOnchain: config.ALLOW_ONCHAIN,
+      maxAmountMsat: config.MAX_AMOUNT_MSAT,
+    }),
+  };
+
+  async function get(id: string) {
+    const rec = await store.get(id);
+    return rec ? publicRecord(rec) : null;
+  }
+
+  async function batch(id: string) {
+    return batchSummary(requestRedis, keys, id);
+  }
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    prefix: config.QUEUE_PREFIX,
+    async enqueue(body) {
+      const res = await enqueueWithdrawal(deps, body);
+      return res.kind === 'refused' ? res : { kind: res.kind, record: publicRecord(res.record) };
+    },
+    async enqueueBatch(items, opts = {}) {
+      const batchId = opts.batchId ?? newBatchId();
+      if (!withdrawalIdSchema.safeParse(batchId).success) {
+        throw new WithdrawalsClientError('invalid_request', `batch id ${JSON.stringify(batchId)} must be 1-128 characters of A-Z a-z 0-9 . _ : -`);
+      }
+      return enqueueBatch(deps, batchId, items, { concurrency: opts.concurrency, onItem: opts.onItem });
+    },
+    get,
+    async waitFor(id, opts) {
+      const statuses = opts.statuses ?? TERMINAL_STATUSES;
+      const deadline = Date.now() + opts.timeoutMs;
+      for (;;) {
+        const rec = await get(id);
+        if (!rec) throw new WithdrawalsClientError('not_found', `no withdrawal ${id} under prefix ${config.QUEUE_PREFIX}`);
+        if (statuses.includes(rec.status)) return rec;
+        if (Date.now() >= deadline) {
+          throw new WithdrawalsClientError('timeout', `withdrawal ${id} is still ${rec.status} after ${opts.timeoutMs} ms`);
+        }
+        await sleep(Math.min(opts.pollMs ?? 250, Math.max(1, deadline - Date.now())), undefined, { signal: opts.signal });
+      }
+    },
+    batch,
+    async waitForBatch(id, opts = {}) {
+      const deadline = Date.now() + (opts.timeoutMs ?? Number.POSITIVE_INFINITY);
+      for (;;) {
+        const summary = await batch(id);
+        if (!summary) throw new WithdrawalsClientError('not_found', `no batch ${id} under prefix ${config.QUEUE_PREFIX}`);
+        opts.onProgress?.(summary);
+        if (summary.done) return summary;
+        if (Date.now() >= deadline) throw new WithdrawalsClientError('timeout', `batch ${id} is not done after ${opts.timeoutMs} ms`);
+        await sleep(Math.min(opts.pollMs ?? 250, Math.max(1, deadline - Date.now())), undefined, { signal: opts.signal });
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        await queues.close();
+        await disconnect();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { loadConfig, type Config } from '../config.ts';
+import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
+import type { WithdrawalsClientOptions } from './types.ts';
+
+function str(v: number | bigint | boolean | undefined): string | undefined {
+  return v === undefined ? undefined : String(v);
+}
+
+/** The options as the service's configuration: one set of defaults and checks for both. */
+export function clientConfig(o: WithdrawalsClientOptions): Config {
+  return loadConfig({
+    REDIS_URL: o.redisUrl,
+    QUEUE_PREFIX: o.prefix,
+    LN_NETWORK: o.network,
+    ALLOW_ONCHAIN: str(o.allowOnchain),
+    MAX_AMOUNT_MSAT: str(o.maxAmountMsat),
+    INVOICE_EXPIRY_MARGIN_S: str(o.invoiceExpiryMarginS),
+    RECONCILE_GRACE_MS: str(o.reconcileGraceMs),
+    SUBMIT_ATTEMPTS: str(o.submitAttempts),
+    SUBMIT_BACKOFF_MS: str(o.submitBackoffMs),
+    EVENTS_MAX_LEN: str(o.eventsMaxLen),
+  });
+}
+
+/** Providers with an API key in the configuration: the ones the service's workers can pay through. */
+export function configuredProviders(config: Config): ProviderName[] {
+  return PROVIDERS.filter((p) => (p === 'aurpay' ? config.AURPAY_API_KEY : config.TURINPAY_API_KEY) !== null);
+}
+
+/** Client options for a process that runs with the service's environment (the `withdrawals batch` command). */
+export function clientOptionsFromConfig(config: Config): WithdrawalsClientOptions {
+  return {
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    network: config.LN_NETWORK,
+    providers: configuredProviders(config),
+    allowOnchain: config.ALLOW_ONCHAIN,
+    maxAmountMsat: config.MAX_AMOUNT_MSAT ?? undefined,
+    invoiceExpiryMarginS: config.INVOICE_EXPIRY_MARGIN_S,
+    reconcileGraceMs: config.RECONCILE_GRACE_MS,
+    submitAttempts: config.SUBMIT_ATTEMPTS,
+    submitBackoffMs: config.SUBMIT_BACKOFF_MS,
+    eventsMaxLen: config.EVENTS_MAX_LEN,
+  };
+}

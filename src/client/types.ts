@@ -1,0 +1,107 @@
+import type { Logger } from '../logger.ts';
+import type { Network } from '../config.ts';
+import type { BatchAnswer, BatchItemKind, BatchSummary } from '../withdrawals/batches.ts';
+import type { ApiError } from '../withdrawals/errors.ts';
+import type { WithdrawalRequest } from '../withdrawals/request.ts';
+import type { Status } from '../withdrawals/status.ts';
+import type { ProviderName, WithdrawalRecord as StoredRecord } from '../withdrawals/types.ts';
+
+/** A withdrawal as `GET /v1/withdrawals/:id` returns it. */
+export type WithdrawalRecord = Omit<StoredRecord, 'reconcileDeadline'>;
+
+/** What `enqueue` did: the same three answers as `POST /v1/withdrawals` (202, 200, 400/409). */
+export type EnqueueOutcome =
+  | { kind: 'accepted'; record: WithdrawalRecord }
+  | { kind: 'replayed'; record: WithdrawalRecord }
+  | { kind: 'refused'; status: 400 | 409; error: ApiError };
+
+/**
+ * Where the service keeps its data and the rules it enqueues by: give the same values as the
+ * service's environment (named after each option), or producers and API would disagree.
+ */
+export interface WithdrawalsClientOptions {
+  /** REDIS_URL. */
+  redisUrl: string;
+  /** QUEUE_PREFIX. @defaultValue 'wd' */
+  prefix?: string;
+  /** LN_NETWORK: invoices and addresses of other networks are refused. @defaultValue 'bitcoin' */
+  network?: Network;
+  /** Providers the workers hold keys for; others are refused `provider_disabled`. @defaultValue both */
+  providers?: readonly ProviderName[];
+  /** ALLOW_ONCHAIN. @defaultValue false */
+  allowOnchain?: boolean;
+  /** MAX_AMOUNT_MSAT. @defaultValue no limit */
+  maxAmountMsat?: bigint;
+  /** INVOICE_EXPIRY_MARGIN_S. @defaultValue 60 */
+  invoiceExpiryMarginS?: number;
+  /** RECONCILE_GRACE_MS. @defaultValue 3600000 */
+  reconcileGraceMs?: number;
+  /** SUBMIT_ATTEMPTS (the submit jobs this client adds carry it). @defaultValue 8 */
+  submitAttempts?: number;
+  /** SUBMIT_BACKOFF_MS. @defaultValue 1000 */
+  submitBackoffMs?: number;
+  /** EVENTS_MAX_LEN. @defaultValue 1000000 */
+  eventsMaxLen?: number;
+  /** How long to wait for Redis at start. @defaultValue 10000 */
+  connectTimeoutMs?: number;
+  /** @defaultValue silent */
+  logger?: Logger;
+}
+
+export interface EnqueueBatchOptions {
+  /** @defaultValue a generated `batch_<uuid>` */
+  batchId?: string;
+  /** Items stored at once. @defaultValue 32 */
+  concurrency?: number;
+  onItem?(kind: BatchItemKind): void;
+}
+
+export interface WaitOptions {
+  /** Gives up (WithdrawalsClientError `timeout`) after this long. */
+  timeoutMs: number;
+  /** Statuses that end the wait. @defaultValue the terminal ones */
+  statuses?: readonly Status[];
+  /** @defaultValue 250 */
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface WaitForBatchOptions {
+  /** @defaultValue no limit */
+  timeoutMs?: number;
+  /** @defaultValue 250 */
+  pollMs?: number;
+  signal?: AbortSignal;
+  /** Called with every summary read, for progress displays. */
+  onProgress?(summary: BatchSummary): void;
+}
+
+/** A producer of withdrawals that talks to Redis directly (no HTTP), with the API's validation. */
+export interface WithdrawalsClient {
+  readonly prefix: string;
+  /** Validates and enqueues one withdrawal, exactly as `POST /v1/withdrawals`. Redis errors throw. */
+  enqueue(body: WithdrawalRequest): Promise<EnqueueOutcome>;
+  /** Enqueues items (bodies, or a file's items from `batchFileItems`) as one batch, as `POST /v1/batches`. */
+  enqueueBatch(items: Iterable<unknown> | AsyncIterable<unknown>, opts?: EnqueueBatchOptions): Promise<BatchAnswer>;
+  get(id: string): Promise<WithdrawalRecord | null>;
+  /** Polls until the withdrawal reaches one of `statuses` (default: terminal). */
+  waitFor(id: string, opts: WaitOptions): Promise<WithdrawalRecord>;
+  batch(id: string): Promise<BatchSummary | null>;
+  /** Polls until every item of the batch is terminal (`done`). */
+  waitForBatch(id: string, opts?: WaitForBatchOptions): Promise<BatchSummary>;
+  /** Closes the Redis connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+export type ClientErrorCode = 'not_found' | 'timeout' | 'invalid_request';
+
+/** A wait that ended without its status (`timeout`), an id that names nothing (`not_found`), a bad batch id. */
+export class WithdrawalsClientError extends Error {
+  override name = 'WithdrawalsClientError';
+  constructor(
+    readonly code: ClientErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,58 @@
+import type { Keys } from '../keys.ts';
+import type { RedisClient } from '../redis.ts';
+import { toEventId, ZERO_STREAM_ID } from './ids.ts';
+import type { WithdrawalEvent } from './types.ts';
+
+/** Largest page of `GET /v1/events` (interface.md). */
+export const MAX_EVENTS_PAGE = 1000;
+
+export type StreamEntry = [id: string, fields: string[]];
+
+/** One stream entry as the API shows it; the Lua scripts write `type`, `ts` and `data` (JSON text). */
+export function entryToEvent([streamId, fields]: StreamEntry): WithdrawalEvent {
+  const f = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i] ?? '', fields[i + 1] ?? '');
+  return { id: toEventId(streamId), type: f.get('type') ?? '', timestamp: f.get('ts') ?? '', data: parseData(f.get('data')) };
+}
+
+/** Our Lua scripts write valid JSON; should an entry not be, it shows `data: null` rather than block every reader. */
+function parseData(text: string | undefined): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+export interface EventPage {
+  events: WithdrawalEvent[];
+  /** The event id to pass as `after` for the next page (the last one returned, else the `after` given). */
+  next: string;
+}
+
+/** The events after `afterStreamId` (exclusive; from the oldest kept when absent), oldest first. */
+export async function readEvents(redis: RedisClient, keys: Keys, afterStreamId: string | null, limit: number): Promise<EventPage> {
+  const start = afterStreamId === null ? '-' : `(${afterStreamId}`;
+  const entries: StreamEntry[] = await redis.xrange(keys.events, start, '+', 'COUNT', Math.min(limit, MAX_EVENTS_PAGE));
+  const events = entries.map(entryToEvent);
+  const last = events.at(-1);
+  return { events, next: last ? last.id : toEventId(afterStreamId ?? ZERO_STREAM_ID) };
+}
+
+/** Entries from `start` (inclusive `-`/id or exclusive `(id`) up to `end`, at most `count`. */
+export async function readRange(redis: RedisClient, keys: Keys, start: string, end: string, count: number): Promise<StreamEntry[]> {
+  return redis.xrange(keys.events, start, end, 'COUNT', count);
+}
+
+/** One event by stream id, or null when the stream no longer keeps it. */
+export async function readEvent(redis: RedisClient, keys: Keys, streamId: string): Promise<WithdrawalEvent | null> {
+  const [entry] = await readRange(redis, keys, streamId, streamId, 1);
+  return entry ? entryToEvent(entry) : null;
+}
+
+/** The id of the newest event kept (`0-0` when none): "everything up to here already happened". */
+export async function lastStreamId(redis: RedisClient, keys: Keys): Promise<string> {
+  const [entry]: StreamEntry[] = await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1);
+  return entry ? entry[0] : ZERO_STREAM_ID;
+}

@@ -1,0 +1,164 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Logger } from '../logger.ts';
+import type { LookupOutcome, SubmitOutcome } from '../providers/types.ts';
+import type { Queues } from '../queues/queues.ts';
+import { STATUSES, type Status } from '../withdrawals/status.ts';
+import type { WithdrawalStore } from '../withdrawals/store.ts';
+import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
+import { readSnapshot, type Snapshot } from './snapshot.ts';
+
+export interface MetricsDeps {
+  store: WithdrawalStore;
+  queues: Queues;
+  logger: Logger;
+  /** Node.js process metrics (CPU, memory, event loop). @defaultValue true */
+  processMetrics?: boolean;
+  /** Most unfinished batches reported by `withdrawals_batch_items`. @defaultValue 50 */
+  maxBatches?: number;
+  /** A scrape waits at most this long for Redis, then leaves the Redis-backed gauges out. @defaultValue 2000 */
+  scrapeTimeoutMs?: number;
+  now?: () => number;
+}
+
+/** The hooks `startWorkers` calls; the numbers they feed are this process's own. */
+export interface MetricsObserver {
+  submit(provider: ProviderName, outcome: SubmitOutcome): void;
+  lookup(provider: ProviderName, outcome: LookupOutcome): void;
+  /** This process moved a withdrawal accepted at `createdAt` (ISO) to the terminal `status`. */
+  terminal(provider: ProviderName, status: Status, createdAt: string): void;
+}
+
+export interface Metrics {
+  registry: Registry;
+  observe: MetricsObserver;
+  contentType: string;
+  /** Reads the shared gauges from Redis, then renders every metric in the Prometheus text format. */
+  render(): Promise<string>;
+}
+
+const SUBMIT_OUTCOMES: SubmitOutcome['kind'][] = ['accepted', 'rejected', 'not_sent', 'unknown'];
+const LOOKUP_OUTCOMES: LookupOutcome['kind'][] = ['found', 'not_found', 'error'];
+/** From a sandbox's milliseconds to a provider's day-long reconciliation. */
+const SETTLE_BUCKETS_S = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400];
+
+export function createMetrics(deps: MetricsDeps): Metrics {
+  const registry = new Registry();
+  const now = deps.now ?? Date.now;
+  const registers = [registry];
+  if (deps.processMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client names a few gauges `*_total` (nodejs_active_handles_total...), which promtool
+    // rejects; their unsuffixed per-type twins carry the same numbers.
+    for (const m of registry.getMetricsAsArray()) {
+      if (!(m instanceof Counter) && m.name.endsWith('_total')) registry.removeSingleMetric(m.name);
+    }
+  }
+
+  const inStatus = new Gauge({
+    name: 'withdrawals_in_status',
+    help: 'Withdrawals now in each status, read from Redis (every process reports the same).',
+    labelNames: ['provider', 'status'] as const,
+    registers,
+  });
+  const oldestUnknown = new Gauge({
+    name: 'withdrawals_oldest_unknown_age_seconds',
+    help: 'Seconds since the oldest withdrawal now in unknown entered it; 0 when none.',
+    labelNames: ['provider'] as const,
+    registers,
+  });
+  const requests = new Counter({
+    name: 'withdrawals_provider_requests_total',
+    help: 'Provider calls made by this process, by operation (submit, lookup) and outcome.',
+    labelNames: ['provider', 'operation', 'outcome'] as const,
+    registers,
+  });
+  const settleDuration = new Histogram({
+    name: 'withdrawals_settle_duration_seconds',
+    help: 'Time from acceptance to a terminal status, observed by the process that made the change.',
+    labelNames: ['provider', 'status'] as const,
+    buckets: SETTLE_BUCKETS_S,
+    registers,
+  });
+  const breakerOpen = new Gauge({
+    name: 'withdrawals_breaker_open',
+    help: "1 while the provider's submissions are paused (its submit queue is paused), else 0.",
+    labelNames: ['provider'] as const,
+    registers,
+  });
+  const queueJobs = new Gauge({
+    name: 'withdrawals_queue_jobs',
+    help: 'BullMQ job counts per queue and state.',
+    labelNames: ['queue', 'state'] as const,
+    registers,
+  });
+  const batchItems = new Gauge({
+    name: 'withdrawals_batch_items',
+    help: 'Items of each unfinished batch by status (only batches not done, newest first, bounded).',
+    labelNames: ['batch', 'status'] as const,
+    registers,
+  });
+  const redisUp = new Gauge({
+    name: 'withdrawals_metrics_redis_up',
+    help: 'Whether this scrape could read the shared gauges from Redis (1) or not (0, and they are left out).',
+    registers,
+  });
+
+  for (const provider of PROVIDERS) {
+    for (const outcome of SUBMIT_OUTCOMES) requests.inc({ provider, operation: 'submit', outcome }, 0);
+    for (const outcome of LOOKUP_OUTCOMES) requests.inc({ provider, operation: 'lookup', outcome }, 0);
+  }
+
+  function apply(s: Snapshot): void {
+    for (const provider of PROVIDERS) {
+      for (const status of STATUSES) inStatus.set({ provider, status }, s.inStatus[provider][status]);
+      oldestUnknown.set({ provider }, s.oldestUnknownAgeSeconds[provider]);
+      breakerOpen.set({ provider }, s.breakerOpen[provider] ? 1 : 0);
+    }
+    for (const { queue, counts } of s.queueJobs) {
+      for (const [state, n] of Object.entries(counts)) queueJobs.set({ queue, state }, n);
+    }
+    // Reset first: a batch that finished since the last scrape must disappear, not linger.
+    batchItems.reset();
+    for (const b of s.openBatches) {
+      for (const status of STATUSES) batchItems.set({ batch: b.batchId, status }, b.byStatus[status]);
+    }
+  }
+
+  const shared = [inStatus, oldestUnknown, breakerOpen, queueJobs, batchItems];
+  const timeoutMs = deps.scrapeTimeoutMs ?? 2000;
+
+  async function refresh(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      apply(await Promise.race([readSnapshot({ store: deps.store, queues: deps.queues, maxBatches: deps.maxBatches ?? 50, now }), timeout]));
+      redisUp.set(1);
+    } catch (err) {
+      // Stale numbers are worse than none: an alert on a frozen gauge would never fire or never clear.
+      for (const g of shared) g.reset();
+      redisUp.set(0);
+      deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'metrics: could not read Redis');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    observe: {
+      submit: (provider, outcome) => requests.inc({ provider, operation: 'submit', outcome: outcome.kind }),
+      lookup: (provider, outcome) => requests.inc({ provider, operation: 'lookup', outcome: outcome.kind }),
+      terminal(provider, status, createdAt) {
+        const since = Date.parse(createdAt);
+        if (Number.isFinite(since)) settleDuration.observe({ provider, status }, Math.max(0, (now() - since) / 1000));
+      },
+    },
+    async render() {
+      await refresh();
+      return registry.metrics();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { Queues } from '../queues/queues.ts';
+import type { Status } from '../withdrawals/status.ts';
+import type { WithdrawalStore } from '../withdrawals/store.ts';
+import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
+import { readOpenBatches, type OpenBatch } from './open-batches.ts';
+
+/** Everything the shared gauges report, read from Redis at scrape time so every process agrees. */
+export interface Snapshot {
+  inStatus: Record<ProviderName, Record<Status, number>>;
+  oldestUnknownAgeSeconds: Record<ProviderName, number>;
+  breakerOpen: Record<ProviderName, boolean>;
+  queueJobs: { queue: string; counts: Record<string, number> }[];
+  openBatches: OpenBatch[];
+}
+
+export interface SnapshotDeps {
+  store: WithdrawalStore;
+  queues: Queues;
+  /** Most unfinished batches reported (newest first). */
+  maxBatches: number;
+  now(): number;
+}
+
+async function perProvider<T>(read: (p: ProviderName) => Promise<T>): Promise<Record<ProviderName, T>> {
+  const values = await Promise.all(PROVIDERS.map(read));
+  const out = {} as Record<ProviderName, T>;
+  PROVIDERS.forEach((p, i) => {
+    const v = values[i];
+    if (v !== undefined) out[p] = v;
+  });
+  return out;
+}
+
+export async function readSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
+  const { store, queues } = deps;
+  const [inStatus, oldestUnknownAgeSeconds, breakerOpen, queueJobs, openBatches] = await Promise.all([
+    store.countByStatus(),
+    perProvider(async (p) => {
+      const since = await store.oldestIn(p, 'unknown');
+      return since === null ? 0 : Math.max(0, (deps.now() - since) / 1000);
+    }),
+    // The breaker is the paused submit queue: auth errors pause it, an operator resumes it.
+    perProvider((p) => queues.submit[p].isPaused()),
+    Promise.all(queues.all().map(async (q) => ({ queue: q.name, counts: await q.getJobCounts() }))),
+    readOpenBatches(store.redis, store.keys, deps.maxBatches),
+  ]);
+  return { inStatus, oldestUnknownAgeSeconds, breakerOpen, queueJobs, openBatches };
+}

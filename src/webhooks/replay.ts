@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Keys } from '../keys.ts';
+import type { RedisClient } from '../redis.ts';
+import { toEventId, toStreamId } from '../events/ids.ts';
+import { entryToEvent, readEvent, readRange } from '../events/reader.ts';
+import type { WithdrawalEvent } from '../events/types.ts';
+import { wants, type Endpoint } from './endpoint.ts';
+import { laneId, subjectOf, type Lanes } from './lanes.ts';
+import { enqueueHeads, type WebhookQueue } from './queue.ts';
+
+const eventIdSchema = z.string().refine((v) => toStreamId(v) !== null, 'must be an event id (evt_...)');
+
+/** `POST /v1/webhooks/:id/replay`: one event, or the events after `after` up to `until` (inclusive). */
+export const replayBodySchema = z.union([
+  z.strictObject({ eventId: eventIdSchema }),
+  z
+    .strictObject({ after: eventIdSchema.optional(), until: eventIdSchema.optional() })
+    .refine((b) => b.after !== undefined || b.until !== undefined, 'give eventId, or after and/or until'),
+]);
+export type ReplayBody = z.infer<typeof replayBodySchema>;
+
+export interface ReplayDeps {
+  redis: RedisClient;
+  keys: Keys;
+  lanes: Lanes;
+  queue: WebhookQueue;
+  /** Most events one request redelivers; the answer's `next` continues from there. */
+  maxEvents: number;
+}
+
+export interface ReplayAnswer {
+  replayId: string;
+  endpointId: string;
+  replayed: number;
+  /** Set when the range held more than one request replays: pass it as `after` to go on. */
+  next: string | null;
+}
+
+const PAGE = 500;
+
+/**
+ * Redelivers events to one endpoint as new jobs with the same `webhook-id`s, through lanes of the
+ * replay's own: in order per withdrawal within the replay, independent of live deliveries.
+ * A range replays the types the endpoint subscribes to; a single event is sent whatever its type.
+ * Returns null when the single event is not kept.
+ */
+export async function replay(d: ReplayDeps, endpoint: Endpoint, body: ReplayBody): Promise<ReplayAnswer | null> {
+  const replayId = `rp_${randomBytes(8).toString('hex')}`;
+  const send = async (events: WithdrawalEvent[]) => {
+    const pushes = events.map((e) => ({ lane: laneId({ endpointId: endpoint.id, replayId, subject: subjectOf(e) }), eventId: e.id }));
+    await enqueueHeads(d.queue, await pushOrThrow(d.lanes, pushes));
+  };
+  if ('eventId' in body) {
+    const event = await readEvent(d.redis, d.keys, toStreamId(body.eventId) ?? '');
+    if (!event) return null;
+    await send([event]);
+    return { replayId, endpointId: endpoint.id, replayed: 1, next: null };
+  }
+  let start = body.after ? `(${toStreamId(body.after)}` : '-';
+  const end = body.until ? (toStreamId(body.until) ?? '+') : '+';
+  let replayed = 0;
+  for (;;) {
+    const entries = await readRange(d.redis, d.keys, start, end, Math.min(PAGE, d.maxEvents - replayed));
+    const events = entries.map(entryToEvent).filter((e) => wants(endpoint, e.type));
+    await send(events);
+    replayed += events.length;
+    const last = entries.at(-1);
+    if (!last) return { replayId, endpointId: endpoint.id, replayed, next: null };
+    start = `(${last[0]}`;
+    if (replayed >= d.maxEvents) {
+      const more = await readRange(d.redis, d.keys, start, end, 1);
+      return { replayId, endpointId: endpoint.id, replayed, next: more.length > 0 ? toEventId(last[0]) : null };
+    }
+  }
+}
+
+async function pushOrThrow(lanes: Lanes, pushes: Parameters<Lanes['push']>[0]) {
+  if (pushes.length === 0) return [];
+  const heads = await lanes.push(pushes);
+  if (heads === 'stale') throw new Error('unguarded lane push reported stale');
+  return heads;
+}

@@ -1,0 +1,146 @@
+import { Worker } from 'bullmq';
+import type { Config } from '../config.ts';
+import type { Queues } from '../queues/queues.ts';
+import type { Keys } from '../keys.ts';
+import type { Logger } from '../logger.ts';
+import type { RedisClient } from '../redis.ts';
+import { ZERO_EVENT_ID } from '../events/ids.ts';
+import type { EventType } from '../events/types.ts';
+import { createPoster, createWebhookAgent, type PostEvent } from './deliver.ts';
+import { startDispatcher, type DispatcherSettings, type RunningDispatcher } from './dispatcher.ts';
+import type { Endpoint } from './endpoint.ts';
+import { createLanes } from './lanes.ts';
+import { createDeliveryProcessor } from './processor.ts';
+import { createWebhookQueue, WEBHOOK_QUEUE, type WebhookQueue } from './queue.ts';
+import { CONFIG_ENDPOINT_ID, createEndpointRegistry, type EndpointRegistry } from './registry.ts';
+import { replay, type ReplayAnswer, type ReplayBody } from './replay.ts';
+import { createWebhookStats, type WebhookStats } from './stats.ts';
+
+export interface WebhookSettings {
+  attempts: number;
+  backoffMs: number;
+  /** One delivery's time limit (connect, answer and body), ms. */
+  timeoutMs: number;
+  /** Deliveries in flight per process; also the connection limit per endpoint origin. */
+  concurrency: number;
+  /** WEBHOOK_URL / WEBHOOK_SECRET / WEBHOOK_EVENTS, when set. */
+  configured: { url: string; secret: string; events: EventType[] | null } | null;
+  /** @defaultValue 10000 */
+  replayMax?: number;
+  /** Events read per fan-out step. @defaultValue 200 */
+  dispatchBatch?: number;
+  dispatcher?: Partial<DispatcherSettings>;
+}
+
+const DISPATCHER_DEFAULTS: DispatcherSettings = { blockMs: 1000, leaseMs: 10_000, repairEveryMs: 30_000, laneIdleMs: 60_000 };
+
+export function webhookSettings(config: Config): WebhookSettings {
+  return {
+    attempts: config.WEBHOOK_ATTEMPTS,
+    backoffMs: config.WEBHOOK_BACKOFF_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    concurrency: config.WEBHOOK_CONCURRENCY,
+    configured: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET, events: config.WEBHOOK_EVENTS } : null,
+  };
+}
+
+/** What the webhook routes need. */
+export interface WebhookApi {
+  registry: EndpointRegistry;
+  replay(endpoint: Endpoint, body: ReplayBody): Promise<ReplayAnswer | null>;
+}
+
+export interface RunningWebhooks {
+  worker: Worker;
+  dispatcher: RunningDispatcher;
+  /** Stops fan-out and deliveries (in-flight ones finish). Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface Webhooks {
+  /** The `webhooks` queue: its failed jobs are the dead letters (show it in the dashboard). */
+  queue: WebhookQueue;
+  stats: WebhookStats;
+  api: WebhookApi;
+  /** Starts this process's dispatcher (fan-out, one active fleet-wide) and delivery worker. */
+  start(opts?: { post?: PostEvent }): Promise<RunningWebhooks>;
+}
+
+export interface WebhookDeps {
+  /** The workers' connection (blocking allowed); the queue, fan-out and deliveries use it. */
+  connection: RedisClient;
+  /** The API's fail-fast connection. */
+  requestRedis: RedisClient;
+  keys: Keys;
+  logger: Logger;
+  settings: WebhookSettings;
+}
+
+export function createWebhooks(deps: WebhookDeps): Webhooks {
+  const { keys, logger, settings } = deps;
+  const configured: Endpoint[] = settings.configured
+    ? [{ id: CONFIG_ENDPOINT_ID, ...settings.configured, since: ZERO_EVENT_ID, createdAt: new Date().toISOString(), source: 'config' }]
+    : [];
+  const queue = createWebhookQueue(deps.connection, keys, settings);
+  const stats = createWebhookStats();
+  const apiRegistry = createEndpointRegistry({ redis: deps.requestRedis, keys, logger, configured });
+  const apiLanes = createLanes(deps.requestRedis, keys);
+  const replayMax = settings.replayMax ?? 10_000;
+
+  return {
+    queue,
+    stats,
+    api: {
+      registry: apiRegistry,
+      replay: (endpoint, body) => replay({ redis: deps.requestRedis, keys, lanes: apiLanes, queue, maxEvents: replayMax }, endpoint, body),
+    },
+    async start(opts = {}) {
+      const redis = deps.connection;
+      const registry = createEndpointRegistry({ redis, keys, logger, configured });
+      const lanes = createLanes(redis, keys);
+      const agent = createWebhookAgent(settings.timeoutMs, settings.concurrency);
+      const post = opts.post ?? createPoster(agent, settings.timeoutMs);
+      const processor = createDeliveryProcessor({ redis, keys, registry, lanes, queue, post, stats, logger });
+      const worker = new Worker(WEBHOOK_QUEUE, processor, { connection: redis, prefix: keys.bullPrefix, concurrency: settings.concurrency });
+      worker.on('error', (err) => logger.error({ err: err.message, queue: WEBHOOK_QUEUE }, 'webhook worker error'));
+      await worker.waitUntilReady();
+      const blocking = redis.duplicate();
+      blocking.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error (webhook dispatcher)'));
+      const dispatcher = startDispatcher({
+        redis,
+        blocking,
+        keys,
+        registry,
+        lanes,
+        queue,
+        batchSize: settings.dispatchBatch ?? 200,
+        logger,
+        settings: { ...DISPATCHER_DEFAULTS, ...settings.dispatcher },
+      });
+      let closing: Promise<void> | undefined;
+      return {
+        worker,
+        dispatcher,
+        close() {
+          closing ??= (async () => {
+            await dispatcher.close();
+            await worker.close();
+            await agent.close();
+          })();
+          return closing;
+        },
+      };
+    },
+  };
+}
+
+/** The project's queues with the webhooks queue added, so the dashboard, metrics and close() include it. */
+export function withWebhookQueue(queues: Queues, queue: WebhookQueue): Queues {
+  return {
+    ...queues,
+    all: () => [...queues.all(), queue],
+    async close() {
+      await Promise.all([queues.close(), queue.close()]);
+    },
+  };
+}

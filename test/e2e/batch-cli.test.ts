@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Fault, FaultPlan } from '../../src/providers/sandbox/index.ts';
+import { withdrawalBody } from '../support/invoices.ts';
+import { eventually, startPipeline, type Pipeline } from '../support/pipeline.ts';
+
+/**
+ * The real `withdrawals batch` command in a child process, against a sandbox and workers running in
+ * this process under the same Redis prefix: the command only enqueues and watches.
+ */
+const BIN = fileURLToPath(new URL('../../bin/withdrawals.js', import.meta.url));
+const planned = new Map<string, Fault>();
+const plan: FaultPlan = { pick: (ctx) => planned.get(ctx.paymentHash) ?? 'none' };
+
+let p: Pipeline;
+let dir: string;
+beforeAll(async () => {
+  p = await startPipeline({ sandbox: { faults: { aurpay: plan, turinpay: plan } } });
+  dir = await mkdtemp(join(tmpdir(), 'batch-cli-'));
+});
+afterAll(async () => {
+  await p.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runBatch(args: string[]): Promise<Run> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    REDIS_URL: p.config.REDIS_URL,
+    QUEUE_PREFIX: p.config.QUEUE_PREFIX,
+    LN_NETWORK: 'regtest',
+    AURPAY_API_KEY: 'sandbox-aurpay-key-1',
+    TURINPAY_API_KEY: 'sandbox-turinpay-key-1',
+    LOG_LEVEL: 'error',
+  };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, 'batch', ...args], { env, timeout: 40_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function rows(n: number, amountMsat: bigint, fault: Fault = 'none') {
+  return Array.from({ length: n }, (_, i) => {
+    const { body, paymentHash } = withdrawalBody(i % 2 ? 'aurpay' : 'turinpay', amountMsat);
+    planned.set(paymentHash, fault);
+    return body;
+  });
+}
+
+const HEADER = 'id,provider,invoice,address,amountMsat,description';
+const csvLine = (b: { id: string; provider: string; invoice: string }) => `${b.id},${b.provider},${b.invoice},,,"cli, test"`;
+
+describe('withdrawals batch FILE', () => {
+  it('enqueues a CSV, waits for settlement, prints the report and exits 0', async () => {
+    const file = join(dir, 'payouts.csv');
+    const items = rows(6, 5_000_000n);
+    await writeFile(file, `${HEADER}\n${items.map(csvLine).join('\n')}\n`);
+    const run = await runBatch([file]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^batch file:payouts\.csv:[0-9a-f]{16}: 6 accepted, 0 accepted earlier, 0 refused$/m);
+    expect(run.stdout).toMatch(/^succeeded\s+6\s+30000$/m);
+    expect(run.stdout).toMatch(/^all terminal: yes$/m);
+    expect((await p.call('GET', `/v1/withdrawals/${items[0]?.id}`)).body).toMatchObject({ status: 'succeeded', description: 'cli, test' });
+
+    // The same file again joins the same batch and accepts nothing twice.
+    const again = await runBatch([file]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/: 0 accepted, 6 accepted earlier, 0 refused$/m);
+    expect(p.sandbox.ledger.duplicates()).toEqual([]);
+  });
+
+  it('prints refused rows and failures and exits 1', async () => {
+    const file = join(dir, 'mixed.csv');
+    const [good] = rows(1, 4_000_000n);
+    const [refusedByProvider] = rows(1, 3_000_000n, 'refuse');
+    if (!good || !refusedByProvider) throw new Error('rows');
+    await writeFile(file, [HEADER, csvLine(good), 'cli-bad-row,aurpay,lnbcrt1nonsense,,,', csvLine(refusedByProvider)].join('\n'));
+    const run = await runBatch([file]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/: 2 accepted, 0 accepted earlier, 1 refused$/m);
+    expect(run.stdout).toMatch(/^ {2}#1 {2}cli-bad-row {2}invalid_invoice {2}\S/m);
+    expect(run.stdout).toMatch(/^succeeded\s+1\s+4000$/m);
+    expect(run.stdout).toMatch(/^failed\s+1\s+3000$/m);
+  });
+
+  it('returns after enqueue with --no-wait, printing the batch id and counts (NDJSON)', async () => {
+    const file = join(dir, 'later.ndjson');
+    const items = rows(3, 2_000_000n);
+    await writeFile(file, `${items.map((b) => JSON.stringify(b)).join('\n')}\n`);
+    const run = await runBatch([file, '--no-wait']);
+    expect(run.code).toBe(0);
+    const batchId = /^batch (\S+): 3 accepted, 0 accepted earlier, 0 refused$/m.exec(run.stdout)?.[1];
+    expect(batchId).toMatch(/^file:later\.ndjson:/);
+    expect(run.stdout).not.toMatch(/all terminal/);
+    const summary = await eventually(async () => {
+      const s = (await p.call('GET', `/v1/batches/${batchId}`)).body;
+      return s.done ? s : undefined;
+    }, 20_000, 'the batch to settle in the workers');
+    expect(summary.byStatus).toEqual({ succeeded: 3 });
+  });
+
+  it('refuses a file it cannot tell the format of', async () => {
+    const run = await runBatch([join(dir, 'payouts.txt')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/name it \.csv/);
+  });
+});

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWithdrawalsClient, isTerminal, WithdrawalsClientError, type WithdrawalsClient } from '../../src/index.ts';
+import { withdrawalBody } from '../support/invoices.ts';
+import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+
+let p: Pipeline;
+let client: WithdrawalsClient;
+beforeAll(async () => {
+  p = await startPipeline();
+  client = await createWithdrawalsClient({ redisUrl: p.config.REDIS_URL, prefix: p.config.QUEUE_PREFIX, network: 'regtest' });
+});
+afterAll(async () => {
+  await client?.close();
+  await p.close();
+});
+
+describe('createWithdrawalsClient', () => {
+  it('enqueues a withdrawal that the pipeline workers pay, and waits for it', async () => {
+    const { body, paymentHash } = withdrawalBody('turinpay', 12_000_000n, { metadata: { user: 'u-1' } });
+    const res = await client.enqueue(body);
+    expect(res.kind).toBe('accepted');
+    if (res.kind !== 'accepted') throw new Error('not accepted');
+    expect(res.record).toMatchObject({ id: body.id, status: 'queued', amountMsat: '12000000', metadata: { user: 'u-1' } });
+    expect(res.record).not.toHaveProperty('reconcileDeadline');
+    const done = await client.waitFor(body.id, { timeoutMs: 40_000 });
+    expect(done.status).toBe('succeeded');
+    expect(done.history.map((h) => h.status)).toEqual(expect.arrayContaining(['queued', 'submitting', 'succeeded']));
+    expect(p.sandbox.ledger.paymentsFor(paymentHash)).toHaveLength(1);
+    // The API sees the same record.
+    expect((await p.call('GET', `/v1/withdrawals/${body.id}`)).body.status).toBe('succeeded');
+    const again = await client.enqueue(body);
+    expect(again.kind).toBe('replayed');
+  });
+
+  it('refuses what the API refuses, with the same codes', async () => {
+    const bad = await client.enqueue({ id: 'lib-bad-1', provider: 'aurpay', invoice: 'lnbcrt1nonsense' });
+    expect(bad).toMatchObject({ kind: 'refused', status: 400, error: { code: 'invalid_invoice' } });
+    const { body } = withdrawalBody('aurpay');
+    expect((await client.enqueue(body)).kind).toBe('accepted');
+    const conflict = await client.enqueue({ ...body, description: 'changed' });
+    expect(conflict).toMatchObject({ kind: 'refused', status: 409, error: { code: 'idempotency_conflict' } });
+  });
+
+  it('refuses providers it is not told the workers serve', async () => {
+    const aurpayOnly = await createWithdrawalsClient({ redisUrl: p.config.REDIS_URL, prefix: p.config.QUEUE_PREFIX, network: 'regtest', providers: ['aurpay'] });
+    try {
+      const res = await aurpayOnly.enqueue(withdrawalBody('turinpay').body);
+      expect(res).toMatchObject({ kind: 'refused', error: { code: 'provider_disabled' } });
+    } finally {
+      await aurpayOnly.close();
+    }
+  });
+
+  it('enqueues a batch and waits until it is done', async () => {
+    const items = [withdrawalBody('aurpay', 1_000_000n).body, withdrawalBody('turinpay', 2_000_000n).body, { id: 'lib-batch-bad' }];
+    const seen: string[] = [];
+    const answer = await client.enqueueBatch(items, { batchId: 'lib-batch-1', onItem: (k) => seen.push(k) });
+    expect(answer).toMatchObject({ batchId: 'lib-batch-1', accepted: 2, duplicates: 0, rejected: [{ index: 2, id: 'lib-batch-bad' }] });
+    expect(seen.sort()).toEqual(['accepted', 'accepted', 'refused']);
+    const progress: number[] = [];
+    const summary = await client.waitForBatch('lib-batch-1', { timeoutMs: 40_000, onProgress: (s) => progress.push(s.total) });
+    expect(summary).toEqual({
+      batchId: 'lib-batch-1',
+      total: 2,
+      byStatus: { succeeded: 2 },
+      amountMsatByStatus: { succeeded: '3000000' },
+      done: true,
+    });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(await client.batch('no-such-batch')).toBeNull();
+    await expect(client.enqueueBatch(items, { batchId: 'bad id' })).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+
+  it('says not_found for an unknown id and timeout when the status does not come', async () => {
+    expect(await client.get('lib-nothing')).toBeNull();
+    await expect(client.waitFor('lib-nothing', { timeoutMs: 1000 })).rejects.toMatchObject({ code: 'not_found' });
+    const { body } = withdrawalBody('aurpay');
+    await client.enqueue(body);
+    const err: unknown = await client.waitFor(body.id, { timeoutMs: 300, statuses: ['cancelled'], pollMs: 50 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WithdrawalsClientError);
+    expect(err).toMatchObject({ code: 'timeout' });
+    const rec = await client.waitFor(body.id, { timeoutMs: 40_000 });
+    expect(isTerminal(rec.status)).toBe(true);
+  });
+});

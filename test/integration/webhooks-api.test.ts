@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { EVENT_TYPES } from '../../src/events/types.ts';
+import { newSecret } from '../../src/webhooks/secret.ts';
+import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+
+const CONFIG_SECRET = newSecret();
+let p: Pipeline;
+beforeAll(async () => {
+  p = await startPipeline({ workers: false, env: { WEBHOOK_URL: 'https://hooks.example.com/from-env', WEBHOOK_SECRET: CONFIG_SECRET, WEBHOOK_EVENTS: 'withdrawal.succeeded, batch.done' } });
+});
+afterAll(async () => p.close());
+
+describe('POST /v1/webhooks', () => {
+  it('registers an endpoint for every event type and shows its whsec_ secret once', async () => {
+    const res = await p.call('POST', '/v1/webhooks', { url: 'https://example.com/hooks?tenant=1' });
+    expect(res.status).toBe(201);
+    expect(res.body.id).toMatch(/^wh_[0-9a-f]{20}$/);
+    expect(res.body.url).toBe('https://example.com/hooks?tenant=1');
+    expect(res.body.events).toEqual([...EVENT_TYPES]);
+    expect(res.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    expect(Buffer.from(res.body.secret.slice(6), 'base64').length).toBeGreaterThanOrEqual(24);
+
+    const list = await p.call('GET', '/v1/webhooks');
+    expect(list.status).toBe(200);
+    const mine = list.body.webhooks.find((w: { id: string }) => w.id === res.body.id);
+    expect(mine).toMatchObject({ id: res.body.id, url: res.body.url, events: res.body.events, source: 'api' });
+    expect(JSON.stringify(list.body)).not.toContain('whsec_');
+    expect((await p.call('GET', `/v1/webhooks/${res.body.id}`)).body).not.toHaveProperty('secret');
+    expect(p.logLines.join('')).not.toContain(res.body.secret);
+  });
+
+  it('uses a whsec_ secret given in the body and keeps the listed event types', async () => {
+    const secret = newSecret();
+    const res = await p.call('POST', '/v1/webhooks', { url: 'http://127.0.0.1:8080/h', events: ['withdrawal.failed', 'batch.done', 'withdrawal.failed'], secret });
+    expect(res.status).toBe(201);
+    expect(res.body.secret).toBe(secret);
+    expect(res.body.events).toEqual(['withdrawal.failed', 'batch.done']);
+  });
+
+  it.each([
+    [{ url: 'ftp://example.com/x' }, 'url'],
+    [{ url: 'https://user:pass@example.com/x' }, 'url'],
+    [{ url: 'https://token@example.com/x' }, 'url'],
+    [{ url: 'https://example.com/x#frag' }, 'url'],
+    [{ url: 'not a url' }, 'url'],
+    [{ url: 'javascript:alert(1)' }, 'url'],
+    [{}, 'url'],
+    [{ url: 'https://example.com', events: ['withdrawal.paid'] }, 'events.0'],
+    [{ url: 'https://example.com', events: [] }, 'events'],
+    [{ url: 'https://example.com', secret: 'not-whsec' }, 'secret'],
+    [{ url: 'https://example.com', secret: `whsec_${Buffer.alloc(8).toString('base64')}` }, 'secret'],
+    [{ url: 'https://example.com', extra: true }, '(body)'],
+  ])('refuses %j with 400 invalid_request naming %s', async (body, path) => {
+    const res = await p.call('POST', '/v1/webhooks', body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_request');
+    expect(res.body.error.issues.map((i: { path: string }) => i.path)).toContain(path);
+  });
+
+  it('needs the bearer token', async () => {
+    const res = await fetch(`${p.baseUrl}/v1/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: 'https://example.com' }) });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('DELETE /v1/webhooks/:id', () => {
+  it('removes an endpoint, then answers 404', async () => {
+    const { body } = await p.call('POST', '/v1/webhooks', { url: 'https://example.com/gone' });
+    expect((await p.call('DELETE', `/v1/webhooks/${body.id}`)).status).toBe(204);
+    expect((await p.call('DELETE', `/v1/webhooks/${body.id}`)).status).toBe(404);
+    const list = await p.call('GET', '/v1/webhooks');
+    expect(list.body.webhooks.map((w: { id: string }) => w.id)).not.toContain(body.id);
+  });
+
+  it('lists the endpoint from WEBHOOK_URL and refuses to remove it', async () => {
+    const list = await p.call('GET', '/v1/webhooks');
+    const fromEnv = list.body.webhooks.find((w: { source: string }) => w.source === 'config');
+    expect(fromEnv).toMatchObject({ id: 'wh_config', url: 'https://hooks.example.com/from-env', events: ['withdrawal.succeeded', 'batch.done'] });
+    expect(JSON.stringify(list.body)).not.toContain(CONFIG_SECRET);
+    const res = await p.call('DELETE', '/v1/webhooks/wh_config');
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('invalid_state');
+  });
+});
+
+describe('POST /v1/webhooks/:id/replay', () => {
+  it('answers 404 for an unknown endpoint or event and 400 for a bad body', async () => {
+    const { body } = await p.call('POST', '/v1/webhooks', { url: 'https://example.com/replay' });
+    expect((await p.call('POST', '/v1/webhooks/wh_nope/replay', { eventId: `evt_${'0'.repeat(26)}` })).status).toBe(404);
+    const missing = await p.call('POST', `/v1/webhooks/${body.id}/replay`, { eventId: `evt_${'0'.repeat(25)}1` });
+    expect(missing.status).toBe(404);
+    for (const bad of [{}, { eventId: 'evt_x' }, { after: 'x' }, { eventId: `evt_${'0'.repeat(26)}`, after: `evt_${'0'.repeat(26)}` }]) {
+      const res = await p.call('POST', `/v1/webhooks/${body.id}/replay`, bad);
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.body.error.code).toBe('invalid_request');
+    }
+  });
+});
+
+describe('webhook configuration', () => {
+  const base = { LN_NETWORK: 'regtest' };
+  it('needs WEBHOOK_URL and WEBHOOK_SECRET together, a whsec_ secret and known event types', () => {
+    expect(() => loadConfig({ ...base, WEBHOOK_URL: 'https://example.com' })).toThrow(/WEBHOOK_URL, WEBHOOK_SECRET/);
+    expect(() => loadConfig({ ...base, WEBHOOK_URL: 'https://example.com', WEBHOOK_SECRET: 'plain' })).toThrow(/WEBHOOK_SECRET/);
+    expect(() => loadConfig({ ...base, WEBHOOK_URL: 'ftp://example.com', WEBHOOK_SECRET: newSecret() })).toThrow(/WEBHOOK_URL/);
+    expect(() => loadConfig({ ...base, WEBHOOK_EVENTS: 'withdrawal.paid' })).toThrow(/WEBHOOK_EVENTS/);
+    expect(() => loadConfig({ ...base, EVENTS_MAX_LEN: '-1' })).toThrow(/EVENTS_MAX_LEN/);
+    const secret = newSecret();
+    let message = '';
+    try {
+      loadConfig({ ...base, WEBHOOK_URL: 'https://a:b@example.com', WEBHOOK_SECRET: secret });
+    } catch (err) {
+      message = String(err);
+    }
+    expect(message).toContain('WEBHOOK_URL');
+    expect(message).not.toContain(secret);
+    const ok = loadConfig({ ...base });
+    expect(ok).toMatchObject({ EVENTS_MAX_LEN: 1_000_000, WEBHOOK_ATTEMPTS: 10, WEBHOOK_EVENTS: null });
+  });
+});

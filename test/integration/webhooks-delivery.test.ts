@@ -1,0 +1,242 @@
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WithdrawalEvent } from '../../src/events/types.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { DeliveryResult, PostEvent } from '../../src/webhooks/deliver.ts';
+import type { Endpoint } from '../../src/webhooks/endpoint.ts';
+import { createLanes, laneId } from '../../src/webhooks/lanes.ts';
+import { createWebhooks, type RunningWebhooks, type WebhookSettings, type Webhooks } from '../../src/webhooks/service.ts';
+import { createStore, type WithdrawalStore } from '../../src/withdrawals/store.ts';
+import { eventually } from '../support/pipeline.ts';
+import { redisUrl, testRedis, type TestRedis } from '../support/redis.ts';
+
+/** One "process": its own Redis connection, webhook service, dispatcher and delivery worker. */
+interface Proc {
+  conn: Redis;
+  webhooks: Webhooks;
+  running: RunningWebhooks;
+}
+
+interface Harness {
+  t: TestRedis;
+  store: WithdrawalStore;
+  procs: Proc[];
+  deliveries: { endpointId: string; event: WithdrawalEvent }[];
+  register(events?: Endpoint['events']): Promise<Endpoint>;
+  stop(proc: Proc): Promise<void>;
+}
+
+let current: Harness | undefined;
+afterEach(async () => {
+  if (!current) return;
+  for (const p of current.procs) await current.stop(p);
+  await current.t.cleanup();
+  current = undefined;
+});
+
+async function harness(opts: { processes?: number; attempts?: number; post?(endpoint: Endpoint, event: WithdrawalEvent): Promise<DeliveryResult> }): Promise<Harness> {
+  const t = await testRedis('wh');
+  const store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0 });
+  const deliveries: Harness['deliveries'] = [];
+  const post: PostEvent = async (endpoint, event) => {
+    const res = opts.post ? await opts.post(endpoint, event) : { ok: true as const, status: 200 };
+    if (res.ok) deliveries.push({ endpointId: endpoint.id, event });
+    return res;
+  };
+  const settings: WebhookSettings = {
+    attempts: opts.attempts ?? 10,
+    backoffMs: 10,
+    timeoutMs: 1000,
+    concurrency: 8,
+    configured: null,
+    dispatchBatch: 50,
+    dispatcher: { blockMs: 100, leaseMs: 1000, repairEveryMs: 200, laneIdleMs: 300 },
+  };
+  const logger = createLogger('silent');
+  const procs: Proc[] = [];
+  for (let i = 0; i < (opts.processes ?? 1); i++) {
+    const conn = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const webhooks = createWebhooks({ connection: conn, requestRedis: conn, keys: t.keys, logger, settings });
+    procs.push({ conn, webhooks, running: await webhooks.start({ post }) });
+  }
+  const first = procs[0];
+  if (!first) throw new Error('no process');
+  current = {
+    t,
+    store,
+    procs,
+    deliveries,
+    register: (events = null) => first.webhooks.api.registry.create({ url: 'http://127.0.0.1:9/hook', ...(events ? { events } : {}) }),
+    async stop(proc) {
+      await proc.running.close();
+      await proc.webhooks.queue.close();
+      if (proc.conn.status !== 'end') await proc.conn.quit();
+    },
+  };
+  return current;
+}
+
+const LIFE = [
+  ['queued', 'submitting'],
+  ['submitting', 'submitted'],
+  ['submitted', 'succeeded'],
+] as const;
+
+/** A withdrawal through its whole life: four events (queued, submitting, submitted, succeeded). */
+async function payout(store: WithdrawalStore, id: string): Promise<void> {
+  await store.create({
+    id,
+    provider: 'aurpay',
+    bodyHash: 'h',
+    invoice: null,
+    address: null,
+    paymentHash: null,
+    amountMsat: 1000n,
+    sendAmountMsat: null,
+    batchId: null,
+    description: null,
+    metadata: null,
+    reconcileDeadline: Date.now() + 3_600_000,
+  });
+  for (const [from, to] of LIFE) await store.transition(id, { from, to, cause: 'test' });
+}
+
+const withdrawalOf = (e: WithdrawalEvent) => (e.data as { id: string }).id;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('webhook fan-out', () => {
+  it('gives each event to each endpoint once, with three processes dispatching and one of them stopping', async () => {
+    const h = await harness({ processes: 3 });
+    const all = await h.register();
+    const onlySucceeded = await h.register(['withdrawal.succeeded']);
+    await Promise.all(Array.from({ length: 15 }, (_, i) => payout(h.store, `a-${i}`)));
+    await eventually(async () => (h.deliveries.length >= 15 * 5 ? true : undefined), 15_000, 'first deliveries');
+
+    const leader = h.procs.find((p) => p.running.dispatcher.isLeader());
+    expect(leader).toBeDefined();
+    expect(h.procs.filter((p) => p.running.dispatcher.isLeader())).toHaveLength(1);
+    if (leader) await h.stop(leader);
+    await Promise.all(Array.from({ length: 5 }, (_, i) => payout(h.store, `b-${i}`)));
+    await eventually(async () => (h.deliveries.length >= 20 * 5 ? true : undefined), 15_000, 'deliveries after the leader stopped');
+    await sleep(500);
+
+    const keys = h.deliveries.map((d) => `${d.endpointId}/${d.event.id}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(h.deliveries.filter((d) => d.endpointId === all.id)).toHaveLength(80);
+    const narrow = h.deliveries.filter((d) => d.endpointId === onlySucceeded.id);
+    expect(narrow).toHaveLength(20);
+    expect(narrow.every((d) => d.event.type === 'withdrawal.succeeded')).toBe(true);
+  });
+
+  it('sends an endpoint only the events after it was registered', async () => {
+    const h = await harness({});
+    await payout(h.store, 'before');
+    const ep = await h.register();
+    await payout(h.store, 'after');
+    await eventually(async () => (h.deliveries.length >= 4 ? true : undefined), 10_000, 'deliveries');
+    await sleep(300);
+    expect(h.deliveries.map((d) => `${withdrawalOf(d.event)}:${d.event.type}`)).toEqual(
+      ['queued', 'submitting', 'submitted', 'succeeded'].map((s) => `after:withdrawal.${s}`),
+    );
+    expect(h.deliveries.every((d) => d.endpointId === ep.id)).toBe(true);
+  });
+});
+
+describe('webhook delivery order and retries', () => {
+  it('delivers the events of a withdrawal in order and one at a time, through failures and delays', async () => {
+    const inFlight = new Map<string, number>();
+    let overlap = false;
+    let calls = 0;
+    const h = await harness({
+      processes: 2,
+      async post(endpoint, event) {
+        const lane = `${endpoint.id}/${withdrawalOf(event)}`;
+        const n = (inFlight.get(lane) ?? 0) + 1;
+        inFlight.set(lane, n);
+        if (n > 1) overlap = true;
+        await sleep(Math.floor(Math.random() * 15));
+        inFlight.set(lane, (inFlight.get(lane) ?? 1) - 1);
+        calls++;
+        return Math.random() < 0.35 ? { ok: false, reason: 'HTTP 500' } : { ok: true, status: 204 };
+      },
+    });
+    await h.register();
+    await h.register();
+    await Promise.all(Array.from({ length: 12 }, (_, i) => payout(h.store, `o-${i}`)));
+    await eventually(async () => (h.deliveries.length >= 12 * 4 * 2 ? true : undefined), 30_000, 'every delivery');
+
+    expect(overlap).toBe(false);
+    expect(calls).toBeGreaterThan(h.deliveries.length);
+    const byLane = new Map<string, string[]>();
+    for (const d of h.deliveries) {
+      const lane = `${d.endpointId}/${withdrawalOf(d.event)}`;
+      byLane.set(lane, [...(byLane.get(lane) ?? []), d.event.type]);
+    }
+    expect(byLane.size).toBe(24);
+    for (const types of byLane.values()) {
+      expect(types).toEqual(['queued', 'submitting', 'submitted', 'succeeded'].map((s) => `withdrawal.${s}`));
+    }
+    // The counters move after the lane does, a moment after the receiver saw the delivery.
+    const totals = () => h.procs.map((p) => p.webhooks.stats.snapshot()).reduce((a, b) => ({ delivered: a.delivered + b.delivered, retried: a.retried + b.retried }), { delivered: 0, retried: 0 });
+    await eventually(async () => (totals().delivered === 96 ? true : undefined), 5_000, 'delivered counter');
+    expect(totals().retried).toBe(calls - 96);
+  });
+
+  it('dead-letters an event after the retry budget, keeps the job failed and moves on to the next event', async () => {
+    const h = await harness({
+      attempts: 3,
+      post: async (_endpoint, event) => (event.type === 'withdrawal.submitting' ? { ok: false, reason: 'HTTP 503' } : { ok: true, status: 200 }),
+    });
+    const ep = await h.register();
+    await payout(h.store, 'dl-1');
+    await eventually(async () => (h.deliveries.length >= 3 ? true : undefined), 10_000, 'the other deliveries');
+    expect(h.deliveries.map((d) => d.event.type)).toEqual(['withdrawal.queued', 'withdrawal.submitted', 'withdrawal.succeeded']);
+
+    const proc = h.procs[0];
+    if (!proc) throw new Error('no process');
+    await eventually(async () => ((await proc.webhooks.queue.getFailedCount()) === 1 ? true : undefined), 5_000, 'the dead letter');
+    const failed = await proc.webhooks.queue.getFailed();
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.failedReason).toBe('HTTP 503');
+    expect(failed[0]?.attemptsMade).toBe(3);
+    expect(failed[0]?.id).toMatch(new RegExp(`^${ep.id}\\.evt_`));
+    expect(JSON.stringify(failed[0]?.data)).not.toContain(ep.secret);
+    await eventually(async () => (proc.webhooks.stats.snapshot().delivered === 3 ? true : undefined), 5_000, 'delivered counter');
+    expect(proc.webhooks.stats.snapshot()).toEqual({ delivered: 3, retried: 2, dead_lettered: 1, skipped: 0 });
+  });
+
+  it('skips the pending events of an endpoint removed meanwhile', async () => {
+    let release: (() => void) | undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const h = await harness({ post: async () => (await gate, { ok: true, status: 200 }) });
+    const ep = await h.register();
+    await payout(h.store, 'rm-1');
+    const proc = h.procs[0];
+    if (!proc) throw new Error('no process');
+    await eventually(async () => ((await proc.webhooks.queue.getActiveCount()) === 1 ? true : undefined), 10_000, 'first delivery in flight');
+    const lane = h.t.keys.webhookLane(laneId({ endpointId: ep.id, replayId: '', subject: 'w:rm-1' }));
+    await eventually(async () => ((await h.t.redis.zcard(lane)) === 4 ? true : undefined), 10_000, 'every event fanned out');
+    expect(await proc.webhooks.api.registry.remove(ep.id)).toBe('removed');
+    release?.();
+    await eventually(async () => (proc.webhooks.stats.snapshot().skipped === 3 ? true : undefined), 10_000, 'the rest skipped');
+    expect(h.deliveries).toHaveLength(1);
+  });
+});
+
+describe('lane repair', () => {
+  it('gives a lane head whose job was lost (a crash after the fan-out) its job', async () => {
+    const h = await harness({});
+    const ep = await h.register();
+    await payout(h.store, 'lost-1');
+    await eventually(async () => (h.deliveries.length >= 4 ? true : undefined), 10_000, 'live deliveries');
+    // A lane pushed without its job, as if the process died between the two steps.
+    const queued = h.deliveries[0]?.event;
+    if (!queued) throw new Error('no event');
+    const lane = laneId({ endpointId: ep.id, replayId: 'rp_crash', subject: `w:${withdrawalOf(queued)}` });
+    const lanes = createLanes(h.t.redis, h.t.keys);
+    expect(await lanes.push([{ lane, eventId: queued.id }])).toEqual([{ lane, eventId: queued.id }]);
+    await eventually(async () => (h.deliveries.length >= 5 ? true : undefined), 10_000, 'repaired delivery');
+    expect(h.deliveries[4]?.event.id).toBe(queued.id);
+    await eventually(async () => ((await h.t.redis.zcard(h.t.keys.webhookLanes)) === 0 ? true : undefined), 5_000, 'lane index emptied');
+  });
+});
