@@ -75,7 +75,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     }),
   };
 
-  const metrics = createMetrics({ store, queues, logger });
+  const metrics = createMetrics({ store, queues, logger, webhookDeliveries: () => webhooks.stats.snapshot() });
 
   let api: FastifyInstance | undefined;
   const running: RunningWorkers[] = [];

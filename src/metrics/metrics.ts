@@ -18,6 +18,8 @@ export interface MetricsDeps {
   /** A scrape waits at most this long for Redis, then leaves the Redis-backed gauges out. @defaultValue 2000 */
   scrapeTimeoutMs?: number;
   now?: () => number;
+  /** This process's webhook delivery totals by outcome (counted since start). */
+  webhookDeliveries?: () => Record<string, number>;
 }
 
 /** The hooks `startWorkers` calls; the numbers they feed are this process's own. */
@@ -103,6 +105,21 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     registers,
   });
 
+  const webhookDeliveries = new Counter({
+    name: 'withdrawals_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by this process, by outcome (delivered, retried, dead_lettered, skipped).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const countedDeliveries: Record<string, number> = {};
+  function syncWebhookDeliveries(): void {
+    for (const [outcome, total] of Object.entries(deps.webhookDeliveries?.() ?? {})) {
+      const delta = total - (countedDeliveries[outcome] ?? 0);
+      if (delta >= 0) webhookDeliveries.inc({ outcome }, delta);
+      countedDeliveries[outcome] = total;
+    }
+  }
+
   for (const provider of PROVIDERS) {
     for (const outcome of SUBMIT_OUTCOMES) requests.inc({ provider, operation: 'submit', outcome }, 0);
     for (const outcome of LOOKUP_OUTCOMES) requests.inc({ provider, operation: 'lookup', outcome }, 0);
@@ -157,6 +174,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       },
     },
     async render() {
+      syncWebhookDeliveries();
       await refresh();
       return registry.metrics();
     },

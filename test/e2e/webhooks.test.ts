@@ -193,6 +193,9 @@ describe('signed webhooks for a batch of payouts', () => {
     expect(stats.delivered).toBeGreaterThan(0);
     expect(stats.retried).toBeGreaterThan(0);
     expect(stats.dead_lettered).toBe(0);
+    const metrics = await (await fetch(`${p.baseUrl}/metrics`)).text();
+    const delivered = /^withdrawals_webhook_deliveries_total\{outcome="delivered"\} (\d+)$/m.exec(metrics);
+    expect(Number(delivered?.[1])).toBeGreaterThanOrEqual(stats.delivered);
   });
 
   it('refuses an endpoint URL that carries credentials', async () => {
