@@ -7,11 +7,11 @@ import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { metricsRoute } from './metrics/route.ts';
 import type { Logger } from './logger.ts';
 import { closeProviderClients, createProviderClients, type ProviderClients } from './providers/registry.ts';
-import { createQueues, type Queues } from './queues/queues.ts';
+import { createQueues, queueSettings, type Queues } from './queues/queues.ts';
 import { startWorkers, type RunningWorkers } from './queues/workers.ts';
 import { createRedis, type RedisClient } from './redis.ts';
 import { checkRedisSafety } from './redis-checks.ts';
-import type { EnqueueDeps } from './withdrawals/enqueue.ts';
+import { enqueueDepsFromConfig, type EnqueueDeps } from './withdrawals/enqueue.ts';
 import { createStore, type WithdrawalStore } from './withdrawals/store.ts';
 import { createWebhooks, webhookSettings, withWebhookQueue, type RunningWebhooks, type Webhooks } from './webhooks/service.ts';
 import { PROVIDERS, type ProviderName } from './withdrawals/types.ts';
@@ -54,26 +54,13 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const store = createStore({ redis: requestRedis, keys, eventsMaxLen: opts.eventsMaxLen ?? config.EVENTS_MAX_LEN, historyRetentionMs });
   const workerStore = createStore({ redis: workerRedis, keys, eventsMaxLen: opts.eventsMaxLen ?? config.EVENTS_MAX_LEN, historyRetentionMs });
   const webhooks = createWebhooks({ connection: workerRedis, requestRedis, keys, logger, settings: webhookSettings(config) });
-  const queues = withWebhookQueue(createQueues(workerRedis, keys, { submitAttempts: config.SUBMIT_ATTEMPTS, submitBackoffMs: config.SUBMIT_BACKOFF_MS, keepFinishedJobsS: config.JOB_RETENTION_S, keepFinishedJobs: config.JOB_RETENTION_COUNT }), webhooks.queue);
+  const queues = withWebhookQueue(createQueues(workerRedis, keys, queueSettings(config)), webhooks.queue);
   // A Queue without an 'error' listener prints reconnect errors to stderr, bypassing the logger.
   for (const q of queues.all()) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue connection error'));
   const clients = opts.clients ?? createProviderClients(config, logger);
   const enabled = PROVIDERS.filter((p) => clients[p] !== undefined);
 
-  const enqueueDeps: EnqueueDeps = {
-    store,
-    queues,
-    logger,
-    reconcileGraceMs: config.RECONCILE_GRACE_MS,
-    checks: () => ({
-      network: config.LN_NETWORK,
-      nowMs: Date.now(),
-      expiryMarginSeconds: config.INVOICE_EXPIRY_MARGIN_S,
-      enabledProviders: enabled,
-      allowOnchain: config.ALLOW_ONCHAIN,
-      maxAmountMsat: config.MAX_AMOUNT_MSAT,
-    }),
-  };
+  const enqueueDeps = enqueueDepsFromConfig(config, { store, queues, logger, providers: enabled });
 
   const metrics = createMetrics({ store, queues, logger, webhookDeliveries: () => webhooks.stats.snapshot() });
 

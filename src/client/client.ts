@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKeys } from '../keys.ts';
 import { createLogger } from '../logger.ts';
-import { createQueues } from '../queues/queues.ts';
+import { createQueues, queueSettings } from '../queues/queues.ts';
 import { createRedis, type RedisClient } from '../redis.ts';
 import { checkRedisSafety } from '../redis-checks.ts';
 import { batchSummary, enqueueBatch, newBatchId } from '../withdrawals/batches.ts';
-import { enqueueWithdrawal, type EnqueueDeps } from '../withdrawals/enqueue.ts';
+import { enqueueDepsFromConfig, enqueueWithdrawal } from '../withdrawals/enqueue.ts';
 import { publicRecord } from '../withdrawals/record-codec.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
 import { TERMINAL_STATUSES } from '../withdrawals/status.ts';
@@ -59,23 +59,9 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
   }
 
   const store = createStore({ redis: requestRedis, keys, eventsMaxLen: config.EVENTS_MAX_LEN });
-  const queues = createQueues(queueRedis, keys, { submitAttempts: config.SUBMIT_ATTEMPTS, submitBackoffMs: config.SUBMIT_BACKOFF_MS, keepFinishedJobsS: 3600 });
+  const queues = createQueues(queueRedis, keys, queueSettings(config));
   for (const q of queues.all()) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue connection error'));
-  // The same settings the API's enqueue uses (src/runtime.ts), from the same configuration names.
-  const deps: EnqueueDeps = {
-    store,
-    queues,
-    logger,
-    reconcileGraceMs: config.RECONCILE_GRACE_MS,
-    checks: () => ({
-      network: config.LN_NETWORK,
-      nowMs: Date.now(),
-      expiryMarginSeconds: config.INVOICE_EXPIRY_MARGIN_S,
-      enabledProviders: providers,
-      allowOnchain: config.ALLOW_ONCHAIN,
-      maxAmountMsat: config.MAX_AMOUNT_MSAT,
-    }),
-  };
+  const deps = enqueueDepsFromConfig(config, { store, queues, logger, providers });
 
   async function get(id: string) {
     const rec = await store.get(id);

@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Config } from '../config.ts';
 import type { Keys } from '../keys.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import { PROVIDERS } from '../withdrawals/types.ts';
@@ -12,6 +13,16 @@ export interface QueueSettings {
   keepFinishedJobsS: number;
   /** At most this many completed jobs kept per queue. @defaultValue 10000 */
   keepFinishedJobs?: number;
+}
+
+/** The queue settings of a configuration: every producer and worker uses the same. */
+export function queueSettings(config: Config): QueueSettings {
+  return {
+    submitAttempts: config.SUBMIT_ATTEMPTS,
+    submitBackoffMs: config.SUBMIT_BACKOFF_MS,
+    keepFinishedJobsS: config.JOB_RETENTION_S,
+    keepFinishedJobs: config.JOB_RETENTION_COUNT,
+  };
 }
 
 export interface Queues {

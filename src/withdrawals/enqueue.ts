@@ -1,3 +1,4 @@
+import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Queues } from '../queues/queues.ts';
 import { bodyHash } from './body-hash.ts';
@@ -5,7 +6,7 @@ import { checkWithdrawal, type CheckContext } from './checks.ts';
 import { apiError, invalidRequest, type ApiError } from './errors.ts';
 import { withdrawalRequestSchema } from './request.ts';
 import type { WithdrawalStore } from './store.ts';
-import type { WithdrawalRecord } from './types.ts';
+import type { ProviderName, WithdrawalRecord } from './types.ts';
 
 export interface EnqueueDeps {
   store: WithdrawalStore;
@@ -16,6 +17,25 @@ export interface EnqueueDeps {
   reconcileGraceMs: number;
   /** Budget for on-chain withdrawals, which have no invoice expiry. */
   addressReconcileMs?: number;
+}
+
+/** Enqueue dependencies from a configuration: the API, the library and the CLI check alike. */
+export function enqueueDepsFromConfig(
+  config: Config,
+  parts: { store: WithdrawalStore; queues: Queues; logger: Logger; providers: readonly ProviderName[] },
+): EnqueueDeps {
+  return {
+    ...parts,
+    reconcileGraceMs: config.RECONCILE_GRACE_MS,
+    checks: () => ({
+      network: config.LN_NETWORK,
+      nowMs: Date.now(),
+      expiryMarginSeconds: config.INVOICE_EXPIRY_MARGIN_S,
+      enabledProviders: parts.providers,
+      allowOnchain: config.ALLOW_ONCHAIN,
+      maxAmountMsat: config.MAX_AMOUNT_MSAT,
+    }),
+  };
 }
 
 export type EnqueueResult =
