@@ -51,6 +51,12 @@ const envSchema = z.object({
     .regex(/^[0-9]+$/, 'must be a whole number of millisatoshi')
     .optional()
     .transform((v) => (v === undefined ? null : BigInt(v))),
+  /** Largest total amount one batch may carry; items past it are refused. */
+  MAX_BATCH_AMOUNT_MSAT: z
+    .string()
+    .regex(/^[0-9]+$/, 'must be a whole number of millisatoshi')
+    .optional()
+    .transform((v) => (v === undefined ? null : BigInt(v))),
   ALLOW_ONCHAIN: z
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('false')

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis.ts';
 import type { Keys } from '../keys.ts';
+import { AmountBudget } from './amount-budget.ts';
 import { enqueueWithdrawal, type EnqueueDeps, type EnqueueResult } from './enqueue.ts';
 import type { ApiError } from './errors.ts';
 import { STATUSES, TERMINAL_STATUSES, type Status } from './status.ts';
@@ -67,9 +68,17 @@ function itemId(item: unknown): string | null {
   return null;
 }
 
-function enqueueItem(deps: EnqueueDeps, batchId: string, item: unknown): Promise<EnqueueResult> {
+function enqueueItem(deps: EnqueueDeps, batchId: string, item: unknown, budget: AmountBudget | null): Promise<EnqueueResult> {
   if (item instanceof RefusedItem) return Promise.resolve({ kind: 'refused', status: 400, error: item.error });
-  return enqueueWithdrawal(deps, item, batchId);
+  return enqueueWithdrawal(deps, item, batchId, budget);
+}
+
+/** What the batch already holds, so that a replayed or continued batch keeps to its limit. */
+async function batchBudget(deps: EnqueueDeps, batchId: string): Promise<AmountBudget | null> {
+  if (deps.maxBatchAmountMsat == null) return null;
+  const h = await deps.store.redis.hgetall(deps.store.keys.batch(batchId));
+  const accepted = STATUSES.reduce((sum, s) => sum + BigInt(h[`a:${s}`] ?? '0'), 0n);
+  return new AmountBudget(deps.maxBatchAmountMsat, accepted);
 }
 
 export interface EnqueueBatchOptions {
@@ -97,6 +106,7 @@ export async function enqueueBatch(
   const answer: BatchAnswer = { batchId, accepted: 0, duplicates: 0, rejected: [] };
   // Index of batches that may be unfinished, for the batch-progress metric (which prunes done ones).
   await deps.store.redis.zadd(deps.store.keys.batches, 'NX', Date.now(), batchId);
+  const budget = await batchBudget(deps, batchId);
   const limit = opts.concurrency ?? 32;
   const maxItems = opts.maxItems ?? MAX_BATCH_ITEMS;
   const inFlight = new Set<Promise<void>>();
@@ -107,7 +117,7 @@ export async function enqueueBatch(
     for await (const item of items) {
       if (index >= maxItems) throw new BatchTooLargeError(maxItems);
       const i = index++;
-      const p = enqueueItem(deps, batchId, item).then(
+      const p = enqueueItem(deps, batchId, item, budget).then(
         (res) => {
           if (res.kind === 'accepted') answer.accepted++;
           else if (res.kind === 'replayed') answer.duplicates++;

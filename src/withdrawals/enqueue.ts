@@ -1,11 +1,12 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Queues } from '../queues/queues.ts';
+import type { AmountBudget } from './amount-budget.ts';
 import { bodyHash } from './body-hash.ts';
 import { checkWithdrawal, type CheckContext } from './checks.ts';
 import { apiError, invalidRequest, type ApiError } from './errors.ts';
 import { withdrawalRequestSchema } from './request.ts';
-import type { WithdrawalStore } from './store.ts';
+import type { CreateResult, WithdrawalStore } from './store.ts';
 import type { ProviderName, WithdrawalRecord } from './types.ts';
 
 export interface EnqueueDeps {
@@ -17,6 +18,8 @@ export interface EnqueueDeps {
   reconcileGraceMs: number;
   /** Budget for on-chain withdrawals, which have no invoice expiry. */
   addressReconcileMs?: number;
+  /** The most one batch may pay in total (MAX_BATCH_AMOUNT_MSAT), or null. */
+  maxBatchAmountMsat?: bigint | null;
 }
 
 /** Enqueue dependencies from a configuration: the API, the library and the CLI check alike. */
@@ -27,6 +30,7 @@ export function enqueueDepsFromConfig(
   return {
     ...parts,
     reconcileGraceMs: config.RECONCILE_GRACE_MS,
+    maxBatchAmountMsat: config.MAX_BATCH_AMOUNT_MSAT,
     checks: () => ({
       network: config.LN_NETWORK,
       nowMs: Date.now(),
@@ -47,7 +51,12 @@ export type EnqueueResult =
  * Validates and stores one withdrawal, then queues its submit job. A refused request stores
  * nothing. Redis errors propagate (the API turns them into 503 `unavailable`).
  */
-export async function enqueueWithdrawal(deps: EnqueueDeps, body: unknown, batchId: string | null = null): Promise<EnqueueResult> {
+export async function enqueueWithdrawal(
+  deps: EnqueueDeps,
+  body: unknown,
+  batchId: string | null = null,
+  budget: AmountBudget | null = null,
+): Promise<EnqueueResult> {
   const shape = withdrawalRequestSchema.safeParse(body);
   if (!shape.success) return { kind: 'refused', status: 400, error: invalidRequest(shape.error) };
   const req = shape.data;
@@ -57,22 +66,44 @@ export async function enqueueWithdrawal(deps: EnqueueDeps, body: unknown, batchI
     return { kind: 'refused', status: 400, error: apiError(checked.code, checked.message, [{ path: checked.field, message: checked.message }]) };
   }
   const v = checked.value;
+  const amount = v.amountMsat ?? 0n;
+  const hash = bodyHash(req);
+  if (budget && !budget.reserve(amount)) {
+    // A replayed item was counted when the batch began: it is a duplicate, not over the limit.
+    const existing = (await deps.store.getFields(req.id))?.bodyHash === hash ? await deps.store.get(req.id) : null;
+    if (existing) return { kind: 'replayed', record: existing };
+    return {
+      kind: 'refused',
+      status: 400,
+      error: apiError('invalid_request', `this item would take the batch over its limit of ${budget.limitMsat} msat (MAX_BATCH_AMOUNT_MSAT); ${budget.remainingMsat} msat remain`, [
+        { path: 'amountMsat', message: 'over the batch total limit' },
+      ]),
+    };
+  }
   const deadline =
     v.invoiceExpiresAt !== null ? v.invoiceExpiresAt + deps.reconcileGraceMs : ctx.nowMs + (deps.addressReconcileMs ?? 86_400_000);
-  const created = await deps.store.create({
-    id: req.id,
-    provider: req.provider,
-    bodyHash: bodyHash(req),
-    invoice: req.invoice ?? null,
-    address: req.address ?? null,
-    paymentHash: v.paymentHash,
-    amountMsat: v.amountMsat,
-    sendAmountMsat: v.sendAmountMsat,
-    batchId,
-    description: req.description ?? null,
-    metadata: req.metadata ?? null,
-    reconcileDeadline: deadline,
-  });
+  let created: CreateResult;
+  try {
+    created = await deps.store.create({
+      id: req.id,
+      provider: req.provider,
+      bodyHash: hash,
+      invoice: req.invoice ?? null,
+      address: req.address ?? null,
+      paymentHash: v.paymentHash,
+      amountMsat: v.amountMsat,
+      sendAmountMsat: v.sendAmountMsat,
+      batchId,
+      description: req.description ?? null,
+      metadata: req.metadata ?? null,
+      reconcileDeadline: deadline,
+    });
+  } catch (err) {
+    budget?.release(amount);
+    throw err;
+  }
+  // Only a newly stored item spends the budget (a replayed one was counted when the batch began).
+  if (created.kind !== 'created') budget?.release(amount);
   switch (created.kind) {
     case 'conflict':
       return {
