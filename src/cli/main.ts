@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
 import { demo } from './commands/demo.ts';
-import { serve } from './commands/serve.ts';
+import { serve } from '../../workers/service.ts';
 import { status } from './commands/status.ts';
 
 const USAGE = `usage: withdrawals <command>

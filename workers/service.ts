@@ -1,8 +1,9 @@
-import { loadConfig } from '../../config.ts';
-import { createLogger } from '../../logger.ts';
-import { createRuntime } from '../../runtime.ts';
-import { PROVIDERS, type ProviderName } from '../../withdrawals/types.ts';
-import { stopOnSignals } from '../signals.ts';
+/** The long-running processes (`withdrawals start | api | worker`): read config, wire, start, stop on signals. */
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/logger.ts';
+import { createRuntime } from '../src/runtime.ts';
+import { PROVIDERS, type ProviderName } from '../src/withdrawals/types.ts';
+import { stopOnSignals } from '../src/cli/signals.ts';
 
 export interface ServeOptions {
   api: boolean;
