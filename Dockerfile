@@ -7,11 +7,15 @@ ENV NODE_ENV=production
 WORKDIR /app
 
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# `npm install`, not `npm ci`: this lock file lacks other platforms' optional packages (esbuild,
+# rollup, msgpackr builds), which `npm ci` refuses; `install` still keeps the versions it pins.
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
+# Everything `node bin/withdrawals.js` loads: the launcher, the sources, the process entrypoints.
 COPY tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
+COPY workers ./workers
 
 # tsx compiles into the OS temp dir, which the unprivileged user can write.
 USER node

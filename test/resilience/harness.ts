@@ -1,0 +1,198 @@
+/**
+ * The stack the resilience suites break: a private redis-server, the sandbox providers in this
+ * process (so their ledger is the ground truth of what was paid), an API process and worker
+ * processes of `node bin/withdrawals.js`. Nothing here touches the shared test Redis.
+ */
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { payeeInvoice } from '../../src/demo/payee.ts';
+import { startRedisServer, type PrivateRedis } from '../../src/demo/redis-server.ts';
+import { createKeys } from '../../src/keys.ts';
+import { faultMix, startSandbox, type FaultPlan, type Sandbox, type SandboxOptions } from '../../src/providers/sandbox/index.ts';
+import { createStore, type WithdrawalStore } from '../../src/withdrawals/store.ts';
+import { startApiProcess, startWorkerProcess, stopAllProcesses, type ServiceProcess } from '../support/processes.ts';
+
+export const TOKEN = 'resilience-token-0001';
+const AURPAY_KEY = 'sandbox-aurpay-key-r';
+const TURINPAY_KEY = 'sandbox-turinpay-key-r';
+
+/** Every fault that must settle by reconciliation, plus pending ones and plain refusals. */
+export function chaosFaults(): FaultPlan {
+  return faultMix({
+    none: 45,
+    pending_then_success: 12,
+    pending_then_failure: 5,
+    refuse: 5,
+    error_after_payment: 5,
+    hang_after_payment: 8,
+    reset_after_payment: 4,
+    malformed_body: 4,
+    rate_limit: 4,
+    rate_limit_no_retry_after: 3,
+  });
+}
+
+export interface StackOptions {
+  /** Extra redis-server arguments (AOF...). */
+  redisArgs?: string[];
+  sandbox?: Partial<SandboxOptions>;
+  /** Overrides of the processes' environment. */
+  env?: Record<string, string>;
+}
+
+export interface Stack {
+  redis: PrivateRedis;
+  sandbox: Sandbox;
+  env: Record<string, string>;
+  /** This test's own view of the records, over its own connection. */
+  store: WithdrawalStore;
+  api: { proc: ServiceProcess; baseUrl: string };
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  startWorker(name: string, args?: string[]): Promise<ServiceProcess>;
+  /** SIGKILLs redis-server (the AOF stays in its dir). */
+  killRedis(): Promise<void>;
+  /** Starts redis-server again on the same port and dir, with the same arguments. */
+  restartRedis(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const redisArgs = opts.redisArgs ?? [];
+  let redis = await startRedisServer(redisArgs);
+  const sandbox = await startSandbox({
+    network: 'regtest',
+    aurpay: { apiKey: AURPAY_KEY },
+    turinpay: { apiKey: TURINPAY_KEY },
+    pendingLookups: 2,
+    ...opts.sandbox,
+  });
+  const prefix = `res-${randomUUID().slice(0, 8)}`;
+  const env: Record<string, string> = {
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: prefix,
+    API_TOKENS: `tester=${TOKEN}`,
+    LN_NETWORK: 'regtest',
+    AURPAY_BASE_URL: sandbox.aurpayUrl,
+    AURPAY_API_KEY: AURPAY_KEY,
+    TURINPAY_BASE_URL: sandbox.turinpayUrl,
+    TURINPAY_API_KEY: TURINPAY_KEY,
+    PROVIDER_TIMEOUT_MS: '1000',
+    SETTLE_POLL_MS: '100',
+    SETTLE_POLL_MAX_MS: '500',
+    SUBMIT_BACKOFF_MS: '100',
+    SWEEP_EVERY_MS: '500',
+    SUBMIT_LOCK_MS: '2000',
+    // Short-lived invoices: a payout whose fate cannot be proven reaches needs_review within the test.
+    INVOICE_EXPIRY_MARGIN_S: '5',
+    RECONCILE_GRACE_MS: '0',
+    // The breaker stays on (faults open it now and then) but half-opens quickly.
+    BREAKER_COOLDOWN_MS: '1000',
+    LOG_LEVEL: 'info',
+    ...opts.env,
+  };
+  const conn = new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
+  conn.on('error', () => {});
+  const store = createStore({ redis: conn, keys: createKeys(prefix), eventsMaxLen: 0 });
+  let api: Stack['api'];
+  try {
+    api = await startApiProcess('api', env);
+  } catch (err) {
+    await Promise.allSettled([sandbox.close(), redis.stop()]);
+    conn.disconnect();
+    throw err;
+  }
+
+  return {
+    get redis() {
+      return redis;
+    },
+    sandbox,
+    env,
+    store,
+    api,
+    async call(method, path, body) {
+      const res = await fetch(`${api.baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed };
+    },
+    startWorker: (name, args = []) => startWorkerProcess(name, env, args),
+    async killRedis() {
+      await redis.stop();
+    },
+    async restartRedis() {
+      redis = await startRedisServer(redisArgs, { port: redis.port, dir: redis.dir });
+    },
+    async close() {
+      await stopAllProcesses();
+      conn.disconnect();
+      await sandbox.close();
+      await redis.stop();
+      rmSync(redis.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Item {
+  id: string;
+  provider: 'aurpay' | 'turinpay';
+  invoice: string;
+  amountMsat: string;
+}
+
+/** `n` payouts alternating providers, each with its own fresh invoice expiring in `expirySeconds`. */
+export function makeItems(label: string, n: number, expirySeconds: number): { items: Item[]; hashes: Map<string, string> } {
+  const items: Item[] = [];
+  const hashes = new Map<string, string>();
+  for (let i = 0; i < n; i++) {
+    const amountMsat = BigInt(1000 + ((i * 7919) % 50_000)) * 1000n;
+    const { invoice, paymentHash } = payeeInvoice({ network: 'regtest', amountMsat, expirySeconds });
+    const id = `${label}-${i}`;
+    items.push({ id, provider: i % 2 === 0 ? 'turinpay' : 'aurpay', invoice, amountMsat: amountMsat.toString() });
+    hashes.set(id, paymentHash);
+  }
+  return { items, hashes };
+}
+
+export interface BatchSummary {
+  batchId: string;
+  total: number;
+  byStatus: Record<string, number>;
+  done: boolean;
+}
+
+/** Polls `GET /v1/batches/:id` until `done`; fails with the last summary after `timeoutMs`. */
+export async function waitForBatch(stack: Stack, batchId: string, timeoutMs: number): Promise<BatchSummary> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = null;
+  for (;;) {
+    const res = await stack.call('GET', `/v1/batches/${batchId}`).catch(() => null);
+    if (res?.status === 200) {
+      last = res.body;
+      // RESILIENCE_PROGRESS=1 prints the batch's progress, to see where a slow run spends its time.
+      if (process.env.RESILIENCE_PROGRESS) console.info(new Date().toISOString(), batchId, JSON.stringify((res.body as BatchSummary).byStatus));
+      if ((res.body as BatchSummary).done) return res.body as BatchSummary;
+    }
+    if (Date.now() > deadline) throw new Error(`batch ${batchId} not done within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A random whole number in [min, max]. */
+export function between(min: number, max: number): number {
+  return min + Math.floor(Math.random() * (max - min + 1));
+}
