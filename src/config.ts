@@ -77,7 +77,10 @@ const envSchema = z.object({
   BREAKER_THRESHOLD: int(5, 1, 10000),
   /** How long a provider stays paused before one probe submission is tried. */
   BREAKER_COOLDOWN_MS: int(30000, 100, 86400000),
-  /** Submit requests per second to each provider across the whole fleet (0: no limit). */
+  /**
+   * Requests per second to each provider across the whole fleet, submits and status lookups together
+   * (a provider's limit counts every call); 0: no limit.
+   */
   AURPAY_RATE_LIMIT_PER_S: int(0, 0, 100000),
   TURINPAY_RATE_LIMIT_PER_S: int(0, 0, 100000),
   /** Submit jobs one worker process runs at once for each provider (default SUBMIT_CONCURRENCY). */

@@ -9,6 +9,11 @@ export interface RedisConnectOptions {
    */
   role: 'worker' | 'request';
   connectionName?: string;
+  /**
+   * Send the commands issued in one turn of the event loop together (ioredis auto-pipelining): one
+   * write for many concurrent jobs' commands. Never on a connection BullMQ uses (it blocks on it).
+   */
+  autoPipelining?: boolean;
 }
 
 /**
@@ -20,6 +25,7 @@ export function createRedis(url: string, opts: RedisConnectOptions): RedisClient
     maxRetriesPerRequest: opts.role === 'worker' ? null : 1,
     enableOfflineQueue: opts.role === 'worker',
     connectionName: opts.connectionName,
+    enableAutoPipelining: opts.autoPipelining ?? false,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   };
   const cluster = /^(rediss?)\+cluster:\/\/(.*)$/.exec(url);
@@ -45,4 +51,38 @@ export function createRedis(url: string, opts: RedisConnectOptions): RedisClient
     });
   }
   return new Redis(url, common);
+}
+
+/** Resolves once the connection is ready, or rejects after `timeoutMs` (a request connection has no offline queue). */
+export async function waitUntilReady(redis: RedisClient, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`Redis was not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}
+
+/**
+ * QUIT when Redis answers; when it does not (down, restarting), a QUIT would wait in the offline
+ * queue for ever, so after `timeoutMs` the connection is simply dropped.
+ */
+export async function closeRedis(redis: RedisClient, timeoutMs = 2000): Promise<void> {
+  if (redis.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  try {
+    const res = await Promise.race([redis.status === 'ready' ? redis.quit().catch(() => 'failed') : Promise.resolve('not ready'), gaveUp]);
+    if (res !== 'OK') redis.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -9,7 +9,7 @@ import type { Logger } from './logger.ts';
 import { closeProviderClients, createProviderClients, type ProviderClients } from './providers/registry.ts';
 import { createQueues, queueSettings, type Queues } from './queues/queues.ts';
 import { startWorkers, type RunningWorkers } from './queues/workers.ts';
-import { createRedis, type RedisClient } from './redis.ts';
+import { closeRedis, createRedis, waitUntilReady, type RedisClient } from './redis.ts';
 import { checkRedisSafety } from './redis-checks.ts';
 import { enqueueDepsFromConfig, type EnqueueDeps } from './withdrawals/enqueue.ts';
 import { createStore, type WithdrawalStore } from './withdrawals/store.ts';
@@ -44,11 +44,15 @@ export interface Runtime {
 export async function createRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
   const { logger } = opts;
   const keys = createKeys(config.QUEUE_PREFIX);
-  const requestRedis: RedisClient = createRedis(config.REDIS_URL, { role: 'request', connectionName: 'withdrawals-api' });
+  // The commands of concurrent requests (a batch stores up to 1,024 items at once) are pipelined: one
+  // write for many. Not on the workers' connection: BullMQ blocks on it.
+  const requestRedis: RedisClient = createRedis(config.REDIS_URL, { role: 'request', connectionName: 'withdrawals-api', autoPipelining: true });
   const workerRedis: RedisClient = createRedis(config.REDIS_URL, { role: 'worker', connectionName: 'withdrawals-queues' });
   requestRedis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   workerRedis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   await checkRedisSafety(workerRedis, logger);
+  // The request connection answers 503 while not ready (no offline queue): be ready before serving.
+  await waitUntilReady(requestRedis, 10_000);
 
   const historyRetentionMs = config.HISTORY_RETENTION_S * 1000;
   const store = createStore({ redis: requestRedis, keys, eventsMaxLen: opts.eventsMaxLen ?? config.EVENTS_MAX_LEN, historyRetentionMs });
@@ -127,9 +131,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         await api?.close();
         await Promise.all(running.map((r) => r.close()));
         await Promise.all(webhookRuns.map((r) => r.close()));
-        await queues.close();
+        // With Redis down, closing a queue waits for a reconnect that may never come: bound it.
+        await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
         await closeProviderClients(clients);
-        await Promise.allSettled([requestRedis.quit(), workerRedis.quit()]);
+        await Promise.all([closeRedis(requestRedis), closeRedis(workerRedis)]);
       })();
       return closing;
     },

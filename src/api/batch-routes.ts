@@ -7,6 +7,7 @@ import type { EnqueueDeps } from '../withdrawals/enqueue.ts';
 import { apiError, invalidRequest } from '../withdrawals/errors.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
 import { errorBody } from './errors.ts';
+import { getBatchDoc, postBatchDoc } from './openapi/docs/batches.ts';
 
 /** A 100,000-row batch of full invoices fits well within this. */
 export const BATCH_BODY_LIMIT = 128 * 1024 * 1024;
@@ -42,7 +43,8 @@ export async function batchRoutes(app: FastifyInstance, deps: EnqueueDeps): Prom
       scope.addContentTypeParser(mediaType, (_req, payload, done) => done(null, new StreamedBody(format, payload)));
     }
 
-    scope.post<{ Querystring: unknown }>('/batches', { bodyLimit: BATCH_BODY_LIMIT }, async (req, reply) => {
+    const openapi = postBatchDoc({ body: batchBodySchema, query: batchQuerySchema });
+    scope.post<{ Querystring: unknown }>('/batches', { bodyLimit: BATCH_BODY_LIMIT, config: { openapi } }, async (req, reply) => {
       const query = batchQuerySchema.safeParse(req.query);
       if (!query.success) return reply.code(400).send(errorBody(invalidRequest(query.error)));
       if (!(req.body instanceof StreamedBody)) {
@@ -78,7 +80,7 @@ export async function batchRoutes(app: FastifyInstance, deps: EnqueueDeps): Prom
     });
   });
 
-  app.get<{ Params: { id: string } }>('/batches/:id', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/batches/:id', { config: { openapi: getBatchDoc } }, async (req, reply) => {
     const summary = await batchSummary(deps.store.redis, deps.store.keys, req.params.id);
     if (!summary) return reply.code(404).send(errorBody(apiError('not_found', `no batch ${req.params.id}`)));
     return summary;

@@ -6,6 +6,7 @@ import { toStreamId } from '../events/ids.ts';
 import { MAX_EVENTS_PAGE, readEvents } from '../events/reader.ts';
 import { invalidRequest } from '../withdrawals/errors.ts';
 import { errorBody } from './errors.ts';
+import { listEventsDoc } from './openapi/docs/events.ts';
 
 const querySchema = z.object({
   after: z
@@ -17,7 +18,7 @@ const querySchema = z.object({
 
 /** `GET /v1/events?after=&limit=`: the event stream, oldest first, paged by event id. */
 export async function eventRoutes(app: FastifyInstance, deps: { redis: RedisClient; keys: Keys }): Promise<void> {
-  app.get('/events', async (req, reply) => {
+  app.get('/events', { config: { openapi: listEventsDoc(querySchema) } }, async (req, reply) => {
     const parsed = querySchema.safeParse(req.query);
     if (!parsed.success) return reply.code(400).send(errorBody(invalidRequest(parsed.error)));
     const after = parsed.data.after === undefined ? null : toStreamId(parsed.data.after);

@@ -11,6 +11,9 @@ import { eventRoutes } from './event-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import type { WebhookApi } from '../webhooks/service.ts';
 import { errorBody, installErrorHandlers } from './errors.ts';
+import { collectRoutes, openapiRoutes } from './openapi/index.ts';
+import { healthzDoc, readyzDoc } from './openapi/docs/operations.ts';
+import { cancelWithdrawalDoc, createWithdrawalDoc, getWithdrawalDoc, resolveWithdrawalDoc } from './openapi/docs/withdrawals.ts';
 
 export interface ApiDeps extends EnqueueDeps {
   tokens: readonly ApiToken[];
@@ -33,12 +36,14 @@ declare module 'fastify' {
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({ loggerInstance, bodyLimit: deps.bodyLimit ?? 64 * 1024 });
+  // Before any route: every route's `config.openapi` goes into GET /openapi.json.
+  const routes = collectRoutes(app);
   const redis = deps.store.redis;
   installErrorHandlers(app, redis);
   app.decorateRequest('actor', '');
 
-  app.get('/healthz', async () => ({ ok: true }));
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/healthz', { config: { openapi: healthzDoc } }, async () => ({ ok: true }));
+  app.get('/readyz', { config: { openapi: readyzDoc } }, async (_req, reply) => {
     const problems: string[] = [];
     try {
       await redis.ping();
@@ -58,25 +63,25 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       req.actor = name;
     });
 
-    v1.post('/withdrawals', async (req, reply) => {
+    v1.post('/withdrawals', { config: { openapi: createWithdrawalDoc } }, async (req, reply) => {
       const res = await enqueueWithdrawal(deps, req.body);
       if (res.kind === 'refused') return reply.code(res.status).send(errorBody(res.error));
       return reply.code(res.kind === 'accepted' ? 202 : 200).send(publicRecord(res.record));
     });
 
-    v1.get<{ Params: { id: string } }>('/withdrawals/:id', async (req, reply) => {
+    v1.get<{ Params: { id: string } }>('/withdrawals/:id', { config: { openapi: getWithdrawalDoc } }, async (req, reply) => {
       const rec = await deps.store.get(req.params.id);
       if (!rec) return reply.code(404).send(errorBody(apiError('not_found', `no withdrawal ${req.params.id}`)));
       return publicRecord(rec);
     });
 
-    v1.post<{ Params: { id: string } }>('/withdrawals/:id/cancel', async (req, reply) => {
+    v1.post<{ Params: { id: string } }>('/withdrawals/:id/cancel', { config: { openapi: cancelWithdrawalDoc } }, async (req, reply) => {
       const res = await cancelWithdrawal(deps, req.params.id, req.actor, req.body);
       if (!res.ok) return reply.code(res.status).send(errorBody(res.error));
       return publicRecord(res.record);
     });
 
-    v1.post<{ Params: { id: string } }>('/withdrawals/:id/resolve', async (req, reply) => {
+    v1.post<{ Params: { id: string } }>('/withdrawals/:id/resolve', { config: { openapi: resolveWithdrawalDoc } }, async (req, reply) => {
       const res = await resolveWithdrawal(deps, req.params.id, req.actor, req.body);
       if (!res.ok) return reply.code(res.status).send(errorBody(res.error));
       return publicRecord(res.record);
@@ -87,5 +92,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   }, { prefix: '/v1' });
 
   await deps.extend?.(app);
+  await openapiRoutes(app, routes);
   return app;
 }

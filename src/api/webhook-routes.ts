@@ -4,6 +4,7 @@ import { createEndpointSchema, publicEndpoint } from '../webhooks/endpoint.ts';
 import { replayBodySchema } from '../webhooks/replay.ts';
 import type { WebhookApi } from '../webhooks/service.ts';
 import { errorBody } from './errors.ts';
+import { createWebhookDoc, deleteWebhookDoc, getWebhookDoc, listWebhooksDoc, replayWebhookDoc } from './openapi/docs/webhooks.ts';
 
 type WithId = { Params: { id: string } };
 
@@ -12,7 +13,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookApi): Pro
   const { registry } = deps;
   const notFound = (id: string) => errorBody(apiError('not_found', `no webhook endpoint ${id}`));
 
-  app.post('/webhooks', async (req, reply) => {
+  app.post('/webhooks', { config: { openapi: createWebhookDoc } }, async (req, reply) => {
     const parsed = createEndpointSchema.safeParse(req.body);
     if (!parsed.success) return reply.code(400).send(errorBody(invalidRequest(parsed.error)));
     const endpoint = await registry.create(parsed.data);
@@ -20,14 +21,14 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookApi): Pro
     return reply.code(201).send({ ...publicEndpoint(endpoint), secret: endpoint.secret });
   });
 
-  app.get('/webhooks', async () => ({ webhooks: (await registry.list()).map(publicEndpoint) }));
+  app.get('/webhooks', { config: { openapi: listWebhooksDoc } }, async () => ({ webhooks: (await registry.list()).map(publicEndpoint) }));
 
-  app.get<WithId>('/webhooks/:id', async (req, reply) => {
+  app.get<WithId>('/webhooks/:id', { config: { openapi: getWebhookDoc } }, async (req, reply) => {
     const endpoint = await registry.get(req.params.id);
     return endpoint ? publicEndpoint(endpoint) : reply.code(404).send(notFound(req.params.id));
   });
 
-  app.delete<WithId>('/webhooks/:id', async (req, reply) => {
+  app.delete<WithId>('/webhooks/:id', { config: { openapi: deleteWebhookDoc } }, async (req, reply) => {
     const res = await registry.remove(req.params.id);
     if (res === 'missing') return reply.code(404).send(notFound(req.params.id));
     if (res === 'configured') {
@@ -37,7 +38,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookApi): Pro
     return reply.code(204).send();
   });
 
-  app.post<WithId>('/webhooks/:id/replay', async (req, reply) => {
+  app.post<WithId>('/webhooks/:id/replay', { config: { openapi: replayWebhookDoc } }, async (req, reply) => {
     const endpoint = await registry.get(req.params.id);
     if (!endpoint) return reply.code(404).send(notFound(req.params.id));
     const parsed = replayBodySchema.safeParse(req.body);

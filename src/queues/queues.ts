@@ -4,6 +4,7 @@ import type { Keys } from '../keys.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import { PROVIDERS } from '../withdrawals/types.ts';
 import { MAINTENANCE_QUEUE, SETTLE_QUEUE, settleJobId, submitJobId, submitQueueName } from './names.ts';
+import { coalescingAdder } from './coalesce.ts';
 import type { SettleJobData, SubmitJobData } from './jobs.ts';
 
 export interface QueueSettings {
@@ -53,16 +54,18 @@ export function createQueues(connection: ConnectionOptions, keys: Keys, settings
   });
   const maintenance = new Queue(MAINTENANCE_QUEUE, { ...opts, defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 } });
   const all = () => [...Object.values(submit), settle, maintenance];
+  const addToSubmit = Object.fromEntries(PROVIDERS.map((p) => [p, coalescingAdder(submit[p])])) as Record<ProviderName, ReturnType<typeof coalescingAdder<SubmitJobData>>>;
+  const addToSettle = coalescingAdder(settle);
   return {
     submit,
     settle,
     maintenance,
     all,
     async addSubmit(provider, id, round) {
-      await submit[provider].add('submit', { id }, { jobId: submitJobId(id, round) });
+      await addToSubmit[provider]('submit', { id }, { jobId: submitJobId(id, round) });
     },
     async addSettle(id, round, delayMs) {
-      await settle.add('settle', { id, checks: 0 }, { jobId: settleJobId(id, round), delay: delayMs });
+      await addToSettle('settle', { id, checks: 0 }, { jobId: settleJobId(id, round), delay: delayMs });
     },
     async close() {
       await Promise.all(all().map((q) => q.close()));

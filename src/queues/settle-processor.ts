@@ -14,6 +14,8 @@ export interface SettleDeps {
   pollMaxMs: number;
   now?: () => number;
   onLookup?(provider: ProviderName, outcome: LookupOutcome): void;
+  /** Takes a request from the provider's fleet-wide budget: 0 to go on, else the ms to wait first. */
+  throttle?(provider: ProviderName): Promise<number>;
   /** This worker moved the withdrawal (accepted at `createdAt`, ISO) to a terminal status (metrics). */
   onTerminal?(provider: ProviderName, status: Status, createdAt: string): void;
 }
@@ -51,6 +53,14 @@ export function createSettleProcessor(deps: SettleDeps) {
     const log = deps.logger.child({ withdrawalId: id, provider, batchId: rec.batchId ?? null });
     // Provider and batch never change: the transition need not read them again.
     const known = { provider, batchId: rec.batchId ?? null };
+    const waitMs = (await deps.throttle?.(provider)) ?? 0;
+    if (waitMs > 0) {
+      // Over the provider's request budget: check again when there is room (jittered, so waiting
+      // checks do not all come back at once); this does not count as a check.
+      const delay = Math.max(waitMs, 100);
+      await job.moveToDelayed(now() + delay + Math.floor(Math.random() * delay), token);
+      throw new DelayedError();
+    }
 
     const outcome = await client.lookup({
       withdrawalId: id,

@@ -22,6 +22,11 @@ export interface SubmitDeps {
   onNotSent(outcome: Extract<SubmitOutcome, { kind: 'not_sent' }>): Promise<Error>;
   /** Observes every outcome (metrics, breaker); awaited, so a breaker opens before the next job. */
   onOutcome?(outcome: SubmitOutcome): Promise<void> | void;
+  /**
+   * Takes a request from the provider's fleet-wide budget (AURPAY/TURINPAY_RATE_LIMIT_PER_S): null to
+   * go on, or the error to throw so BullMQ puts the job back until there is room (no attempt spent).
+   */
+  throttle?(): Promise<Error | null>;
   /** This worker moved the withdrawal (accepted at `createdAt`, ISO) to a terminal status (metrics). */
   onTerminal?(status: Status, createdAt: string): void;
   /**
@@ -51,6 +56,9 @@ export function createSubmitProcessor(deps: SubmitDeps) {
     if (rec.status !== 'queued') return `skipped: ${rec.status}`;
     // Provider and batch never change: the transitions below need not read them again.
     const known = { provider: rec.provider ?? '', batchId: rec.batchId ?? null };
+    // Over the provider's request budget: back to the queue before the record is touched.
+    const throttled = (await deps.throttle?.()) ?? null;
+    if (throttled) throw throttled;
 
     const fence = randomUUID();
     const fenced = await deps.store.transition(id, {

@@ -10,6 +10,8 @@ import type { Queues } from './queues.ts';
 import { createSettleProcessor, settleDelay } from './settle-processor.ts';
 import { createSubmitProcessor, NotSentError } from './submit-processor.ts';
 import { createSweep } from './sweep.ts';
+import { rateLimitWindow } from './rate-window.ts';
+import { createProviderBudget, type ProviderBudget } from './provider-budget.ts';
 import { createBreaker, type Breaker, type BreakerSettings } from './breaker.ts';
 import type { RedisClient } from '../redis.ts';
 
@@ -59,6 +61,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const base = { connection: deps.connection, prefix: deps.keys.bullPrefix };
   const workers: Worker[] = [];
   const breakers: Breaker[] = [];
+  // Submits and status lookups of a provider draw from one fleet-wide request budget (lookups of
+  // every configured provider, whichever submit queues this process works).
+  const budgets: Partial<Record<ProviderName, ProviderBudget>> = {};
+  for (const p of Object.keys(deps.clients) as ProviderName[]) {
+    const perSecond = settings.providerRatePerS?.[p] ?? 0;
+    if (deps.clients[p] && perSecond > 0) budgets[p] = createProviderBudget({ redis: deps.connection, keys: deps.keys, provider: p, perSecond });
+  }
   const providers = (deps.providers ?? (Object.keys(deps.clients) as ProviderName[])).filter((p) => deps.clients[p]);
 
   for (const provider of providers) {
@@ -70,8 +79,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     breakers.push(breaker);
     const rate = settings.providerRatePerS?.[provider] ?? 0;
     // A global limit lives in Redis, so the whole fleet slows down, not one worker.
-    if (rate > 0) await queue.setGlobalRateLimit(rate, 1000);
-    else await queue.removeGlobalRateLimit();
+    if (rate > 0) {
+      // BullMQ's limiter keeps submit jobs from even starting faster than the limit; the budget
+      // also counts this provider's lookups, so that together they stay under it.
+      const window = rateLimitWindow(rate);
+      await queue.setGlobalRateLimit(window.max, window.durationMs);
+    } else await queue.removeGlobalRateLimit();
+    const budget = budgets[provider];
     const processor = createSubmitProcessor({
       provider,
       client,
@@ -80,6 +94,15 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       scheduleSettle: (id, round) => queues.addSettle(id, round, settings.pollMs),
       onTerminal: (status, createdAt) => deps.observe?.terminal?.(provider, status, createdAt),
       stopping: () => worker?.closing !== undefined,
+      throttle: budget
+        ? async () => {
+            const waitMs = await budget.take();
+            if (waitMs === 0 || !worker) return null;
+            // Not less than a tenth of a second: a few ms would bring every waiting job straight back.
+            await worker.rateLimit(Math.max(waitMs, 100));
+            return Worker.RateLimitError();
+          }
+        : undefined,
       onOutcome: async (o) => {
         deps.observe?.submit?.(provider, o);
         await breaker.record(o).catch((err: unknown) => logger.error({ err, provider }, 'circuit breaker update failed'));
@@ -116,6 +139,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     pollMs: settings.pollMs,
     pollMaxMs: settings.pollMaxMs,
     onLookup: (p, o) => deps.observe?.lookup?.(p, o),
+    throttle: async (p) => (await budgets[p]?.take()) ?? 0,
     onTerminal: (p, status, createdAt) => deps.observe?.terminal?.(p, status, createdAt),
   });
   // Settle checks and sweeps may safely run again, so their jobs use the same crash lock as submits:

@@ -107,7 +107,7 @@ export async function enqueueBatch(
   // Index of batches that may be unfinished, for the batch-progress metric (which prunes done ones).
   await deps.store.redis.zadd(deps.store.keys.batches, 'NX', Date.now(), batchId);
   const budget = await batchBudget(deps, batchId);
-  const limit = opts.concurrency ?? 32;
+  const limit = opts.concurrency ?? 1024;
   const maxItems = opts.maxItems ?? MAX_BATCH_ITEMS;
   const inFlight = new Set<Promise<void>>();
   // A holder object: TypeScript would otherwise keep `failed` narrowed to false across awaits.

@@ -139,7 +139,7 @@ export function createStore(opts: StoreOptions) {
     if (kind === 'created') {
       // Exactly what create.lua wrote: no need to read it back (a round trip per accepted item).
       const iso = at.toISOString();
-      const written = { ...fields, bodyHash: w.bodyHash, status: 'queued', attempts: '0', round: '0', createdAt: iso, updatedAt: iso };
+      const written = { ...fields, bodyHash: w.bodyHash, status: 'queued', attempts: '0', createdAt: iso, updatedAt: iso };
       return { kind: 'created', record: parseRecord(written, [JSON.stringify(entry)]) };
     }
     const record = await get(w.id);

@@ -39,6 +39,6 @@ export function basicAuthHook(expected: BasicCredentials) {
       .code(401)
       .header('www-authenticate', 'Basic realm="withdrawals admin", charset="UTF-8"')
       .header('cache-control', 'no-store')
-      .send({ error: { code: 'unauthorized', message: 'the admin pages need HTTP basic auth (DASHBOARD_USER / DASHBOARD_PASSWORD)' } });
+      .send({ error: { code: 'unauthorized', message: 'the admin pages need HTTP basic auth (DASHBOARD_USER / DASHBOARD_PASSWORD)', issues: [] } });
   };
 }

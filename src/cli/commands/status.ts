@@ -1,6 +1,6 @@
 import { loadConfig } from '../../config.ts';
 import { createKeys } from '../../keys.ts';
-import { createRedis } from '../../redis.ts';
+import { closeRedis, createRedis, waitUntilReady } from '../../redis.ts';
 import { publicRecord } from '../../withdrawals/record-codec.ts';
 import { createStore } from '../../withdrawals/store.ts';
 
@@ -9,7 +9,9 @@ export async function status(id: string | undefined, json: boolean): Promise<num
   if (!id) throw new Error('usage: withdrawals status ID');
   const config = loadConfig(process.env);
   const redis = createRedis(config.REDIS_URL, { role: 'request' });
+  redis.on('error', () => {});
   try {
+    await waitUntilReady(redis, 10_000);
     const store = createStore({ redis, keys: createKeys(config.QUEUE_PREFIX), eventsMaxLen: 0 });
     const rec = await store.get(id);
     if (!rec) {
@@ -39,6 +41,6 @@ export async function status(id: string | undefined, json: boolean): Promise<num
     console.log(lines.join('\n'));
     return 0;
   } finally {
-    redis.disconnect();
+    await closeRedis(redis);
   }
 }

@@ -21,7 +21,9 @@ for k, v in pairs(fields) do
   table.insert(flat, k)
   table.insert(flat, v)
 end
-redis.call('HSET', rec, 'bodyHash', ARGV[1], 'status', 'queued', 'attempts', '0', 'round', '0',
+-- No 'round' field until an operator's first resubmit: every reader takes a missing one as 0, and
+-- a field fewer saves ~56 bytes on each of possibly millions of records.
+redis.call('HSET', rec, 'bodyHash', ARGV[1], 'status', 'queued', 'attempts', '0',
   'createdAt', ARGV[2], 'updatedAt', ARGV[2], unpack(flat))
 redis.call('RPUSH', hist, ARGV[5])
 redis.call('ZADD', stset, ARGV[3], fields['id'])

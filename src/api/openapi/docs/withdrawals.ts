@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { cancelBodySchema, resolveBodySchema } from '../../../withdrawals/operator.ts';
+import { withdrawalIdSchema, withdrawalRequestSchema } from '../../../withdrawals/request.ts';
+import { withdrawalRecordSchema } from '../../schemas/index.ts';
+import * as ex from '../examples.ts';
+import { bodyErrors, errorResponse, JSON_TYPE, jsonResponse, v1Responses } from '../responses.ts';
+import type { RouteDoc } from '../types.ts';
+
+const TAG = 'withdrawals';
+const byId = z.object({ id: withdrawalIdSchema });
+const idDoc = { id: { description: "the producer's withdrawal id", example: ex.withdrawalRequest.id } };
+const notFound = errorResponse('No withdrawal has this id.', { not_found: ['not_found', 'no withdrawal payout-2026-11-21-000123'] });
+const invalidState = (only: string) =>
+  errorResponse(`The withdrawal is not ${only}.`, {
+    invalid_state: ['invalid_state', `withdrawal payout-2026-11-21-000123 is succeeded; only a ${only} withdrawal can be ...`],
+  });
+
+export const createWithdrawalDoc: RouteDoc = {
+  operationId: 'createWithdrawal',
+  summary: 'Enqueue a withdrawal',
+  description:
+    'Validates the invoice (or on-chain address), stores the withdrawal and queues it for its provider. ' +
+    '`id` is the idempotency key: the same id with the same body answers 200 with the current record, ' +
+    'with a different body 409 `idempotency_conflict`. Give exactly one of `invoice` or `address` (turinpay only); ' +
+    '`amountMsat` is required when the invoice carries no amount, and must equal it when it does.',
+  tags: [TAG],
+  auth: 'bearer',
+  body: {
+    required: true,
+    content: {
+      [JSON_TYPE]: {
+        schema: withdrawalRequestSchema,
+        name: 'WithdrawalRequest',
+        examples: { invoice: { summary: 'a Lightning invoice', value: ex.withdrawalRequest }, onchain: { summary: 'an on-chain address', value: ex.onchainRequest } },
+      },
+    },
+  },
+  responses: v1Responses({
+    202: jsonResponse('A new withdrawal was accepted and queued.', withdrawalRecordSchema, { queued: { value: ex.queuedRecord } }),
+    200: jsonResponse('The same id with the same body was accepted before: the current record.', withdrawalRecordSchema, {
+      replayed: { value: ex.succeededRecord },
+    }),
+    400: errorResponse('The request is invalid.', {
+      invalid_request: ['invalid_request', 'invalid request: provider: Invalid option: expected one of "aurpay"|"turinpay"'],
+      invalid_invoice: ['invalid_invoice', 'the invoice cannot be decoded: invalid checksum'],
+      invoice_expired: ['invoice_expired', 'the invoice expired at 2026-11-22T10:00:00.000Z'],
+      network_mismatch: ['network_mismatch', 'the invoice is for testnet, this service pays on regtest'],
+      amount_required: ['amount_required', 'the invoice carries no amount: give amountMsat'],
+      amount_mismatch: ['amount_mismatch', 'amountMsat 50000 differs from the invoice amount 36000'],
+      invalid_address: ['invalid_address', 'not a regtest address'],
+      provider_disabled: ['provider_disabled', 'provider aurpay is not configured here'],
+    }),
+    409: errorResponse('The id was used with a different body, or the invoice by another withdrawal.', {
+      idempotency_conflict: ['idempotency_conflict', 'withdrawal payout-2026-11-21-000123 exists with a different body'],
+      invoice_already_used: ['invoice_already_used', 'this invoice is already used by withdrawal payout-2026-11-20-000007'],
+    }),
+    ...bodyErrors('64 KiB'),
+  }),
+};
+
+export const getWithdrawalDoc: RouteDoc = {
+  operationId: 'getWithdrawal',
+  summary: 'Read a withdrawal and its history',
+  tags: [TAG],
+  auth: 'bearer',
+  params: byId,
+  paramDocs: idDoc,
+  responses: v1Responses({
+    200: jsonResponse('The withdrawal.', withdrawalRecordSchema, { succeeded: { value: ex.succeededRecord } }),
+    404: notFound,
+  }),
+};
+
+export const cancelWithdrawalDoc: RouteDoc = {
+  operationId: 'cancelWithdrawal',
+  summary: 'Cancel a queued withdrawal',
+  description: 'Only from `queued` (nothing was sent yet). The operator (token name) and the note are written to the history.',
+  tags: [TAG, 'operator'],
+  auth: 'bearer',
+  params: byId,
+  paramDocs: idDoc,
+  body: {
+    required: false,
+    content: { [JSON_TYPE]: { schema: cancelBodySchema, name: 'CancelRequest', examples: { note: { value: { note: 'payee asked to stop' } } } } },
+  },
+  responses: v1Responses({
+    200: jsonResponse('Cancelled.', withdrawalRecordSchema, { cancelled: { value: ex.cancelledRecord } }),
+    400: errorResponse('The body is invalid.', { invalid_request: ['invalid_request', 'invalid request: note: Unrecognized key'] }),
+    404: notFound,
+    409: invalidState('queued'),
+    ...bodyErrors('64 KiB'),
+  }),
+};
+
+export const resolveWithdrawalDoc: RouteDoc = {
+  operationId: 'resolveWithdrawal',
+  summary: 'Decide a needs_review withdrawal',
+  description:
+    'Only from `needs_review`: `succeeded` or `failed` settle it, `resubmit` queues it again (only when the payment provably never left). ' +
+    'The operator (token name) and the note are written to the history.',
+  tags: [TAG, 'operator'],
+  auth: 'bearer',
+  params: byId,
+  paramDocs: idDoc,
+  body: {
+    required: true,
+    content: {
+      [JSON_TYPE]: {
+        schema: resolveBodySchema,
+        name: 'ResolveRequest',
+        examples: { failed: { value: { outcome: 'failed', note: 'provider support: never sent (ticket 42)' } } },
+      },
+    },
+  },
+  responses: v1Responses({
+    200: jsonResponse('Resolved.', withdrawalRecordSchema, { failed: { value: ex.resolvedRecord } }),
+    400: errorResponse('The body is invalid.', { invalid_request: ['invalid_request', 'invalid request: note: Invalid input: expected string, received undefined'] }),
+    404: notFound,
+    409: invalidState('needs_review'),
+    ...bodyErrors('64 KiB'),
+  }),
+};

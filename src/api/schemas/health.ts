@@ -1,0 +1,10 @@
+import { z } from 'zod';
+
+export const healthSchema = z.strictObject({ ok: z.literal(true) });
+
+export const readySchema = z.strictObject({ ok: z.literal(true) });
+
+export const notReadySchema = z.strictObject({
+  ok: z.literal(false),
+  problems: z.array(z.string()).describe('e.g. "redis unreachable", "workers not running"'),
+});

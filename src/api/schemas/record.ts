@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { msatSchema, providerSchema, statusSchema, timestampSchema } from './common.ts';
+
+export const failureSchema = z.strictObject({
+  code: z.string().describe('e.g. provider_rejected, provider_failed, outcome_unknown, worker_lost, reconciliation_exhausted'),
+  message: z.string(),
+  provider: z.unknown().optional().describe("the provider's raw answer or other evidence, as JSON"),
+});
+
+export const historyEntrySchema = z.strictObject({
+  status: statusSchema,
+  at: timestampSchema,
+  cause: z.string().optional().describe('why the change happened (provider outcome, sweep, operator action...)'),
+  actor: z.string().optional().describe('the API token name of the operator, for operator actions'),
+  note: z.string().optional().describe("the operator's note"),
+});
+
+const recordFields = {
+  id: z.string(),
+  provider: providerSchema,
+  status: statusSchema,
+  invoice: z.string().nullable(),
+  address: z.string().nullable(),
+  paymentHash: z.string().nullable(),
+  amountMsat: msatSchema.nullable(),
+  feeMsat: msatSchema.nullable(),
+  providerRef: z.string().nullable(),
+  attempts: z.number().int().nonnegative(),
+  batchId: z.string().nullable(),
+  failure: failureSchema.nullable(),
+  description: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()).nullable(),
+  createdAt: timestampSchema,
+  updatedAt: timestampSchema,
+};
+
+/** A withdrawal as events and webhooks carry it: the record without its history. */
+export const withdrawalViewSchema = z.strictObject(recordFields);
+
+/** A withdrawal as `GET /v1/withdrawals/:id` returns it. */
+export const withdrawalRecordSchema = z.strictObject({ ...recordFields, history: z.array(historyEntrySchema) });
