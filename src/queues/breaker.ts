@@ -31,6 +31,11 @@ export function createBreaker(opts: {
   const key = opts.keys.meta(`breaker:${opts.provider}`);
   const now = opts.now ?? Date.now;
   const log = opts.logger.child({ provider: opts.provider });
+  // What this process last read: while it is fresh (1 s) and says "closed, no failures", a good
+  // outcome needs no round trip. A failure counted by another process is then reset up to a second
+  // late, so the breaker can open sooner than the exact count, never later.
+  let seen: { at: number } | null = null;
+  const FRESH_MS = 1000;
 
   async function state(): Promise<BreakerState> {
     const s = await opts.redis.hget(key, 'state');
@@ -38,12 +43,14 @@ export function createBreaker(opts: {
   }
 
   async function open(reason: string): Promise<void> {
+    seen = null;
     await opts.redis.hset(key, 'state', 'open', 'openedAt', String(now()), 'reason', reason);
     await opts.queue.pause();
     log.error({ reason, cooldownMs: opts.settings.cooldownMs }, 'circuit breaker open: submissions to this provider are paused');
   }
 
   async function close(): Promise<void> {
+    seen = null;
     await opts.redis.hset(key, 'state', 'closed', 'failures', '0');
     await opts.queue.removeGlobalConcurrency();
     log.info('circuit breaker closed: the probe went through');
@@ -51,26 +58,30 @@ export function createBreaker(opts: {
 
   /** Feeds one submit outcome into the breaker. */
   async function record(outcome: SubmitOutcome): Promise<void> {
-    // One read per submit: state and failure count together.
+    // Not sent: nothing learned about the provider's health (auth errors open it from the worker).
+    if (outcome.kind === 'not_sent') return;
+    const good = outcome.kind !== 'unknown';
+    if (good && seen && now() - seen.at < FRESH_MS) return;
+    // State and failure count in one read.
     const [s, failures] = await opts.redis.hmget(key, 'state', 'failures');
     const current: BreakerState = s === 'open' || s === 'half_open' ? s : 'closed';
-    if (outcome.kind === 'unknown') {
+    if (!good) {
+      seen = null;
       const failures = await opts.redis.hincrby(key, 'failures', 1);
       if (current === 'half_open') await open(`probe failed: ${outcome.reason}`);
       else if (current === 'closed' && failures >= opts.settings.threshold) await open(`${failures} unknown outcomes in a row; last: ${outcome.reason}`);
       return;
     }
-    // Not sent: nothing learned about the provider's health (auth errors open it from the worker).
-    if (outcome.kind === 'not_sent') return;
-    // Nearly every outcome finds no failures counted: then there is nothing to write.
     if (failures !== null && failures !== '0') await opts.redis.hset(key, 'failures', '0');
     if (current === 'half_open') await close();
+    else if (current === 'closed') seen = { at: now() };
   }
 
   /** Called periodically (by the sweep): half-opens an open breaker whose cool-down is over. */
   async function tick(): Promise<BreakerState> {
     const [s, openedAt] = await opts.redis.hmget(key, 'state', 'openedAt');
     if (s !== 'open' || now() - Number(openedAt ?? 0) < opts.settings.cooldownMs) return (s as BreakerState | null) ?? 'closed';
+    seen = null;
     await opts.redis.hset(key, 'state', 'half_open');
     await opts.queue.setGlobalConcurrency(1);
     await opts.queue.resume();

@@ -17,7 +17,8 @@ export interface Scrubber {
 
 export function createScrubber(secrets: ReadonlyArray<string | null | undefined>): Scrubber {
   const list = secrets.filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH);
-  const text = (value: string): string => list.reduce((acc, secret) => acc.split(secret).join(REDACTED), value);
+  // Every provider answer goes through here: split/join only when a secret is actually present.
+  const text = (value: string): string => list.reduce((acc, secret) => (acc.includes(secret) ? acc.split(secret).join(REDACTED) : acc), value);
   const json = (value: unknown): unknown => {
     if (typeof value === 'string') return text(value);
     if (Array.isArray(value)) return value.map(json);

@@ -1,0 +1,50 @@
+/**
+ * The ceiling: a bare BullMQ worker that makes one loopback HTTP POST per job and nothing else
+ * (to the sandbox's TurinPay `POST /withdrawals` with the job's invoice, or to a trivial server).
+ * Run as its own process by ceiling.ts; prints one JSON line when `N` jobs are done, then exits.
+ */
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Agent, request } from 'undici';
+
+const env = (k: string): string => {
+  const v = process.env[k];
+  if (!v) throw new Error(`ceiling-worker: ${k} is not set`);
+  return v;
+};
+const n = Number(env('N'));
+const target = env('TARGET_URL');
+const apiKey = process.env.API_KEY ?? '';
+const connection = new Redis(env('REDIS_URL'), { maxRetriesPerRequest: null });
+const dispatcher = new Agent({ connections: 256 });
+let done = 0;
+let first = 0;
+let last = 0;
+
+const worker = new Worker(
+  env('QUEUE'),
+  async (job) => {
+    if (first === 0) first = Date.now();
+    const res = await request(target, {
+      method: 'POST',
+      dispatcher,
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': apiKey },
+      // The body the project's TurinPay client sends (with an invoice), or a bare id for the echo server.
+      body: JSON.stringify(job.data.invoice ? { address: job.data.invoice, type: 'ln' } : { id: job.data.id }),
+    });
+    await res.body.text();
+    return res.statusCode;
+  },
+  { connection, prefix: env('PREFIX'), concurrency: Number(env('CONCURRENCY')) },
+);
+worker.on('completed', () => {
+  done++;
+  last = Date.now();
+  if (done === n) {
+    const cpu = process.cpuUsage();
+    console.log(JSON.stringify({ ceiling: { count: done, first, last, maxRssMiB: process.resourceUsage().maxRSS / 1024, cpuS: (cpu.user + cpu.system) / 1e6 } }));
+    void worker.close().then(() => connection.quit()).then(() => dispatcher.close()).then(() => process.exit(0));
+  }
+});
+await worker.waitUntilReady();
+console.log(JSON.stringify({ ready: true }));

@@ -1,0 +1,122 @@
+/** The ceiling stage: BullMQ's own addBulk rate, then a bare worker doing one loopback POST per job. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startRedisServer } from '../src/demo/redis-server.ts';
+import { peakRssOf, spawnNode } from './processes.ts';
+import { fixedFault, startSandbox } from '../src/providers/sandbox/index.ts';
+import { info, usedMemory } from './redis-stats.ts';
+
+async function redisCpuS(redis: Redis): Promise<number> {
+  const cpu = await info(redis, 'cpu');
+  return Number(cpu.used_cpu_user ?? 0) + Number(cpu.used_cpu_sys ?? 0);
+}
+
+export interface CeilingResult {
+  n: number;
+  concurrency: number;
+  addBulkPerS: number;
+  processedPerS: number;
+  target: CeilingTarget;
+  /** CPU time per job of each process (the worker's includes its start-up). */
+  cpuMsPerJob: Record<string, number>;
+  workerPeakRssMiB: number | null;
+  redisPeakRssMiB: number | null;
+  redisUsedMemoryPeakMiB: number;
+}
+
+/** One POST answered 200 with a tiny JSON body: the least work a provider call can be. */
+async function startEchoServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/withdrawals`,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Where the bare worker's POSTs go: the sandbox (the same provider work per payout as the project) or a trivial server. */
+export type CeilingTarget = 'sandbox' | 'echo';
+
+async function startTarget(target: CeilingTarget): Promise<{ url: string; apiKey: string; close(): Promise<void> }> {
+  if (target === 'echo') return { ...(await startEchoServer()), apiKey: '' };
+  const sandbox = await startSandbox({ network: 'regtest', turinpay: { apiKey: 'bench-turinpay-key' }, faults: { turinpay: fixedFault('none') }, pendingLookups: 0 });
+  return { url: `${sandbox.turinpayUrl}/withdrawals`, apiKey: 'bench-turinpay-key', close: () => sandbox.close() };
+}
+
+export async function runCeiling(
+  n: number,
+  concurrency: number,
+  target: CeilingTarget,
+  invoices: readonly string[],
+  log: (m: string) => void,
+): Promise<CeilingResult> {
+  const redisServer = await startRedisServer();
+  const echo = await startTarget(target);
+  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+  const prefix = '{bench}';
+  const queue = new Queue('ceiling', { connection: redis, prefix, defaultJobOptions: { removeOnComplete: { age: 3600, count: 10_000 } } });
+  try {
+    await queue.waitUntilReady();
+    const jobs = Array.from({ length: n }, (_, i) => ({
+      name: 'submit',
+      data: target === 'sandbox' ? { id: `c-${i}`, invoice: invoices[i] ?? '' } : { id: `c-${i}` },
+      opts: { jobId: `s_c${i}_r0` },
+    }));
+    const t0 = performance.now();
+    for (let i = 0; i < jobs.length; i += 10_000) await queue.addBulk(jobs.slice(i, i + 10_000));
+    const addBulkS = (performance.now() - t0) / 1000;
+    log(`ceiling: addBulk ${n} jobs in ${addBulkS.toFixed(2)} s`);
+
+    const worker = spawnNode('ceiling-worker', ['bin/run-ts.js', 'bench/ceiling-worker.ts'], {
+      env: { REDIS_URL: redisServer.url, QUEUE: 'ceiling', PREFIX: prefix, CONCURRENCY: String(concurrency), TARGET_URL: echo.url, API_KEY: echo.apiKey, N: String(n) },
+    });
+    type Done = { first: number; last: number; maxRssMiB: number; cpuS: number };
+    const benchCpuStart = process.cpuUsage();
+    const redisCpuStart = await redisCpuS(redis);
+    const result = await new Promise<Done>((resolve, reject) => {
+      worker.onLine((line) => {
+        if (line.includes('"ceiling"')) resolve((JSON.parse(line) as { ceiling: Done }).ceiling);
+      });
+      worker.process.once('exit', (code) => reject(new Error(`ceiling worker exited with ${code}: ${worker.tail()}`)));
+    });
+    await worker.stop();
+    const processedPerS = n / ((result.last - result.first) / 1000);
+    log(`ceiling: bare worker ${processedPerS.toFixed(0)} jobs/s at concurrency ${concurrency} (POST to ${target})`);
+    const benchCpu = process.cpuUsage(benchCpuStart);
+    const cpuMsPerJob = {
+      worker: (result.cpuS * 1000) / n,
+      redis: (((await redisCpuS(redis)) - redisCpuStart) * 1000) / n,
+      [`bench+${target}`]: (benchCpu.user + benchCpu.system) / 1000 / n,
+    };
+    const mem = await usedMemory(redis);
+    return {
+      n,
+      concurrency,
+      addBulkPerS: n / addBulkS,
+      processedPerS,
+      target,
+      cpuMsPerJob,
+      workerPeakRssMiB: result.maxRssMiB,
+      redisPeakRssMiB: peakRssOf(redisServer.process.pid),
+      redisUsedMemoryPeakMiB: mem.peak / 1048576,
+    };
+  } finally {
+    await queue.close();
+    await redis.quit();
+    await echo.close();
+    await redisServer.stop();
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * The project stage: a private Redis, the sandbox providers in this process, the API and N worker
+ * processes (`withdrawals api`, `withdrawals worker`), one batch through `POST /v1/batches`, timed
+ * from the request to the batch's `doneAt`, with memory, latency and provider request counts.
+ */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { request } from 'undici';
+import { freePort, startRedisServer, type PrivateRedis } from '../src/demo/redis-server.ts';
+import { createKeys } from '../src/keys.ts';
+import { fixedFault, startSandbox, type Fault, type RequestCounts } from '../src/providers/sandbox/index.ts';
+import { benchAmountMsat } from './invoice-pool.ts';
+import { latencyOf, type Latency } from './latency.ts';
+import { memoryByFamily } from './memory.ts';
+import { peakRssOf, spawnNode, type BenchChild } from './processes.ts';
+import { commandCalls, commandDelta, info, usedMemory } from './redis-stats.ts';
+
+export const BENCH_PREFIX = 'bench';
+const TOKEN = 'bench-token-0000';
+
+export interface ProjectOptions {
+  label: string;
+  invoices: readonly string[];
+  n: number;
+  workers: number;
+  provider: 'turinpay' | 'aurpay';
+  fault: Fault;
+  env: Record<string, string>;
+  /** Extra environment of the worker processes only (e.g. NODE_OPTIONS). */
+  workerEnv?: Record<string, string>;
+  /** Sandbox token bucket (requests/s per provider, all routes). */
+  rateLimitPerSecond?: number;
+  cpuProfDir?: string;
+  /** Keep Redis running after the stage (the caller stops it). */
+  keepRedis?: boolean;
+  log(m: string): void;
+}
+
+export interface ProjectResult {
+  label: string;
+  n: number;
+  workers: number;
+  accepted: number;
+  enqueueS: number;
+  enqueuePerS: number;
+  totalS: number;
+  /** Batch size over the time from the POST to the batch's `doneAt`: enqueue and workers sharing the machine. */
+  settledPerS: number;
+  /** Withdrawals settled after the POST answered, per second: the workers with the machine to themselves, as the ceiling's. */
+  drainPerS: number;
+  /** Each worker's resident memory at a quarter, half, three quarters and the end of the run. */
+  workerRssMiBByQuarter: Record<string, number[]>;
+  byStatus: Record<string, number>;
+  latencyMs: Latency;
+  peakRssMiB: Record<string, number | null>;
+  /** CPU time each process spent per withdrawal during the run (the sandbox runs in the bench process). */
+  cpuMsPerWithdrawal: Record<string, number | null>;
+  redisPeakRssMiB: number | null;
+  redisUsedMemoryPeakMiB: number;
+  redisBytesPerWithdrawal: number;
+  /** MEMORY USAGE summed per key family (record `w`, history `h`, events, BullMQ jobs...). */
+  redisBytesByKeyFamily: Record<string, { keys: number; bytesPerWithdrawal: number }>;
+  /** Commands Redis ran per withdrawal (those inside Lua scripts included), and its CPU time. */
+  redisCallsPerWithdrawal: number;
+  redisCpuUsPerWithdrawal: number;
+  /** Socket reads Redis served per withdrawal (INFO total_reads_processed): round trips, pipelines counting once. */
+  redisReadsPerWithdrawal: number;
+  redisTopCommands: Record<string, number>;
+  providerRequests: RequestCounts;
+  providerRequestsPerS: number;
+  /** Answered requests per second from the first answer to the last (sampled every 100 ms). */
+  providerSteadyRequestsPerS: number;
+  http429: number;
+  duplicatePayments: number;
+  redis?: PrivateRedis;
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, child?: BenchChild[]): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => undefined);
+    if (v !== undefined) return v;
+    for (const c of child ?? []) if (c.process.exitCode !== null) throw new Error(`${c.name} exited: ${c.tail()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function countKeys(redis: Redis, pattern: string): Promise<number> {
+  let cursor = '0';
+  let n = 0;
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 10_000);
+    cursor = next;
+    n += found.length;
+  } while (cursor !== '0');
+  return n;
+}
+
+async function redisReads(redis: Redis): Promise<number> {
+  return Number((await info(redis, 'stats')).total_reads_processed ?? 0);
+}
+
+async function redisCpuS(redis: Redis): Promise<number> {
+  const cpu = await info(redis, 'cpu');
+  return Number(cpu.used_cpu_user ?? 0) + Number(cpu.used_cpu_sys ?? 0);
+}
+
+async function terminalCount(redis: Redis, batchKey: string): Promise<number> {
+  const v = await redis.hmget(batchKey, 'n:succeeded', 'n:failed', 'n:needs_review', 'n:cancelled');
+  return v.reduce((sum, x) => sum + Number(x ?? 0), 0);
+}
+
+function quarters(samples: readonly { t: number; mib: number }[], t0: number, t1: number): number[] {
+  return [0.25, 0.5, 0.75, 1].map((q) => {
+    const at = t0 + q * (t1 - t0);
+    const s = samples.filter((x) => x.t <= at);
+    return Math.round(s[s.length - 1]?.mib ?? 0);
+  });
+}
+
+function steadyRate(samples: readonly { t: number; ok: number }[]): number {
+  const last = samples[samples.length - 1];
+  const first = samples.find((x) => x.ok > 0);
+  const end = samples.find((x) => x.ok === last?.ok);
+  if (!first || !end || end.t <= first.t) return 0;
+  return (end.ok - first.ok) / ((end.t - first.t) / 1000);
+}
+
+function count(counts: RequestCounts, answer: string): number {
+  let n = 0;
+  for (const routes of Object.values(counts)) for (const answers of Object.values(routes)) n += answers[answer] ?? 0;
+  return n;
+}
+
+export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
+  const redisServer = await startRedisServer();
+  const sandbox = await startSandbox({
+    network: 'regtest',
+    aurpay: { apiKey: 'bench-aurpay-key' },
+    turinpay: { apiKey: 'bench-turinpay-key' },
+    faults: { aurpay: fixedFault(o.fault), turinpay: fixedFault(o.fault) },
+    pendingLookups: 0,
+    ...(o.rateLimitPerSecond ? { rateLimitPerSecond: o.rateLimitPerSecond } : {}),
+  });
+  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+  const keys = createKeys(BENCH_PREFIX);
+  const port = await freePort();
+  const env: Record<string, string> = {
+    REDIS_URL: redisServer.url,
+    QUEUE_PREFIX: BENCH_PREFIX,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    API_TOKENS: `bench=${TOKEN}`,
+    LN_NETWORK: 'regtest',
+    AURPAY_BASE_URL: sandbox.aurpayUrl,
+    AURPAY_API_KEY: 'bench-aurpay-key',
+    TURINPAY_BASE_URL: sandbox.turinpayUrl,
+    TURINPAY_API_KEY: 'bench-turinpay-key',
+    LOG_LEVEL: 'warn',
+    ...o.env,
+  };
+  const children: BenchChild[] = [];
+  const watch = setInterval(() => {
+    for (const c of children) c.peakRssMiB();
+  }, 250);
+  let keep = false;
+  try {
+    const api = spawnNode(`${o.label}-api`, ['bin/withdrawals.js', 'api'], { env, ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}) });
+    children.push(api);
+    for (let w = 0; w < o.workers; w++) {
+      children.push(
+        spawnNode(`${o.label}-worker${w + 1}`, ['bin/withdrawals.js', 'worker'], { env: { ...env, ...o.workerEnv }, ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}) }),
+      );
+    }
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor('the API', async () => ((await request(`${base}/readyz`)).statusCode === 200 ? true : undefined), 30_000, children);
+    const settleQueue = new Queue('settle', { connection: redis, prefix: keys.bullPrefix });
+    await waitFor('the workers', async () => ((await settleQueue.getWorkersCount()) >= o.workers ? true : undefined), 30_000, children);
+    await settleQueue.close();
+
+    const batchId = `bench-${o.label}`;
+    const items = o.invoices.slice(0, o.n).map((invoice, i) => ({ id: `${o.label}-${i}`, provider: o.provider, invoice, amountMsat: benchAmountMsat(i).toString() }));
+    const body = JSON.stringify({ id: batchId, items });
+    const cpuAtStart = new Map(children.map((c) => [c.name, c.cpuSeconds() ?? 0]));
+    const benchCpuStart = process.cpuUsage();
+    const memBefore = await usedMemory(redis);
+    const callsBefore = await commandCalls(redis);
+    const cpuBefore = await redisCpuS(redis);
+    const readsBefore = await redisReads(redis);
+    const t0 = Date.now();
+    const res = await request(`${base}/v1/batches`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    const answer = (await res.body.json()) as { accepted?: number; rejected?: unknown[] };
+    const t1 = Date.now();
+    if (res.statusCode !== 202) throw new Error(`POST /v1/batches answered ${res.statusCode}: ${JSON.stringify(answer).slice(0, 500)}`);
+    o.log(`${o.label}: enqueued ${answer.accepted} in ${((t1 - t0) / 1000).toFixed(1)} s (${answer.rejected?.length ?? 0} rejected)`);
+    const terminalAtT1 = await terminalCount(redis, keys.batch(batchId));
+
+    // Provider-side throughput: sample the sandbox's answer counts (it runs in this process).
+    const samples: { t: number; ok: number }[] = [];
+    const sampler = setInterval(() => samples.push({ t: Date.now(), ok: count(sandbox.requestCounts(), '200') }), 100);
+    let lastLog = Date.now();
+    const doneAt = await waitFor(
+      'the batch to finish',
+      async () => {
+        const [done, terminal] = await redis.hmget(keys.batch(batchId), 'doneAt', 'n:succeeded');
+        if (Date.now() - lastLog > 10_000) {
+          lastLog = Date.now();
+          o.log(`${o.label}: ${terminal ?? 0} succeeded after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+        }
+        return done ? Date.parse(done) : undefined;
+      },
+      3_600_000,
+      children,
+    );
+    clearInterval(sampler);
+    samples.push({ t: Date.now(), ok: count(sandbox.requestCounts(), '200') });
+    const summary = await redis.hgetall(keys.batch(batchId));
+    const byStatus = Object.fromEntries(Object.entries(summary).filter(([k]) => k.startsWith('n:')).map(([k, v]) => [k.slice(2), Number(v)]).filter(([, v]) => Number(v) > 0));
+    // Let the workers' completion bookkeeping (removeOnComplete) land, and expired histories go,
+    // before measuring memory.
+    await new Promise((r) => setTimeout(r, 1500));
+    if (Number(o.env.HISTORY_RETENTION_S ?? 0) > 0) await waitFor('expired histories to go', async () => ((await countKeys(redis, `${keys.bullPrefix}:h:*`)) === 0 ? true : undefined), 60_000);
+    const memAfter = await usedMemory(redis);
+    const calls = commandDelta(callsBefore, await commandCalls(redis));
+    const redisCpu = (await redisCpuS(redis)) - cpuBefore;
+    const reads = (await redisReads(redis)) - readsBefore;
+    const latency = await latencyOf(redis, keys, items.map((i) => i.id));
+    const families = await memoryByFamily(redis, BENCH_PREFIX);
+    const redisBytesByKeyFamily = Object.fromEntries(
+      Object.entries(families).sort((a, b) => b[1].bytes - a[1].bytes).map(([k, v]) => [k, { keys: v.keys, bytesPerWithdrawal: Math.round(v.bytes / o.n) }]),
+    );
+    const counts = sandbox.requestCounts();
+    const requests = count(counts, '200');
+    const peakRssMiB: Record<string, number | null> = {};
+    const cpuMsPerWithdrawal: Record<string, number | null> = {};
+    const cpuStart = Object.fromEntries(children.map((c) => [c.name, cpuAtStart.get(c.name) ?? 0]));
+    for (const c of children) {
+      const name = c.name.replace(`${o.label}-`, '');
+      const cpu = c.cpuSeconds();
+      cpuMsPerWithdrawal[name] = cpu === null ? null : ((cpu - (cpuStart[c.name] ?? 0)) * 1000) / o.n;
+      peakRssMiB[name] = await c.stop();
+    }
+    const benchCpu = process.cpuUsage(benchCpuStart);
+    cpuMsPerWithdrawal.redis = (redisCpu * 1000) / o.n;
+    cpuMsPerWithdrawal['bench+sandbox'] = (benchCpu.user + benchCpu.system) / 1000 / o.n;
+    const result: ProjectResult = {
+      label: o.label,
+      n: o.n,
+      workers: o.workers,
+      accepted: answer.accepted ?? 0,
+      enqueueS: (t1 - t0) / 1000,
+      enqueuePerS: (answer.accepted ?? 0) / ((t1 - t0) / 1000),
+      totalS: (doneAt - t0) / 1000,
+      settledPerS: o.n / ((doneAt - t0) / 1000),
+      drainPerS: doneAt > t1 ? (o.n - terminalAtT1) / ((doneAt - t1) / 1000) : o.n / ((doneAt - t0) / 1000),
+      workerRssMiBByQuarter: Object.fromEntries(
+        children.filter((c) => c.name.includes('-worker')).map((c) => [c.name.replace(`${o.label}-`, ''), quarters(c.rssSamples, t0, doneAt)]),
+      ),
+      byStatus,
+      latencyMs: latency,
+      peakRssMiB,
+      cpuMsPerWithdrawal,
+      redisPeakRssMiB: peakRssOf(redisServer.process.pid),
+      redisUsedMemoryPeakMiB: memAfter.peak / 1048576,
+      redisBytesPerWithdrawal: (memAfter.used - memBefore.used) / o.n,
+      redisBytesByKeyFamily,
+      redisCallsPerWithdrawal: calls.total / o.n,
+      redisCpuUsPerWithdrawal: (redisCpu * 1e6) / o.n,
+      redisReadsPerWithdrawal: reads / o.n,
+      redisTopCommands: Object.fromEntries(Object.entries(calls.byCommand).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, +(v / o.n).toFixed(2)])),
+      providerRequests: counts,
+      providerRequestsPerS: requests / ((doneAt - t0) / 1000),
+      providerSteadyRequestsPerS: steadyRate(samples),
+      http429: count(counts, '429'),
+      duplicatePayments: sandbox.ledger.duplicates().length,
+    };
+    if (o.keepRedis) {
+      keep = true;
+      result.redis = redisServer;
+    }
+    return result;
+  } finally {
+    clearInterval(watch);
+    await Promise.all(children.map((c) => c.stop()));
+    await redis.quit();
+    await sandbox.close();
+    if (!keep) await redisServer.stop();
+  }
+}

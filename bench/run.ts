@@ -1,0 +1,98 @@
+/**
+ * `npm run bench [-- --sizes 10000,100000]`: the project against the raw BullMQ ceiling on this
+ * machine. A benchmark, not a test (README, "Performance"). Prints a table, writes JSON to --out.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { startRedisServer } from '../src/demo/redis-server.ts';
+import { parseBenchArgs } from './args.ts';
+import { runCeiling } from './ceiling.ts';
+import { invoicePool } from './invoice-pool.ts';
+import { BENCH_PREFIX, runProject, type ProjectOptions } from './project.ts';
+import { formatTable, type BenchResults } from './report.ts';
+import { measureSweep } from './sweep-cost.ts';
+
+const args = parseBenchArgs(process.argv.slice(2));
+const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
+const results: BenchResults = {
+  date: new Date().toISOString(),
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    redis: execFileSync('redis-server', ['--version']).toString().trim(),
+    loadAvgAtStart: loadavg(),
+  },
+};
+if ((results.machine.loadAvgAtStart[0] ?? 0) > results.machine.cpus) log(`load average ${loadavg()[0]?.toFixed(1)}: other work on this machine will skew the figures`);
+
+const env: Record<string, string> = {
+  SUBMIT_CONCURRENCY: String(args.concurrency),
+  SETTLE_CONCURRENCY: String(args.concurrency),
+  // A short first status check: latency then measures the pipeline, not the configured wait.
+  SETTLE_POLL_MS: String(args.pollMs),
+  SETTLE_POLL_MAX_MS: '1000',
+  // Retention: a bounded event stream and job history, and histories that expire a second after a
+  // final status, so the memory figure is what the kept records cost.
+  EVENTS_MAX_LEN: String(args.eventsMaxLen),
+  JOB_RETENTION_COUNT: String(args.jobRetentionCount),
+  HISTORY_RETENTION_S: String(args.historyRetentionS),
+};
+const profile = args.profile ? { cpuProfDir: 'bench/results/profiles' } : {};
+const needsInvoices = args.stages.some((s) => s === 'project' || s === 'scale' || s === 'ratelimit' || (s === 'ceiling' && args.ceilingTarget === 'sandbox'));
+const invoices = needsInvoices ? await invoicePool(Math.max(args.n, args.scaleN, args.rateLimit * args.rateSeconds), log) : [];
+// Workers with a bounded old space: their live heap is small, and without a limit V8 lets the heap
+// grow with the work done before collecting it (README "Performance", worker memory).
+const workerEnv: Record<string, string> = args.workerHeapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${args.workerHeapMb}` } : {};
+const base = (label: string, n: number): ProjectOptions => ({ label, invoices, n, workers: 1, provider: args.provider, fault: args.fault, env, workerEnv, log, ...profile });
+
+if (args.stages.includes('ceiling')) results.ceiling = await runCeiling(args.n, args.concurrency, args.ceilingTarget, invoices, log);
+
+let fullRedis: Awaited<ReturnType<typeof startRedisServer>> | undefined;
+if (args.stages.includes('project')) {
+  results.project = [];
+  for (const size of [...args.sizes].sort((a, b) => a - b)) {
+    const keep = size === args.n && args.stages.includes('sweep');
+    const r = await runProject({ ...base(`p${size}`, size), keepRedis: keep });
+    if (r.redis) fullRedis = r.redis;
+    delete r.redis;
+    results.project.push(r);
+  }
+}
+
+if (args.stages.includes('sweep')) {
+  const empty = await startRedisServer();
+  try {
+    const emptyCost = await measureSweep(empty.url, BENCH_PREFIX, 1000);
+    const fullCost = fullRedis ? await measureSweep(fullRedis.url, BENCH_PREFIX, 1000) : emptyCost;
+    results.sweep = { empty: emptyCost, full: fullCost };
+  } finally {
+    await empty.stop();
+    await fullRedis?.stop();
+  }
+}
+
+if (args.stages.includes('scale')) {
+  const one = await runProject(base(`s${args.scaleN}x1`, args.scaleN));
+  const two = await runProject({ ...base(`s${args.scaleN}x2`, args.scaleN), workers: 2 });
+  results.scale = { one, two, ratio: two.drainPerS / one.drainPerS };
+}
+
+if (args.stages.includes('ratelimit')) {
+  const limit = args.rateLimit;
+  const n = limit * args.rateSeconds;
+  const result = await runProject({
+    ...base(`r${limit}`, n),
+    rateLimitPerSecond: limit,
+    env: { ...env, TURINPAY_RATE_LIMIT_PER_S: String(limit), AURPAY_RATE_LIMIT_PER_S: String(limit) },
+  });
+  const requestsPerS = result.providerSteadyRequestsPerS;
+  results.rateLimited = { limitPerS: limit, result, requestsPerS, share: requestsPerS / limit, windows: Math.ceil(result.totalS) };
+}
+
+mkdirSync(dirname(args.out), { recursive: true });
+writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\n${formatTable(results)}\n\nmachine: ${results.machine.cpus} x ${results.machine.cpuModel}, Node ${results.machine.node}, ${results.machine.redis.split(' ').slice(0, 3).join(' ')}`);
+console.log(`results: ${args.out}`);
