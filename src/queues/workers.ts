@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { LookupOutcome, ProviderClient, SubmitOutcome } from '../providers/types.ts';
 import type { Status } from '../withdrawals/status.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
-import type { ProviderName } from '../withdrawals/types.ts';
+import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
 import type { Keys } from '../keys.ts';
 import { MAINTENANCE_QUEUE, SETTLE_QUEUE, submitQueueName } from './names.ts';
 import type { Queues } from './queues.ts';
@@ -64,11 +64,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   // Submits and status lookups of a provider draw from one fleet-wide request budget (lookups of
   // every configured provider, whichever submit queues this process works).
   const budgets: Partial<Record<ProviderName, ProviderBudget>> = {};
-  for (const p of Object.keys(deps.clients) as ProviderName[]) {
+  for (const p of PROVIDERS) {
     const perSecond = settings.providerRatePerS?.[p] ?? 0;
     if (deps.clients[p] && perSecond > 0) budgets[p] = createProviderBudget({ redis: deps.connection, keys: deps.keys, provider: p, perSecond });
   }
-  const providers = (deps.providers ?? (Object.keys(deps.clients) as ProviderName[])).filter((p) => deps.clients[p]);
+  const providers = (deps.providers ?? PROVIDERS).filter((p) => deps.clients[p]);
 
   for (const provider of providers) {
     const client = deps.clients[provider];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Queues } from '../queues/queues.ts';
 import { apiError, invalidRequest, type ApiError } from './errors.ts';
 import type { WithdrawalStore } from './store.ts';
-import type { ProviderName, WithdrawalRecord } from './types.ts';
+import { PROVIDERS, type WithdrawalRecord } from './types.ts';
 
 export const resolveBodySchema = z.strictObject({
   outcome: z.enum(['succeeded', 'failed', 'resubmit']),
@@ -64,8 +64,10 @@ export async function resolveWithdrawal(deps: OperatorDeps, id: string, actor: s
     };
   }
   if (outcome === 'resubmit') {
+    // A new round gets a new submit job id: the old round's job may still be kept as completed.
     const fields = await deps.store.getFields(id);
-    await deps.queues.addSubmit(fields?.provider as ProviderName, id, Number(fields?.round ?? 0));
+    const provider = PROVIDERS.find((p) => p === fields?.provider);
+    if (provider) await deps.queues.addSubmit(provider, id, Number(fields?.round ?? 0));
   }
   return finish(deps, id);
 }
