@@ -34,7 +34,8 @@ export function submitEffect(provider: ProviderName, outcome: SubmitOutcome): Su
       if (outcome.status === 'succeeded' && SETTLES_ON_SUBMIT[provider]) {
         return { to: 'succeeded', cause: 'provider answered paid', updates, settle: false };
       }
-      return { to: 'submitted', cause: `provider accepted (${outcome.status})`, updates, settle: true };
+      const cause = outcome.status === 'succeeded' ? 'provider answered success; confirming it by lookup' : 'provider accepted; pending';
+      return { to: 'submitted', cause, updates, settle: true };
     }
     case 'rejected':
       return {

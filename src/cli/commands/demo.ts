@@ -81,7 +81,9 @@ export async function demo(opts: DemoOptions): Promise<number> {
 
   try {
     await runtime.startWorkers();
-    console.log(`demo: ${opts.count} payouts through the Aurpay and TurinPay sandboxes (faults on), Redis ${redis.private ? `private at ${redis.url}` : redis.url}`);
+    console.log(
+      `demo: ${opts.count} payouts through the Aurpay and TurinPay sandboxes (faults on), Redis ${redis.private ? `private at ${redis.url}` : redis.url}, QUEUE_PREFIX=${config.QUEUE_PREFIX}`,
+    );
     const items = demoItems(opts.count);
     const started = Date.now();
     const bar = new cliProgress.SingleBar({ format: ' {phase} [{bar}] {value}/{total} {detail}', hideCursor: true }, cliProgress.Presets.shades_classic);
