@@ -12,6 +12,7 @@ import { createKeys } from '../../src/keys.ts';
 import { faultMix, startSandbox, type FaultPlan, type Sandbox, type SandboxOptions } from '../../src/providers/sandbox/index.ts';
 import { createStore, type WithdrawalStore } from '../../src/withdrawals/store.ts';
 import { startApiProcess, startWorkerProcess, stopAllProcesses, type ServiceProcess } from '../support/processes.ts';
+import { callApi } from '../support/http.ts';
 
 export const TOKEN = 'resilience-token-0001';
 const AURPAY_KEY = 'sandbox-aurpay-key-r';
@@ -111,21 +112,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     env,
     store,
     api,
-    async call(method, path, body) {
-      const res = await fetch(`${api.baseUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: res.status, body: parsed };
-    },
+    call: (method, path, body) => callApi(api.baseUrl, TOKEN, method, path, body),
     startWorker: (name, args = []) => startWorkerProcess(name, env, args),
     async killRedis() {
       await redis.stop();

@@ -7,6 +7,7 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/provi
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import type { RunningWorkers } from '../../src/queues/workers.ts';
 import { redisUrl } from './redis.ts';
+import { callApi } from './http.ts';
 
 export const TEST_TOKEN = 'test-token-0001';
 
@@ -79,21 +80,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     workers,
     baseUrl,
     logLines,
-    async call(method, path, body, headers = {}) {
-      const res = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: res.status, body: parsed };
-    },
+    call: (method, path, body, headers) => callApi(baseUrl, TEST_TOKEN, method, path, body, headers),
     async close() {
       await runtime.close();
       await sandbox.close();
