@@ -1,34 +1,21 @@
 import { createHmac } from 'node:crypto';
-import { errors, type Dispatcher } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createAurpayClient, type AurpayClientOptions } from '../../../../src/providers/aurpay/index.ts';
-import type { LookupRequest, ProviderClient } from '../../../../src/providers/types.ts';
+import { errors } from 'undici';
+import { describe, expect, it } from 'vitest';
+import type { LookupRequest } from '../../../../src/providers/types.ts';
 import { AURPAY_TX_ID, INVOICE, OTHER_HASH, PAYMENT_HASH, aurpayTx, aurpayTxPage } from '../helpers/fixtures.ts';
 import { closedPortOrigin, startLoopback } from '../helpers/loopback.ts';
+import { API_KEY, NOW, ORIGIN, client, onCleanup } from './shared.ts';
 import { mockOrigin } from '../helpers/mock.ts';
 
-const ORIGIN = 'http://aurpay.test';
-const API_KEY = 'ak_live_SECRETKEY_123';
-const NOW = new Date('2026-03-01T10:00:00.000Z');
 
 const byRef: LookupRequest = { withdrawalId: 'w-1', providerRef: AURPAY_TX_ID, paymentHash: PAYMENT_HASH, invoice: INVOICE, amountMsat: 36_000n };
 const byHash: LookupRequest = { ...byRef, providerRef: null };
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function client(dispatcher: Dispatcher | undefined, extra: Partial<AurpayClientOptions> = {}, baseUrl = ORIGIN): ProviderClient {
-  const c = createAurpayClient({ baseUrl, apiKey: API_KEY, timeoutMs: 200, now: () => NOW, ...(dispatcher ? { dispatcher } : {}), ...extra });
-  cleanups.push(async () => c.close?.());
-  return c;
-}
 
 /** One MockAgent; `pages[n]` answers page n+1 (status 200 unless a [status, body] pair). */
 function pages(answers: Array<unknown>, size = 50) {
   const { agent, pool } = mockOrigin(ORIGIN);
-  cleanups.push(() => agent.close());
+  onCleanup(() => agent.close());
   const paths: string[] = [];
   const headers: Array<Record<string, string>> = [];
   answers.forEach((entry, index) => {
@@ -147,7 +134,7 @@ describe('aurpay lookup: errors', () => {
 
   it('429 with and without Retry-After → error (with retryAfterMs)', async () => {
     const { agent, pool } = mockOrigin(ORIGIN);
-    cleanups.push(() => agent.close());
+    onCleanup(() => agent.close());
     pool.intercept({ path: '/api/v2/tx?page=1&size=50' }).reply(429, '', { headers: { 'retry-after': '3' } });
     pool.intercept({ path: '/api/v2/tx?page=1&size=50' }).reply(429, '');
     const c = client(agent);
@@ -183,7 +170,7 @@ describe('aurpay lookup: errors', () => {
 
   it('reset after the GET was written → retried once; a second reset → error', async () => {
     const server = await startLoopback((_req, _res, socket) => socket.resetAndDestroy());
-    cleanups.push(() => server.close());
+    onCleanup(() => server.close());
     const outcome = await client(undefined, {}, server.origin).lookup(byRef);
     expect(outcome).toMatchObject({ kind: 'error' });
     expect(server.received).toHaveLength(2);
@@ -191,7 +178,7 @@ describe('aurpay lookup: errors', () => {
 
   it('a transport error then an answer → found (GET retry)', async () => {
     const { agent, pool } = mockOrigin(ORIGIN);
-    cleanups.push(() => agent.close());
+    onCleanup(() => agent.close());
     pool.intercept({ path: '/api/v2/tx?page=1&size=50' }).replyWithError(new errors.ConnectTimeoutError());
     pool.intercept({ path: '/api/v2/tx?page=1&size=50' }).reply(200, JSON.stringify(aurpayTxPage(1, 1, [aurpayTx(AURPAY_TX_ID)])));
     expect(await client(agent).lookup(byRef)).toMatchObject({ kind: 'found', providerRef: AURPAY_TX_ID });
@@ -199,7 +186,7 @@ describe('aurpay lookup: errors', () => {
 
   it('timeout after the GET was written → error', async () => {
     const server = await startLoopback(() => undefined);
-    cleanups.push(() => server.close());
+    onCleanup(() => server.close());
     const outcome = await client(undefined, {}, server.origin).lookup(byRef);
     expect(outcome).toEqual({ kind: 'error', reason: 'HeadersTimeoutError (UND_ERR_HEADERS_TIMEOUT)' });
   }, 10_000);

@@ -1,16 +1,14 @@
 import { createHash, createHmac } from 'node:crypto';
-import { errors, type Dispatcher } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createAurpayClient, type AurpayClientOptions } from '../../../../src/providers/aurpay/index.ts';
-import type { ProviderClient, SubmitRequest } from '../../../../src/providers/types.ts';
+import { errors } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { createAurpayClient } from '../../../../src/providers/aurpay/index.ts';
+import type { SubmitRequest } from '../../../../src/providers/types.ts';
 import { AURPAY_TX_ID, INVOICE, PAYMENT_HASH, aurpayWithdrawAnswer } from '../helpers/fixtures.ts';
 import { closedPortOrigin, startLoopback, type LoopbackHandler } from '../helpers/loopback.ts';
+import { API_KEY, NOW, ORIGIN, client, onCleanup } from './shared.ts';
 import { mockOrigin, recordingLogger } from '../helpers/mock.ts';
 
-const ORIGIN = 'http://aurpay.test';
-const API_KEY = 'ak_live_SECRETKEY_123';
 const API_SECRET = 'as_SECRETSECRET_456';
-const NOW = new Date('2026-03-01T10:00:00.000Z');
 const PATH = '/api/bln/withdraw';
 
 const request: SubmitRequest = {
@@ -22,21 +20,11 @@ const request: SubmitRequest = {
   description: null,
 };
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function client(dispatcher: Dispatcher | undefined, extra: Partial<AurpayClientOptions> = {}, baseUrl = ORIGIN): ProviderClient {
-  const c = createAurpayClient({ baseUrl, apiKey: API_KEY, timeoutMs: 200, now: () => NOW, ...(dispatcher ? { dispatcher } : {}), ...extra });
-  cleanups.push(async () => c.close?.());
-  return c;
-}
 
 /** A MockAgent answering the withdraw call once; returns what was sent. */
 function answer(status: number, body: unknown, headers: Record<string, string> = {}) {
   const { agent, pool } = mockOrigin(ORIGIN);
-  cleanups.push(() => agent.close());
+  onCleanup(() => agent.close());
   const sent: Array<{ body: string; headers: Record<string, string> }> = [];
   pool.intercept({ path: PATH, method: 'POST' }).reply((opts) => {
     sent.push({ body: String(opts.body), headers: Object.fromEntries(Object.entries(opts.headers ?? {})) });
@@ -54,7 +42,7 @@ async function submitWith(status: number, body: unknown, headers: Record<string,
 
 async function loopbackSubmit(handler: LoopbackHandler) {
   const server = await startLoopback(handler);
-  cleanups.push(() => server.close());
+  onCleanup(() => server.close());
   const outcome = await client(undefined, {}, server.origin).submit(request);
   return { outcome, server };
 }
@@ -165,7 +153,7 @@ describe('aurpay submit: not sent', () => {
 
   it('connect timeout (before anything was written) → not_sent', async () => {
     const { agent, pool } = mockOrigin(ORIGIN);
-    cleanups.push(() => agent.close());
+    onCleanup(() => agent.close());
     pool.intercept({ path: PATH, method: 'POST' }).replyWithError(new errors.ConnectTimeoutError());
     const outcome = await client(agent).submit(request);
     expect(outcome).toEqual({ kind: 'not_sent', reason: 'ConnectTimeoutError (UND_ERR_CONNECT_TIMEOUT)' });
@@ -198,7 +186,7 @@ describe('aurpay submit: unknown', () => {
 
   it('a socket error is not retried either (MockAgent)', async () => {
     const { agent, pool } = mockOrigin(ORIGIN);
-    cleanups.push(() => agent.close());
+    onCleanup(() => agent.close());
     pool.intercept({ path: PATH, method: 'POST' }).replyWithError(new errors.SocketError('other side closed'));
     pool.intercept({ path: PATH, method: 'POST' }).reply(200, aurpayWithdrawAnswer());
     const outcome = await client(agent).submit(request);
