@@ -3,9 +3,9 @@
  * bytes with zero padding), stored as 64-byte r||s plus one recovery-id byte.
  */
 import { secp256k1 } from '@noble/curves/secp256k1';
-// libsecp256k1 compiled to WebAssembly: recovery is ~7x faster than @noble/curves on this hot path
-// (one recovery per accepted withdrawal; 2.7 ms vs 0.37 ms per invoice, see README "Performance").
-import * as ecc from 'tiny-secp256k1';
+// libsecp256k1 (native addon, else WebAssembly): recovery is the one costly step of accepting a
+// withdrawal, and @noble/curves takes 2.7 ms per invoice for it (README "Performance").
+import { secp256k1Backend as ecc } from './secp256k1-backend.ts';
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils';
 import { InvoiceError } from './errors.ts';
@@ -48,7 +48,7 @@ export function checkSignature(hash: Uint8Array, signature: Uint8Array, payeeNod
     }
     let ok: boolean;
     try {
-      ok = ecc.verify(hash, payeeNodeKey, sig.toBytes('compact'), true);
+      ok = ecc.verify(hash, payeeNodeKey, sig.toBytes('compact'));
     } catch (cause) {
       throw new InvoiceError('invoice payee node key (n field) is not a valid public key', { cause });
     }
@@ -56,7 +56,7 @@ export function checkSignature(hash: Uint8Array, signature: Uint8Array, payeeNod
     return bytesToHex(payeeNodeKey);
   }
   try {
-    const point = ecc.recover(hash, sig.normalizeS().toBytes('compact'), RECOVERY_IDS[recid] ?? 0, true);
+    const point = ecc.recover(hash, sig.normalizeS().toBytes('compact'), RECOVERY_IDS[recid] ?? 0);
     if (point === null) throw new RangeError('no curve point has x = r');
     return bytesToHex(point);
   } catch (cause) {
