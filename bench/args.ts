@@ -20,6 +20,8 @@ export interface BenchArgs {
   rateSeconds: number;
   stages: Stage[];
   profile: boolean;
+  /** Let the workers run while the batch is being enqueued (default: submit queue paused until the POST answers). */
+  overlap: boolean;
   out: string;
   ceilingTarget: 'sandbox' | 'echo';
   /** V8 old-space limit of the worker processes, MiB (0: Node's default). */
@@ -31,7 +33,7 @@ export interface BenchArgs {
 
 const USAGE = `usage: npm run bench -- [--n N | --sizes 10000,100000] [--stages ${STAGES.join(',')}]
   [--concurrency C] [--poll-ms MS] [--provider turinpay|aurpay] [--fault none|pending_then_success]
-  [--scale-n N] [--rate-limit L] [--rate-seconds S] [--ceiling-target sandbox|echo] [--profile] [--out FILE]
+  [--scale-n N] [--rate-limit L] [--rate-seconds S] [--ceiling-target sandbox|echo] [--profile] [--overlap] [--out FILE]
   [--events-max-len 10000] [--job-retention-count 1000] [--history-retention-s 1] [--worker-heap-mb 128]`;
 
 function positive(name: string, raw: string | undefined, def: number): number {
@@ -63,6 +65,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'rate-seconds': { type: 'string' },
       stages: { type: 'string' },
       profile: { type: 'boolean' },
+      overlap: { type: 'boolean' },
       'ceiling-target': { type: 'string' },
       'worker-heap-mb': { type: 'string' },
       'events-max-len': { type: 'string' },
@@ -100,6 +103,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     rateSeconds: positive('rate-seconds', values['rate-seconds'], 15),
     stages: stages as Stage[],
     profile: values.profile ?? false,
+    overlap: values.overlap ?? false,
     out: values.out ?? 'bench/results/bench-results.json',
     ceilingTarget: values['ceiling-target'] === 'echo' ? 'echo' : 'sandbox',
     workerHeapMb: nonNegative('worker-heap-mb', values['worker-heap-mb'], 128),

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { freePort, startRedisServer, type PrivateRedis } from '../src/demo/redis-server.ts';
 import { createKeys } from '../src/keys.ts';
+import { submitQueueName } from '../src/queues/names.ts';
 import { fixedFault, startSandbox, type Fault, type RequestCounts } from '../src/providers/sandbox/index.ts';
 import { benchAmountMsat } from './invoice-pool.ts';
 import { latencyOf, type Latency } from './latency.ts';
@@ -31,6 +32,11 @@ export interface ProjectOptions {
   /** Sandbox token bucket (requests/s per provider, all routes). */
   rateLimitPerSecond?: number;
   cpuProfDir?: string;
+  /**
+   * Hold the submit queue paused until the POST answers, so enqueue is timed alone (as `addBulk`
+   * is) and the workers drain alone (as the ceiling worker does). Otherwise both share the machine.
+   */
+  pauseWhileEnqueueing: boolean;
   /** Keep Redis running after the stage (the caller stops it). */
   keepRedis?: boolean;
   log(m: string): void;
@@ -44,7 +50,7 @@ export interface ProjectResult {
   enqueueS: number;
   enqueuePerS: number;
   totalS: number;
-  /** Batch size over the time from the POST to the batch's `doneAt`: enqueue and workers sharing the machine. */
+  /** Batch size over the time from the POST to the batch's `doneAt`. */
   settledPerS: number;
   /** Withdrawals settled after the POST answered, per second: the workers with the machine to themselves, as the ceiling's. */
   drainPerS: number;
@@ -178,6 +184,8 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
     const settleQueue = new Queue('settle', { connection: redis, prefix: keys.bullPrefix });
     await waitFor('the workers', async () => ((await settleQueue.getWorkersCount()) >= o.workers ? true : undefined), 30_000, children);
     await settleQueue.close();
+    const submitQueue = new Queue(submitQueueName(o.provider), { connection: redis, prefix: keys.bullPrefix });
+    if (o.pauseWhileEnqueueing) await submitQueue.pause();
 
     const batchId = `bench-${o.label}`;
     const items = o.invoices.slice(0, o.n).map((invoice, i) => ({ id: `${o.label}-${i}`, provider: o.provider, invoice, amountMsat: benchAmountMsat(i).toString() }));
@@ -199,6 +207,8 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
     const answer = (await res.body.json()) as { accepted?: number; rejected?: unknown[] };
     const t1 = Date.now();
     if (res.statusCode !== 202) throw new Error(`POST /v1/batches answered ${res.statusCode}: ${JSON.stringify(answer).slice(0, 500)}`);
+    if (o.pauseWhileEnqueueing) await submitQueue.resume();
+    await submitQueue.close();
     o.log(`${o.label}: enqueued ${answer.accepted} in ${((t1 - t0) / 1000).toFixed(1)} s (${answer.rejected?.length ?? 0} rejected)`);
     const terminalAtT1 = await terminalCount(redis, keys.batch(batchId));
 

@@ -46,7 +46,7 @@ const invoices = needsInvoices ? await invoicePool(Math.max(args.n, args.scaleN,
 // Workers with a bounded old space: their live heap is small, and without a limit V8 lets the heap
 // grow with the work done before collecting it (README "Performance", worker memory).
 const workerEnv: Record<string, string> = args.workerHeapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${args.workerHeapMb}` } : {};
-const base = (label: string, n: number): ProjectOptions => ({ label, invoices, n, workers: 1, provider: args.provider, fault: args.fault, env, workerEnv, log, ...profile });
+const base = (label: string, n: number): ProjectOptions => ({ label, invoices, n, workers: 1, provider: args.provider, fault: args.fault, env, workerEnv, log, pauseWhileEnqueueing: !args.overlap, ...profile });
 
 if (args.stages.includes('ceiling')) results.ceiling = await runCeiling(args.n, args.concurrency, args.ceilingTarget, invoices, log);
 

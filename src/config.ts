@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { eventTypesSchema, webhookUrlSchema } from './webhooks/endpoint.ts';
 import { secretSchema } from './webhooks/secret.ts';
+import { defaultValidationThreads } from './withdrawals/validation/default-threads.ts';
 
 const NETWORKS = ['bitcoin', 'testnet', 'signet', 'regtest'] as const;
 
@@ -68,6 +69,16 @@ const envSchema = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   SUBMIT_CONCURRENCY: int(10, 1, 1000),
+  /**
+   * Threads that validate batch items (BOLT11 signatures) beside the thread that talks to Redis;
+   * 0 validates in that thread. Default: one per core beyond the first, at most 4.
+   */
+  VALIDATION_THREADS: z.coerce
+    .number({ error: 'must be a whole number from 0 to 64' })
+    .int('must be a whole number from 0 to 64')
+    .min(0, 'must be at least 0')
+    .max(64, 'must be at most 64')
+    .default(() => defaultValidationThreads()),
   SETTLE_CONCURRENCY: int(20, 1, 1000),
   /** How long a submit worker's lock lives without renewal: a crashed worker's withdrawal turns `unknown` after it. */
   SUBMIT_LOCK_MS: int(30000, 1000, 600000),

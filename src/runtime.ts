@@ -9,6 +9,7 @@ import type { Logger } from './logger.ts';
 import { closeProviderClients, createProviderClients, type ProviderClients } from './providers/registry.ts';
 import { createQueues, queueSettings, type Queues } from './queues/queues.ts';
 import { startWorkers, type RunningWorkers } from './queues/workers.ts';
+import { createValidationPool } from './withdrawals/validation/pool.ts';
 import { closeRedis, createRedis, waitUntilReady, type RedisClient } from './redis.ts';
 import { checkRedisSafety } from './redis-checks.ts';
 import { enqueueDepsFromConfig, type EnqueueDeps } from './withdrawals/enqueue.ts';
@@ -64,7 +65,9 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const clients = opts.clients ?? createProviderClients(config, logger);
   const enabled = PROVIDERS.filter((p) => clients[p] !== undefined);
 
-  const enqueueDeps = enqueueDepsFromConfig(config, { store, queues, logger, providers: enabled });
+  // Threads start on the first batch; a process that never takes one never starts them.
+  const validationPool = createValidationPool({ threads: config.VALIDATION_THREADS, logger });
+  const enqueueDeps = enqueueDepsFromConfig(config, { store, queues, logger, providers: enabled, validationPool });
 
   const metrics = createMetrics({ store, queues, logger, webhookDeliveries: () => webhooks.stats.snapshot() });
 
@@ -134,6 +137,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         // With Redis down, closing a queue waits for a reconnect that may never come: bound it.
         await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
         await closeProviderClients(clients);
+        await validationPool.close();
         await Promise.all([closeRedis(requestRedis), closeRedis(workerRedis)]);
       })();
       return closing;

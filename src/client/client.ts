@@ -11,6 +11,7 @@ import { withdrawalIdSchema } from '../withdrawals/request.ts';
 import { TERMINAL_STATUSES } from '../withdrawals/status.ts';
 import { createStore } from '../withdrawals/store.ts';
 import { PROVIDERS } from '../withdrawals/types.ts';
+import { createValidationPool } from '../withdrawals/validation/pool.ts';
 import { clientConfig } from './config.ts';
 import { WithdrawalsClientError, type WithdrawalsClient, type WithdrawalsClientOptions } from './types.ts';
 
@@ -43,7 +44,7 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
   const logger = options.logger ?? createLogger('silent');
   const providers = options.providers ?? PROVIDERS;
   const keys = createKeys(config.QUEUE_PREFIX);
-  const requestRedis = createRedis(config.REDIS_URL, { role: 'request', connectionName: 'withdrawals-client' });
+  const requestRedis = createRedis(config.REDIS_URL, { role: 'request', connectionName: 'withdrawals-client', autoPipelining: true });
   const queueRedis = createRedis(config.REDIS_URL, { role: 'worker', connectionName: 'withdrawals-client-queues' });
   for (const r of [requestRedis, queueRedis]) r.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   const disconnect = async () => {
@@ -61,7 +62,8 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
   const store = createStore({ redis: requestRedis, keys, eventsMaxLen: config.EVENTS_MAX_LEN });
   const queues = createQueues(queueRedis, keys, queueSettings(config));
   for (const q of queues.all()) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue connection error'));
-  const deps = enqueueDepsFromConfig(config, { store, queues, logger, providers });
+  const validationPool = createValidationPool({ threads: config.VALIDATION_THREADS, logger });
+  const deps = enqueueDepsFromConfig(config, { store, queues, logger, providers, validationPool });
 
   async function get(id: string) {
     const rec = await store.get(id);
@@ -116,6 +118,7 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
     close() {
       closing ??= (async () => {
         await queues.close();
+        await validationPool.close();
         await disconnect();
       })();
       return closing;

@@ -19,6 +19,7 @@ export function clientConfig(o: WithdrawalsClientOptions): Config {
     SUBMIT_ATTEMPTS: str(o.submitAttempts),
     SUBMIT_BACKOFF_MS: str(o.submitBackoffMs),
     EVENTS_MAX_LEN: str(o.eventsMaxLen),
+    VALIDATION_THREADS: str(o.validationThreads),
   });
 }
 
@@ -41,5 +42,6 @@ export function clientOptionsFromConfig(config: Config): WithdrawalsClientOption
     submitAttempts: config.SUBMIT_ATTEMPTS,
     submitBackoffMs: config.SUBMIT_BACKOFF_MS,
     eventsMaxLen: config.EVENTS_MAX_LEN,
+    validationThreads: config.VALIDATION_THREADS,
   };
 }

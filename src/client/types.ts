@@ -42,6 +42,8 @@ export interface WithdrawalsClientOptions {
   submitBackoffMs?: number;
   /** EVENTS_MAX_LEN. @defaultValue 1000000 */
   eventsMaxLen?: number;
+  /** VALIDATION_THREADS: threads validating batch items. @defaultValue one per core beyond the first, at most 4 */
+  validationThreads?: number;
   /** How long to wait for Redis at start. @defaultValue 10000 */
   connectTimeoutMs?: number;
   /** @defaultValue silent */
@@ -51,7 +53,7 @@ export interface WithdrawalsClientOptions {
 export interface EnqueueBatchOptions {
   /** @defaultValue a generated `batch_<uuid>` */
   batchId?: string;
-  /** Items stored at once. @defaultValue 32 */
+  /** Items stored at once. @defaultValue 1024 */
   concurrency?: number;
   onItem?(kind: BatchItemKind): void;
 }

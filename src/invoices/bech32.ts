@@ -8,6 +8,7 @@ import { InvoiceError } from './errors.ts';
 
 const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
 const CHECKSUM_CHARS = 6;
+const BECH32_DATA = new RegExp(`^[${CHARSET}]*$`);
 
 export function readBech32(input: string): { hrp: string; words: number[] } {
   const lower = input.toLowerCase();
@@ -26,8 +27,9 @@ export function readBech32(input: string): { hrp: string; words: number[] } {
     const code = ch.charCodeAt(0);
     if (code < 33 || code > 126) throw new InvoiceError('invoice prefix contains a character bech32 does not allow');
   }
-  for (const ch of data) {
-    if (!CHARSET.includes(ch)) throw new InvoiceError(`invoice contains "${ch}", which is not a bech32 character`);
+  if (!BECH32_DATA.test(data)) {
+    const ch = [...data].find((c) => !CHARSET.includes(c));
+    throw new InvoiceError(`invoice contains "${ch}", which is not a bech32 character`);
   }
   if (data.length < CHECKSUM_CHARS) throw new InvoiceError('invoice is too short to hold a bech32 checksum');
   const decoded = bech32.decodeUnsafe(lower, false);

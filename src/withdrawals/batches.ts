@@ -4,6 +4,7 @@ import type { Keys } from '../keys.ts';
 import { AmountBudget } from './amount-budget.ts';
 import { enqueueWithdrawal, type EnqueueDeps, type EnqueueResult } from './enqueue.ts';
 import type { ApiError } from './errors.ts';
+import { prevalidate, type Prevalidated } from './validation/prevalidate.ts';
 import { STATUSES, TERMINAL_STATUSES, type Status } from './status.ts';
 
 /** The most items one batch may hold, whatever its format (JSON, NDJSON, CSV). */
@@ -68,9 +69,18 @@ function itemId(item: unknown): string | null {
   return null;
 }
 
-function enqueueItem(deps: EnqueueDeps, batchId: string, item: unknown, budget: AmountBudget | null): Promise<EnqueueResult> {
+function enqueueItem(deps: EnqueueDeps, batchId: string, { item, validation }: Prevalidated, budget: AmountBudget | null): Promise<EnqueueResult> {
   if (item instanceof RefusedItem) return Promise.resolve({ kind: 'refused', status: 400, error: item.error });
-  return enqueueWithdrawal(deps, item, batchId, budget);
+  return enqueueWithdrawal(deps, item, batchId, budget, validation);
+}
+
+/** Each item with its validation: done ahead in the validation threads when there are any. */
+async function* withValidation(deps: EnqueueDeps, items: AsyncIterable<unknown> | Iterable<unknown>): AsyncGenerator<Prevalidated> {
+  if (deps.validationPool && deps.validationPool.threads > 0) {
+    yield* prevalidate(items, deps.validationPool, () => deps.checks(), (item) => item instanceof RefusedItem);
+    return;
+  }
+  for await (const item of items) yield { item, validation: undefined };
 }
 
 /** What the batch already holds, so that a replayed or continued batch keeps to its limit. */
@@ -117,10 +127,11 @@ export async function enqueueBatch(
   const state: { failed: boolean; error: unknown } = { failed: false, error: undefined };
   let index = 0;
   try {
-    for await (const item of items) {
+    for await (const entry of withValidation(deps, items)) {
       if (index >= maxItems) throw new BatchTooLargeError(maxItems);
       const i = index++;
-      const p = enqueueItem(deps, batchId, item, budget).then(
+      const { item } = entry;
+      const p = enqueueItem(deps, batchId, entry, budget).then(
         (res) => {
           if (res.kind === 'accepted') answer.accepted++;
           else if (res.kind === 'replayed') answer.duplicates++;

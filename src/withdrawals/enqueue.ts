@@ -2,12 +2,12 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { AmountBudget } from './amount-budget.ts';
-import { bodyHash } from './body-hash.ts';
-import { checkWithdrawal, type CheckContext } from './checks.ts';
-import { apiError, invalidRequest, type ApiError } from './errors.ts';
-import { withdrawalRequestSchema } from './request.ts';
+import type { CheckContext } from './checks.ts';
+import { apiError, type ApiError } from './errors.ts';
 import type { CreateResult, WithdrawalStore } from './store.ts';
 import type { ProviderName, WithdrawalRecord } from './types.ts';
+import type { ValidationPool } from './validation/pool.ts';
+import { validateWithdrawal, type Validation } from './validation/validate.ts';
 
 export interface EnqueueDeps {
   store: WithdrawalStore;
@@ -20,12 +20,14 @@ export interface EnqueueDeps {
   addressReconcileMs?: number;
   /** The most one batch may pay in total (MAX_BATCH_AMOUNT_MSAT), or null. */
   maxBatchAmountMsat?: bigint | null;
+  /** Threads that validate batch items (VALIDATION_THREADS); without it batches validate inline. */
+  validationPool?: ValidationPool;
 }
 
 /** Enqueue dependencies from a configuration: the API, the library and the CLI check alike. */
 export function enqueueDepsFromConfig(
   config: Config,
-  parts: { store: WithdrawalStore; queues: Queues; logger: Logger; providers: readonly ProviderName[] },
+  parts: { store: WithdrawalStore; queues: Queues; logger: Logger; providers: readonly ProviderName[]; validationPool?: ValidationPool },
 ): EnqueueDeps {
   return {
     ...parts,
@@ -56,18 +58,13 @@ export async function enqueueWithdrawal(
   body: unknown,
   batchId: string | null = null,
   budget: AmountBudget | null = null,
+  /** The body's validation when done already (a batch's validation thread), else done here. */
+  validation?: Validation,
 ): Promise<EnqueueResult> {
-  const shape = withdrawalRequestSchema.safeParse(body);
-  if (!shape.success) return { kind: 'refused', status: 400, error: invalidRequest(shape.error) };
-  const req = shape.data;
-  const ctx = deps.checks();
-  const checked = checkWithdrawal(req, ctx);
-  if (!checked.ok) {
-    return { kind: 'refused', status: 400, error: apiError(checked.code, checked.message, [{ path: checked.field, message: checked.message }]) };
-  }
-  const v = checked.value;
+  const validated = validation ?? validateWithdrawal(body, deps.checks());
+  if (!validated.ok) return { kind: 'refused', status: validated.status, error: validated.error };
+  const { req, value: v, hash } = validated;
   const amount = v.amountMsat ?? 0n;
-  const hash = bodyHash(req);
   if (budget && !budget.reserve(amount)) {
     // A replayed item was counted when the batch began: it is a duplicate, not over the limit.
     const existing = (await deps.store.getFields(req.id))?.bodyHash === hash ? await deps.store.get(req.id) : null;
@@ -81,7 +78,7 @@ export async function enqueueWithdrawal(
     };
   }
   const deadline =
-    v.invoiceExpiresAt !== null ? v.invoiceExpiresAt + deps.reconcileGraceMs : ctx.nowMs + (deps.addressReconcileMs ?? 86_400_000);
+    v.invoiceExpiresAt !== null ? v.invoiceExpiresAt + deps.reconcileGraceMs : Date.now() + (deps.addressReconcileMs ?? 86_400_000);
   let created: CreateResult;
   try {
     created = await deps.store.create({

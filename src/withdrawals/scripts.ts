@@ -5,7 +5,8 @@ const here = new URL('./lua/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, here), 'utf8');
 
 export interface ScriptCommands {
-  wdCreate(...args: (string | number)[]): Promise<string[]>;
+  /** numkeys, then 7 keys per withdrawal, then 9 arguments per withdrawal (create.lua). */
+  wdCreate(...args: (string | number)[]): Promise<string[][]>;
   wdTransition(...args: (string | number)[]): Promise<string[]>;
   wdSealBatch(...args: (string | number)[]): Promise<string[]>;
 }
@@ -13,7 +14,7 @@ export interface ScriptCommands {
 /** Registers the Lua scripts on a connection (ioredis runs them with EVALSHA, falling back to EVAL). */
 export function defineScripts(redis: RedisClient): RedisClient & ScriptCommands {
   const shared = read('view.lua');
-  redis.defineCommand('wdCreate', { numberOfKeys: 7, lua: `${shared}\n${read('create.lua')}` });
+  redis.defineCommand('wdCreate', { lua: `${shared}\n${read('create.lua')}` });
   redis.defineCommand('wdTransition', { numberOfKeys: 6, lua: `${shared}\n${read('transition.lua')}` });
   redis.defineCommand('wdSealBatch', { numberOfKeys: 2, lua: `${shared}\n${read('seal-batch.lua')}` });
   return redis as RedisClient & ScriptCommands;

@@ -1,3 +1,4 @@
+import { coalesce } from '../coalesce.ts';
 import type { Keys } from '../keys.ts';
 import type { RedisClient } from '../redis.ts';
 import { defineScripts, type ScriptCommands } from './scripts.ts';
@@ -96,8 +97,19 @@ export function createStore(opts: StoreOptions) {
     return fields.status ? fields : null;
   }
 
-  async function create(w: NewWithdrawal): Promise<CreateResult> {
+  /** One withdrawal's part of a create.lua call: 7 keys and 9 arguments. */
+  interface CreateCall {
+    w: NewWithdrawal;
+    keys: string[];
+    args: (string | number)[];
+    fields: Record<string, string>;
+    entry: HistoryEntry;
+    iso: string;
+  }
+
+  function createCall(w: NewWithdrawal): CreateCall {
     const at = now();
+    const iso = at.toISOString();
     const fields: Record<string, string> = {
       id: w.id,
       provider: w.provider,
@@ -114,31 +126,55 @@ export function createStore(opts: StoreOptions) {
       metadata: w.metadata === null ? null : JSON.stringify(w.metadata),
     };
     for (const [k, v] of Object.entries(optional)) if (v !== null) fields[k] = v;
-    const entry: HistoryEntry = { status: 'queued', at: at.toISOString(), cause: 'accepted' };
-    const res = await redis.wdCreate(
-      keys.record(w.id),
-      keys.history(w.id),
-      w.paymentHash ? keys.paymentHash(w.paymentHash) : keys.none,
-      keys.statusSet(w.provider, 'queued'),
-      keys.events,
-      w.batchId ? keys.batch(w.batchId) : keys.none,
-      w.batchId ? keys.batchItems(w.batchId) : keys.none,
-      w.bodyHash,
-      at.toISOString(),
-      at.getTime(),
-      JSON.stringify(fields),
-      JSON.stringify(entry),
-      opts.eventsMaxLen,
-      w.paymentHash ? '1' : '0',
-      w.batchId ?? '',
-      w.amountMsat?.toString() ?? '0',
-    );
+    const entry: HistoryEntry = { status: 'queued', at: iso, cause: 'accepted' };
+    return {
+      w,
+      fields,
+      entry,
+      iso,
+      keys: [
+        keys.record(w.id),
+        keys.history(w.id),
+        w.paymentHash ? keys.paymentHash(w.paymentHash) : keys.none,
+        keys.statusSet(w.provider, 'queued'),
+        keys.events,
+        w.batchId ? keys.batch(w.batchId) : keys.none,
+        w.batchId ? keys.batchItems(w.batchId) : keys.none,
+      ],
+      args: [
+        w.bodyHash,
+        iso,
+        at.getTime(),
+        JSON.stringify(fields),
+        JSON.stringify(entry),
+        opts.eventsMaxLen,
+        w.paymentHash ? '1' : '0',
+        w.batchId ?? '',
+        w.amountMsat?.toString() ?? '0',
+      ],
+    };
+  }
+
+  /**
+   * The creates of one event-loop turn (a batch stores up to 1,024 items at once) travel in one
+   * create.lua call, up to this many: a command and a script run per 64 items instead of per item,
+   * each item still checked and written exactly as if alone. 64 items keep one call near 3 ms.
+   */
+  const CREATES_PER_CALL = 64;
+  const createMany = coalesce<CreateCall, string[]>(
+    (calls) => redis.wdCreate(calls.length * 7, ...calls.flatMap((c) => c.keys), ...calls.flatMap((c) => c.args)),
+    CREATES_PER_CALL,
+  );
+
+  async function create(w: NewWithdrawal): Promise<CreateResult> {
+    const call = createCall(w);
+    const { fields, entry, iso } = call;
+    const res = await createMany(call);
     const [kind, other] = res;
     if (kind === 'conflict') return { kind: 'conflict' };
     if (kind === 'invoice_used') return { kind: 'invoice_used', otherId: other ?? '' };
     if (kind === 'created') {
       // Exactly what create.lua wrote: no need to read it back (a round trip per accepted item).
-      const iso = at.toISOString();
       const written = { ...fields, bodyHash: w.bodyHash, status: 'queued', attempts: '0', createdAt: iso, updatedAt: iso };
       return { kind: 'created', record: parseRecord(written, [JSON.stringify(entry)]) };
     }

@@ -41,6 +41,33 @@ describe('withdrawal store', () => {
     expect((await store.create(w('a1', { bodyHash: 'other' }))).kind).toBe('conflict');
   });
 
+  it('sends the creates of one event-loop turn together, 64 per script call, each decided as if alone and in order', async () => {
+    const r = store.redis as unknown as { wdCreate(...a: unknown[]): Promise<unknown> };
+    const original = r.wdCreate.bind(r);
+    const calls: number[] = [];
+    r.wdCreate = (...a: unknown[]) => {
+      calls.push(Number(a[0]) / 7);
+      return original(...a);
+    };
+    try {
+      const many = Array.from({ length: 150 }, (_, i) => w(`m${i}`));
+      const results = await Promise.all([
+        ...many.map((x) => store.create(x)),
+        store.create(w('m0')), // the same body again, in the same turn: a replay
+        store.create(w('m1', { bodyHash: 'other' })), // another body under a used id
+        store.create(w('m-other', { paymentHash: 'ph-m2' })), // m2's invoice again
+      ]);
+      expect(results.slice(0, 150).every((x) => x.kind === 'created')).toBe(true);
+      expect(results.slice(150).map((x) => x.kind)).toEqual(['exists', 'conflict', 'invoice_used']);
+      expect(results[152]).toEqual({ kind: 'invoice_used', otherId: 'm2' });
+      expect(calls).toEqual([64, 64, 25]);
+      expect((await store.get('m149'))?.history.map((h) => h.status)).toEqual(['queued']);
+      expect(await store.get('m-other')).toBeNull();
+    } finally {
+      r.wdCreate = original;
+    }
+  });
+
   it('refuses a second withdrawal for the same payment hash', async () => {
     await store.create(w('b1', { paymentHash: 'same' }));
     const second = await store.create(w('b2', { paymentHash: 'same' }));
