@@ -6,6 +6,8 @@ import type { SweepCost } from './sweep-cost.ts';
 export interface BenchResults {
   machine: { cpus: number; cpuModel: string; node: string; redis: string; loadAvgAtStart: number[] };
   date: string;
+  /** Whether the workers ran while the batch was being enqueued (--overlap). */
+  overlap: boolean;
   ceiling?: CeilingResult;
   project?: ProjectResult[];
   scale?: { one: ProjectResult; two: ProjectResult; ratio: number };
@@ -62,7 +64,15 @@ export function formatTable(r: BenchResults): string {
     projectRow('scale-out: 2 worker processes', r.scale.two);
   }
   if (r.rateLimited) projectRow(`provider limited to ${r.rateLimited.limitPerS}/s`, r.rateLimited.result);
-  if (ceil) lines.push(`* BullMQ addBulk of ${ceil.n} jobs (the enqueue ceiling). settled/s: n over POST-to-done, enqueue and workers sharing the machine;`);
+  if (ceil) {
+    const rounds = ceil.addBulkPerSRounds.map(f0).join(', ');
+    lines.push(`* BullMQ addBulk of ${ceil.n} jobs (the enqueue ceiling), median of ${ceil.addBulkPerSRounds.length} rounds (${rounds}/s).`);
+  }
+  lines.push(
+    r.overlap
+      ? '  settled/s: n over POST-to-done, enqueue and workers sharing the machine (--overlap);'
+      : '  enqueue/s: the POST alone (submit queue paused, as addBulk runs with no worker); settled/s: n over POST-to-done;',
+  );
   lines.push('  drain/s: settled per second after the POST answered (workers alone, like the ceiling worker); ratio: drain/s over the ceiling');
   lines.push('');
   lines.push('CPU ms per withdrawal (per job for the ceiling), by process:');

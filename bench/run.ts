@@ -18,6 +18,7 @@ const args = parseBenchArgs(process.argv.slice(2));
 const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const results: BenchResults = {
   date: new Date().toISOString(),
+  overlap: args.overlap,
   machine: {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
