@@ -23,7 +23,7 @@ const hasPrebuilt = (process.platform === 'linux' && process.arch === 'x64') || 
 describe('secp256k1 backend choice', () => {
   it('loads the native addon where the package ships a prebuilt one', () => {
     if (hasPrebuilt) expect(nativeBackend?.name).toBe('native');
-    expect(secp256k1Backend.name).toBe(process.env.SECP256K1_BACKEND === 'wasm' ? 'wasm' : (nativeBackend?.name ?? 'wasm'));
+    expect(secp256k1Backend.name).toBe(nativeBackend?.name ?? 'wasm');
   });
 });
 
