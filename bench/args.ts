@@ -29,12 +29,15 @@ export interface BenchArgs {
   eventsMaxLen: number;
   jobRetentionCount: number;
   historyRetentionS: number;
+  /** Redis's hash-max-listpack-value for every stage's Redis (0: Redis's default, 64). */
+  hashMaxListpackValue: number;
 }
 
 const USAGE = `usage: npm run bench -- [--n N | --sizes 10000,100000] [--stages ${STAGES.join(',')}]
   [--concurrency C] [--poll-ms MS] [--provider turinpay|aurpay] [--fault none|pending_then_success]
   [--scale-n N] [--rate-limit L] [--rate-seconds S] [--ceiling-target sandbox|echo] [--profile] [--overlap] [--out FILE]
-  [--events-max-len 10000] [--job-retention-count 1000] [--history-retention-s 1] [--worker-heap-mb 128]`;
+  [--events-max-len 10000] [--job-retention-count 1000] [--history-retention-s 1] [--worker-heap-mb 128]
+  [--hash-max-listpack-value 1024 (0: Redis's default)]`;
 
 function positive(name: string, raw: string | undefined, def: number): number {
   if (raw === undefined) return def;
@@ -71,6 +74,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'events-max-len': { type: 'string' },
       'job-retention-count': { type: 'string' },
       'history-retention-s': { type: 'string' },
+      'hash-max-listpack-value': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -110,5 +114,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     eventsMaxLen: nonNegative('events-max-len', values['events-max-len'], 10_000),
     jobRetentionCount: nonNegative('job-retention-count', values['job-retention-count'], 1000),
     historyRetentionS: nonNegative('history-retention-s', values['history-retention-s'], 1),
+    hashMaxListpackValue: nonNegative('hash-max-listpack-value', values['hash-max-listpack-value'], 1024),
   };
 }

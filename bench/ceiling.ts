@@ -66,8 +66,9 @@ export async function runCeiling(
   target: CeilingTarget,
   invoices: readonly string[],
   log: (m: string) => void,
+  redisArgs: string[] = [],
 ): Promise<CeilingResult> {
-  const redisServer = await startRedisServer();
+  const redisServer = await startRedisServer(redisArgs);
   const echo = await startTarget(target);
   const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
   const prefix = '{bench}';

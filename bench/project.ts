@@ -37,6 +37,8 @@ export interface ProjectOptions {
    * is) and the workers drain alone (as the ceiling worker does). Otherwise both share the machine.
    */
   pauseWhileEnqueueing: boolean;
+  /** Extra redis-server arguments. */
+  redisArgs: string[];
   /** Keep Redis running after the stage (the caller stops it). */
   keepRedis?: boolean;
   log(m: string): void;
@@ -140,7 +142,7 @@ function count(counts: RequestCounts, answer: string): number {
 }
 
 export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
-  const redisServer = await startRedisServer();
+  const redisServer = await startRedisServer(o.redisArgs);
   const sandbox = await startSandbox({
     network: 'regtest',
     aurpay: { apiKey: 'bench-aurpay-key' },

@@ -8,6 +8,8 @@ export interface BenchResults {
   date: string;
   /** Whether the workers ran while the batch was being enqueued (--overlap). */
   overlap: boolean;
+  /** Extra redis-server arguments of every stage. */
+  redisArgs: string[];
   ceiling?: CeilingResult;
   project?: ProjectResult[];
   scale?: { one: ProjectResult; two: ProjectResult; ratio: number };
@@ -74,6 +76,7 @@ export function formatTable(r: BenchResults): string {
       : '  enqueue/s: the POST alone (submit queue paused, as addBulk runs with no worker); settled/s: n over POST-to-done;',
   );
   lines.push('  drain/s: settled per second after the POST answered (workers alone, like the ceiling worker); ratio: drain/s over the ceiling');
+  lines.push(`  redis-server: ${r.redisArgs.length > 0 ? r.redisArgs.join(' ') : "Redis's defaults"} (B/wd: Redis memory per settled withdrawal)`);
   lines.push('');
   lines.push('CPU ms per withdrawal (per job for the ceiling), by process:');
   if (ceil) lines.push(`  ceiling: ${cpuLine(ceil.cpuMsPerJob)}`);

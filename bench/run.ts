@@ -16,9 +16,13 @@ import { measureSweep } from './sweep-cost.ts';
 
 const args = parseBenchArgs(process.argv.slice(2));
 const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
+// The production setting README "Redis durability" recommends: records (with their ~300-byte
+// invoice) stay listpack-encoded, about half the memory of a hashtable.
+const redisArgs = args.hashMaxListpackValue > 0 ? ['--hash-max-listpack-value', String(args.hashMaxListpackValue)] : [];
 const results: BenchResults = {
   date: new Date().toISOString(),
   overlap: args.overlap,
+  redisArgs,
   machine: {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -47,9 +51,9 @@ const invoices = needsInvoices ? await invoicePool(Math.max(args.n, args.scaleN,
 // Workers with a bounded old space: their live heap is small, and without a limit V8 lets the heap
 // grow with the work done before collecting it (README "Performance", worker memory).
 const workerEnv: Record<string, string> = args.workerHeapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${args.workerHeapMb}` } : {};
-const base = (label: string, n: number): ProjectOptions => ({ label, invoices, n, workers: 1, provider: args.provider, fault: args.fault, env, workerEnv, log, pauseWhileEnqueueing: !args.overlap, ...profile });
+const base = (label: string, n: number): ProjectOptions => ({ label, invoices, n, workers: 1, provider: args.provider, fault: args.fault, env, workerEnv, log, pauseWhileEnqueueing: !args.overlap, redisArgs, ...profile });
 
-if (args.stages.includes('ceiling')) results.ceiling = await runCeiling(args.n, args.concurrency, args.ceilingTarget, invoices, log);
+if (args.stages.includes('ceiling')) results.ceiling = await runCeiling(args.n, args.concurrency, args.ceilingTarget, invoices, log, redisArgs);
 
 let fullRedis: Awaited<ReturnType<typeof startRedisServer>> | undefined;
 if (args.stages.includes('project')) {
@@ -64,7 +68,7 @@ if (args.stages.includes('project')) {
 }
 
 if (args.stages.includes('sweep')) {
-  const empty = await startRedisServer();
+  const empty = await startRedisServer(redisArgs);
   try {
     const emptyCost = await measureSweep(empty.url, BENCH_PREFIX, 1000);
     const fullCost = fullRedis ? await measureSweep(fullRedis.url, BENCH_PREFIX, 1000) : emptyCost;
