@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
+import type { Status } from '../withdrawals/status.ts';
 import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
 import { settleJobId, submitJobId } from './names.ts';
 import type { Queues } from './queues.ts';
@@ -36,24 +37,33 @@ export function createSweep(deps: SweepDeps) {
   const batch = deps.batchSize ?? 1000;
   const providers = deps.providers ?? PROVIDERS;
 
-  async function round(id: string): Promise<number> {
+  /**
+   * The record's round while it is still in `status`, else null. The id lists are read once per
+   * sweep and a busy worker moves hundreds of their withdrawals on while the sweep walks them: a
+   * withdrawal whose job finished after moving it must not get its job back.
+   */
+  async function roundIfStill(id: string, status: Status): Promise<number | null> {
     const f = await deps.store.getFields(id);
-    return Number(f?.round ?? 0);
+    return f !== null && f.status === status ? Number(f.round ?? 0) : null;
   }
 
   async function sweepProvider(provider: ProviderName, report: SweepReport): Promise<void> {
     const queue = deps.queues.submit[provider];
     for (const id of await deps.store.idsInStatusSince(provider, 'queued', now() - deps.orphanAfterMs, batch)) {
       report.scanned++;
-      const jobId = submitJobId(id, await round(id));
+      const r = await roundIfStill(id, 'queued');
+      if (r === null) continue;
+      const jobId = submitJobId(id, r);
       const state = await queue.getJobState(jobId);
       if (LIVE.has(state)) continue;
+      // A submit job moves its record on before it finishes: still queued now means the job is gone.
+      if ((await roundIfStill(id, 'queued')) !== r) continue;
       if (state === 'failed') {
         const job = await queue.getJob(jobId);
         await job?.retry('failed');
       } else {
         if (state === 'completed') await queue.remove(jobId);
-        await deps.queues.addSubmit(provider, id, await round(id));
+        await deps.queues.addSubmit(provider, id, r);
       }
       report.requeued++;
     }
@@ -83,10 +93,12 @@ export function createSweep(deps: SweepDeps) {
     for (const status of ['submitted', 'unknown'] as const) {
       for (const id of await deps.store.idsInStatusSince(provider, status, now() - deps.orphanAfterMs, batch)) {
         report.scanned++;
-        const r = await round(id);
+        const r = await roundIfStill(id, status);
+        if (r === null) continue;
         const jobId = settleJobId(id, r);
         const state = await deps.queues.settle.getJobState(jobId);
         if (LIVE.has(state)) continue;
+        if ((await roundIfStill(id, status)) !== r) continue;
         if (state === 'failed' || state === 'completed') await deps.queues.settle.remove(jobId);
         await deps.queues.addSettle(id, r, 0);
         report.settleJobs++;

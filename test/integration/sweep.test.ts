@@ -1,0 +1,91 @@
+/**
+ * The sweep gives lost jobs back, and only lost ones: a withdrawal its worker moved on while the
+ * sweep was walking an id list read earlier keeps its finished job, and gets no second one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
+import { createQueues, type Queues } from '../../src/queues/queues.ts';
+import { createSweep } from '../../src/queues/sweep.ts';
+import { submitJobId } from '../../src/queues/names.ts';
+import { createStore, type NewWithdrawal, type WithdrawalStore } from '../../src/withdrawals/store.ts';
+import { testRedis, type TestRedis } from '../support/redis.ts';
+
+let t: TestRedis;
+let store: WithdrawalStore;
+let queues: Queues;
+
+beforeAll(async () => {
+  t = await testRedis('sweep');
+  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0 });
+  queues = createQueues(t.redis.duplicate(), t.keys, { submitAttempts: 1, submitBackoffMs: 10, keepFinishedJobsS: 60 });
+});
+afterAll(async () => {
+  await queues.close();
+  await t.cleanup();
+});
+
+function w(id: string): NewWithdrawal {
+  return {
+    id,
+    provider: 'turinpay',
+    bodyHash: 'h',
+    invoice: 'lnbcrt1...',
+    address: null,
+    paymentHash: `ph-${id}`,
+    amountMsat: 1000n,
+    sendAmountMsat: null,
+    batchId: null,
+    description: null,
+    metadata: null,
+    reconcileDeadline: Date.now() + 60_000,
+  };
+}
+
+const logger = createLogger('silent');
+
+describe('sweep', () => {
+  it('gives a queued withdrawal whose submit job vanished its job back', async () => {
+    await store.create(w('lost'));
+    const sweep = createSweep({ store, queues, logger, lostSubmitAfterMs: 60_000, orphanAfterMs: 0, providers: ['turinpay'] });
+    const report = await sweep();
+    expect(report.requeued).toBe(1);
+    expect(await queues.submit.turinpay.getJobState(submitJobId('lost', 0))).toBe('waiting');
+    // Its job is live now: the next sweep leaves it alone.
+    expect((await sweep()).requeued).toBe(0);
+  });
+
+  it('adds no job for a withdrawal that moved on after the sweep read the queued list', async () => {
+    await store.create(w('moved'));
+    const stale = createSweep({
+      // The id list as it was read before the worker took the withdrawal: still `queued` there.
+      store: { ...store, idsInStatusSince: async (_p, status) => (status === 'queued' ? ['moved'] : []) },
+      queues,
+      logger,
+      lostSubmitAfterMs: 60_000,
+      orphanAfterMs: 0,
+      providers: ['turinpay'],
+    });
+    expect(await store.transition('moved', { from: 'queued', to: 'submitting', newFence: 'f', cause: 'worker' })).toEqual({ ok: true });
+    expect(await store.transition('moved', { from: 'submitting', to: 'succeeded', fence: 'f', cause: 'paid' })).toEqual({ ok: true });
+    const report = await stale();
+    expect(report).toMatchObject({ scanned: 1, requeued: 0, settleJobs: 0 });
+    expect(await queues.submit.turinpay.getJobState(submitJobId('moved', 0))).toBe('unknown');
+  });
+
+  it('adds no settle job for a withdrawal that settled after the sweep read the submitted list', async () => {
+    await store.create(w('settled'));
+    await store.transition('settled', { from: 'queued', to: 'submitting', newFence: 'f', cause: 'worker' });
+    await store.transition('settled', { from: 'submitting', to: 'submitted', fence: 'f', cause: 'accepted' });
+    await store.transition('settled', { from: 'submitted', to: 'succeeded', cause: 'paid' });
+    const stale = createSweep({
+      store: { ...store, idsInStatusSince: async (_p, status) => (status === 'submitted' ? ['settled'] : []) },
+      queues,
+      logger,
+      lostSubmitAfterMs: 60_000,
+      orphanAfterMs: 0,
+      providers: ['turinpay'],
+    });
+    expect(await stale()).toMatchObject({ scanned: 1, settleJobs: 0 });
+    expect(await queues.settle.getJobCounts('waiting', 'delayed')).toMatchObject({ waiting: 0, delayed: 0 });
+  });
+});
