@@ -3,6 +3,7 @@
  * nothing lost when an item cannot reach a thread or the source of items fails half-way.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Logger } from '../../src/logger.ts';
 import type { CheckContext } from '../../src/withdrawals/checks.ts';
 import { createValidationPool } from '../../src/withdrawals/validation/pool.ts';
 import { prevalidate, type Prevalidated } from '../../src/withdrawals/validation/prevalidate.ts';
@@ -54,6 +55,22 @@ describe('validation pool', () => {
     expect(results[0]?.ok).toBe(true);
     expect(results[1]).toMatchObject({ ok: false, status: 400, error: { code: 'invalid_request' } });
     expect(pool.counts().inline).toBe(before.inline + 2);
+    // Not a thread failure: the next items go to the threads again.
+    await pool.validate([withdrawalBody('aurpay').body], ctx());
+    expect(pool.counts().inThreads).toBe(before.inThreads + 1);
+  });
+
+  it('when its threads cannot start, validates in the calling thread from then on and says so once', async () => {
+    const warnings: string[] = [];
+    const logger = { warn: (_o: unknown, msg: string) => warnings.push(msg) } as unknown as Logger;
+    const broken = createValidationPool({ threads: 1, logger, entry: new URL('../support/failing-thread.mjs', import.meta.url) });
+    const items = mixedItems(40);
+    const c = ctx();
+    expect(await broken.validate(items, c)).toEqual(items.map((item) => validateWithdrawal(item, c)));
+    expect(await broken.validate(items, c)).toEqual(items.map((item) => validateWithdrawal(item, c)));
+    expect(broken.counts()).toEqual({ inThreads: 0, inline: 80 });
+    expect(warnings).toEqual(['a validation thread failed; validating in the main thread from now on']);
+    await broken.close();
   });
 
   it('with no threads, validates in the calling thread', async () => {

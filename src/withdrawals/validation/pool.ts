@@ -25,11 +25,22 @@ interface Thread {
 
 const ENTRY = new URL('./thread-entry.mjs', import.meta.url);
 
-export function createValidationPool(opts: { threads: number; logger?: Logger }): ValidationPool {
+class UncopyableItems extends Error {
+  constructor(cause: unknown) {
+    super('batch items cannot be copied to a validation thread', { cause });
+  }
+}
+
+export function createValidationPool(opts: {
+  threads: number;
+  logger?: Logger;
+  /** The threads' entry module. @defaultValue thread-entry.mjs beside this file */
+  entry?: URL;
+}): ValidationPool {
   const threads: Thread[] = [];
   let seq = 0;
   let closed = false;
-  let warned = false;
+  let failed = false;
   const counts = { inThreads: 0, inline: 0 };
   const inline = (items: unknown[], ctx: CheckContext): Validation[] => {
     counts.inline += items.length;
@@ -37,7 +48,7 @@ export function createValidationPool(opts: { threads: number; logger?: Logger })
   };
 
   function start(): Thread {
-    const worker = new Worker(ENTRY, { name: 'withdrawals-validation' });
+    const worker = new Worker(opts.entry ?? ENTRY, { name: 'withdrawals-validation' });
     worker.unref();
     const thread: Thread = { worker, pending: new Map() };
     const fail = (err: unknown) => {
@@ -69,23 +80,31 @@ export function createValidationPool(opts: { threads: number; logger?: Logger })
     const thread = pick();
     const task: ValidationTask = { seq: ++seq, ctx, items };
     return new Promise<Validation[]>((resolve, reject) => {
+      try {
+        thread.worker.postMessage(task);
+      } catch (err) {
+        // Not the thread's fault: an item that cannot be copied (a library caller's function, say).
+        reject(new UncopyableItems(err));
+        return;
+      }
       thread.pending.set(task.seq, { resolve, reject });
-      thread.worker.postMessage(task);
     });
   }
 
   return {
     threads: opts.threads,
     async validate(items, ctx) {
-      if (opts.threads === 0 || closed) return inline(items, ctx);
+      if (opts.threads === 0 || closed || failed) return inline(items, ctx);
       try {
         const results = await inThread(items, ctx);
         counts.inThreads += items.length;
         return results;
       } catch (err) {
-        // A thread that died (or could not start) must not lose the batch: validate here instead.
-        if (!warned) opts.logger?.warn({ err }, 'a validation thread failed; validating in the main thread');
-        warned = true;
+        if (err instanceof UncopyableItems) return inline(items, ctx);
+        // A thread that died (or could not start) must not lose the batch: validate here instead,
+        // from now on (a thread that cannot start would otherwise be started again for every chunk).
+        if (!failed) opts.logger?.warn({ err }, 'a validation thread failed; validating in the main thread from now on');
+        failed = true;
         return inline(items, ctx);
       }
     },
