@@ -99,7 +99,6 @@ export function createStore(opts: StoreOptions) {
 
   /** One withdrawal's part of a create.lua call: 7 keys and 9 arguments. */
   interface CreateCall {
-    w: NewWithdrawal;
     keys: string[];
     args: (string | number)[];
     fields: Record<string, string>;
@@ -128,7 +127,6 @@ export function createStore(opts: StoreOptions) {
     for (const [k, v] of Object.entries(optional)) if (v !== null) fields[k] = v;
     const entry: HistoryEntry = { status: 'queued', at: iso, cause: 'accepted' };
     return {
-      w,
       fields,
       entry,
       iso,

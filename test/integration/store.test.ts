@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStore, IllegalTransitionError, type NewWithdrawal } from '../../src/withdrawals/store.ts';
+import { createStore, IllegalTransitionError } from '../../src/withdrawals/store.ts';
+import { newWithdrawal } from '../support/new-withdrawal.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
 
 let t: TestRedis;
@@ -11,23 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.cleanup());
 
-function w(id: string, over: Partial<NewWithdrawal> = {}): NewWithdrawal {
-  return {
-    id,
-    provider: 'turinpay',
-    bodyHash: 'h1',
-    invoice: 'lnbcrt1...',
-    address: null,
-    paymentHash: `ph-${id}`,
-    amountMsat: 1000n,
-    sendAmountMsat: null,
-    batchId: null,
-    description: null,
-    metadata: { a: [1, 2], b: {} },
-    reconcileDeadline: Date.now() + 60_000,
-    ...over,
-  };
-}
+const w = newWithdrawal;
 
 describe('withdrawal store', () => {
   it('creates a record with history, and answers replays and conflicts by body hash', async () => {

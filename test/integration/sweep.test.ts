@@ -7,7 +7,8 @@ import { createLogger } from '../../src/logger.ts';
 import { createQueues, type Queues } from '../../src/queues/queues.ts';
 import { createSweep } from '../../src/queues/sweep.ts';
 import { submitJobId } from '../../src/queues/names.ts';
-import { createStore, type NewWithdrawal, type WithdrawalStore } from '../../src/withdrawals/store.ts';
+import { createStore, type WithdrawalStore } from '../../src/withdrawals/store.ts';
+import { newWithdrawal } from '../support/new-withdrawal.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
 
 let t: TestRedis;
@@ -24,22 +25,7 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-function w(id: string): NewWithdrawal {
-  return {
-    id,
-    provider: 'turinpay',
-    bodyHash: 'h',
-    invoice: 'lnbcrt1...',
-    address: null,
-    paymentHash: `ph-${id}`,
-    amountMsat: 1000n,
-    sendAmountMsat: null,
-    batchId: null,
-    description: null,
-    metadata: null,
-    reconcileDeadline: Date.now() + 60_000,
-  };
-}
+const w = newWithdrawal;
 
 const logger = createLogger('silent');
 
