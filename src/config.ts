@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PRODUCER, type Role } from './callers.ts';
 import { eventTypesSchema, webhookUrlSchema } from './webhooks/endpoint.ts';
 import { secretSchema } from './webhooks/secret.ts';
 import { defaultValidationThreads } from './withdrawals/validation/default-threads.ts';
@@ -33,6 +34,8 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(3000, 0, 65535),
   API_TOKENS: z.string().default(''),
+  /** Operators' bearer tokens, same form as API_TOKENS: they read everything, resolve, approve and pay on-chain. */
+  OPERATOR_TOKENS: z.string().default(''),
   DASHBOARD_USER: optionalSecret,
   DASHBOARD_PASSWORD: optionalSecret,
   LN_NETWORK: z.enum(NETWORKS, { error: `must be one of ${NETWORKS.join(', ')}` }).default('bitcoin'),
@@ -127,6 +130,13 @@ const envSchema = z.object({
   WEBHOOK_TIMEOUT_MS: int(10000, 100, 120000),
   /** Deliveries in flight per process (a separate queue: webhooks never hold up payouts). */
   WEBHOOK_CONCURRENCY: int(10, 1, 1000),
+  /** Let webhook URLs reach loopback and private networks (off: refused at registration and at connect). */
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Webhook endpoints one producer may register. */
+  WEBHOOK_MAX_ENDPOINTS: int(16, 1, 1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -135,27 +145,37 @@ export type Network = (typeof NETWORKS)[number];
 export interface ApiToken {
   name: string;
   token: string;
+  role: Role;
 }
 
-export type Config = Omit<z.infer<typeof envSchema>, 'API_TOKENS'> & { API_TOKENS: ApiToken[] };
+export type Config = Omit<z.infer<typeof envSchema>, 'API_TOKENS' | 'OPERATOR_TOKENS'> & {
+  API_TOKENS: ApiToken[];
+  OPERATOR_TOKENS: ApiToken[];
+};
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+const TOKEN_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
+
 /**
- * `API_TOKENS` is a comma-separated list; each entry is `token` or `name=token`.
- * The name is what operator actions record as the actor.
+ * `API_TOKENS` and `OPERATOR_TOKENS` are comma-separated lists; each entry is `token` or `name=token`.
+ * A bare producer token belongs to the producer `default`, a bare operator token to `operator`.
+ * The name is the owner of what a producer creates, and the actor operator actions record.
  */
-function parseTokens(raw: string): ApiToken[] {
+function parseTokens(variable: string, raw: string, role: Role): ApiToken[] {
+  const bareName = role === 'producer' ? DEFAULT_PRODUCER : 'operator';
   return raw
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
-    .map((entry, i) => {
+    .map((entry) => {
       const eq = entry.indexOf('=');
-      if (eq > 0) return { name: entry.slice(0, eq), token: entry.slice(eq + 1) };
-      return { name: `token-${i + 1}`, token: entry };
+      const token = eq > 0 ? { name: entry.slice(0, eq).trim(), token: entry.slice(eq + 1).trim(), role } : { name: bareName, token: entry, role };
+      if (!TOKEN_NAME.test(token.name)) throw new ConfigError(`invalid configuration:\n  ${variable}: a token's name must be 1-64 characters of A-Z a-z 0-9 . _ : -`);
+      if (token.token.length < 8) throw new ConfigError(`invalid configuration:\n  ${variable}: every token must be at least 8 characters`);
+      return token;
     });
 }
 
@@ -171,12 +191,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
-  const tokens = parseTokens(parsed.data.API_TOKENS);
-  if (tokens.some((t) => t.token.length < 8)) {
-    throw new ConfigError('invalid configuration:\n  API_TOKENS: every token must be at least 8 characters');
+  const tokens = parseTokens('API_TOKENS', parsed.data.API_TOKENS, 'producer');
+  const operators = parseTokens('OPERATOR_TOKENS', parsed.data.OPERATOR_TOKENS, 'operator');
+  const seen = new Set<string>();
+  for (const t of [...tokens, ...operators]) {
+    if (seen.has(t.token)) throw new ConfigError('invalid configuration:\n  API_TOKENS, OPERATOR_TOKENS: a token is listed twice; give every caller its own');
+    seen.add(t.token);
   }
   if ((parsed.data.WEBHOOK_URL === undefined) !== (parsed.data.WEBHOOK_SECRET === undefined)) {
     throw new ConfigError('invalid configuration:\n  WEBHOOK_URL, WEBHOOK_SECRET: set both or neither');
   }
-  return { ...parsed.data, API_TOKENS: tokens };
+  return { ...parsed.data, API_TOKENS: tokens, OPERATOR_TOKENS: operators };
 }

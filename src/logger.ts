@@ -31,6 +31,7 @@ export const REDACT_PATHS = [
   'config.AURPAY_API_TOKEN',
   'config.TURINPAY_API_KEY',
   'config.API_TOKENS',
+  'config.OPERATOR_TOKENS',
   'config.DASHBOARD_PASSWORD',
   'config.WEBHOOK_SECRET',
 ];

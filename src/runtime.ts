@@ -88,7 +88,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     async startApi() {
       api = await buildApi({
         ...enqueueDeps,
-        tokens: config.API_TOKENS,
+        tokens: [...config.API_TOKENS, ...config.OPERATOR_TOKENS],
         webhooks: webhooks.api,
         ready: async () => (running.length === 0 || running.every((r) => r.workers.every((w) => w.isRunning())) ? null : 'workers not running'),
         extend: async (app) => {

@@ -1,15 +1,31 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { Caller } from '../callers.ts';
 import type { ApiToken } from '../config.ts';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Returns the name of the token in an `Authorization: Bearer` header, or null. Constant-time per token. */
-export function authenticate(header: string | undefined, tokens: readonly ApiToken[]): string | null {
+/** The caller of an `Authorization: Bearer` header, or null. Constant-time per token: every token is compared. */
+export function authenticate(header: string | undefined, tokens: readonly ApiToken[]): Caller | null {
   if (!header) return null;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m?.[1]) return null;
   const given = digest(m[1]);
-  let found: string | null = null;
-  for (const t of tokens) if (timingSafeEqual(given, digest(t.token))) found = t.name;
+  let found: Caller | null = null;
+  for (const t of tokens) if (timingSafeEqual(given, digest(t.token))) found = { name: t.name, role: t.role };
   return found;
+}
+
+const callers = new WeakMap<FastifyRequest, Caller>();
+
+/** Set by the `/v1` authentication hook, before any handler runs. */
+export function setCaller(req: FastifyRequest, caller: Caller): void {
+  callers.set(req, caller);
+}
+
+/** Who sent this authenticated request. Only routes behind the `/v1` hook may ask. */
+export function callerOf(req: FastifyRequest): Caller {
+  const caller = callers.get(req);
+  if (!caller) throw new Error('callerOf: the request was not authenticated (a route outside /v1?)');
+  return caller;
 }

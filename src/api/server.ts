@@ -5,7 +5,7 @@ import { enqueueWithdrawal, type EnqueueDeps } from '../withdrawals/enqueue.ts';
 import { apiError } from '../withdrawals/errors.ts';
 import { cancelWithdrawal, resolveWithdrawal } from '../withdrawals/operator.ts';
 import { publicRecord } from '../withdrawals/record-codec.ts';
-import { authenticate } from './auth.ts';
+import { authenticate, setCaller } from './auth.ts';
 import { batchRoutes } from './batch-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
@@ -29,6 +29,7 @@ export interface ApiDeps extends EnqueueDeps {
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** The token's name: recorded as the actor of what the request does. */
     actor: string;
   }
 }
@@ -58,9 +59,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', async (req, reply) => {
-      const name = authenticate(req.headers.authorization, deps.tokens);
-      if (!name) return reply.code(401).send(errorBody(apiError('unauthorized', 'missing or wrong bearer token: send Authorization: Bearer <token>')));
-      req.actor = name;
+      const caller = authenticate(req.headers.authorization, deps.tokens);
+      if (!caller) return reply.code(401).send(errorBody(apiError('unauthorized', 'missing or wrong bearer token: send Authorization: Bearer <token>')));
+      setCaller(req, caller);
+      req.actor = caller.name;
     });
 
     v1.post('/withdrawals', { config: { openapi: createWithdrawalDoc } }, async (req, reply) => {

@@ -1,3 +1,4 @@
+import { DEFAULT_PRODUCER } from '../callers.ts';
 import type { Keys } from '../keys.ts';
 import type { RedisClient } from '../redis.ts';
 import { toEventId, ZERO_STREAM_ID } from './ids.ts';
@@ -13,6 +14,12 @@ export function entryToEvent([streamId, fields]: StreamEntry): WithdrawalEvent {
   const f = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i] ?? '', fields[i + 1] ?? '');
   return { id: toEventId(streamId), type: f.get('type') ?? '', timestamp: f.get('ts') ?? '', data: parseData(f.get('data')) };
+}
+
+/** The producer an event belongs to (the Lua scripts write `owner`; older entries belong to `default`). */
+export function entryOwner([, fields]: StreamEntry): string {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'owner') return fields[i + 1] || DEFAULT_PRODUCER;
+  return DEFAULT_PRODUCER;
 }
 
 /** Our Lua scripts write valid JSON; should an entry not be, it shows `data: null` rather than block every reader. */

@@ -10,6 +10,8 @@ import { redisUrl } from './redis.ts';
 import { callApi } from './http.ts';
 
 export const TEST_TOKEN = 'test-token-0001';
+/** The operator `ops`: resolves, approves, pays on-chain, reads everything. */
+export const OPERATOR_TOKEN = 'test-operator-0001';
 
 export interface Pipeline {
   sandbox: Sandbox;
@@ -20,8 +22,10 @@ export interface Pipeline {
   baseUrl: string;
   /** Every log line written, for assertions about logging. */
   logLines: string[];
-  /** Calls the API with the test token. */
+  /** Calls the API with the test token (the producer `tester`). */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /** Calls the API as the operator `ops`. */
+  operator(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
@@ -45,6 +49,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     QUEUE_PREFIX: `e2e-${randomUUID().slice(0, 8)}`,
     PORT: '0',
     API_TOKENS: `tester=${TEST_TOKEN}`,
+    OPERATOR_TOKENS: `ops=${OPERATOR_TOKEN}`,
     LN_NETWORK: 'regtest',
     AURPAY_BASE_URL: sandbox.aurpayUrl,
     AURPAY_API_KEY: 'sandbox-aurpay-key-1',
@@ -81,6 +86,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     baseUrl,
     logLines,
     call: (method, path, body, headers) => callApi(baseUrl, TEST_TOKEN, method, path, body, headers),
+    operator: (method, path, body, headers) => callApi(baseUrl, OPERATOR_TOKEN, method, path, body, headers),
     async close() {
       await runtime.close();
       await sandbox.close();

@@ -35,12 +35,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
   });
 
-  it('reads API_TOKENS as names and tokens, refusing short tokens', () => {
-    expect(loadConfig({ API_TOKENS: 'ops=abcdefgh123,zzzzzzzzzz' }).API_TOKENS).toEqual([
-      { name: 'ops', token: 'abcdefgh123' },
-      { name: 'token-2', token: 'zzzzzzzzzz' },
+  it('reads API_TOKENS as producers: a bare token belongs to the producer default; short tokens are refused', () => {
+    expect(loadConfig({ API_TOKENS: 'shop=abcdefgh123,zzzzzzzzzz' }).API_TOKENS).toEqual([
+      { name: 'shop', token: 'abcdefgh123', role: 'producer' },
+      { name: 'default', token: 'zzzzzzzzzz', role: 'producer' },
     ]);
     expect(() => loadConfig({ API_TOKENS: 'short' })).toThrow(/API_TOKENS/);
+  });
+
+  it('reads OPERATOR_TOKENS as operators, and refuses one token in both lists or a name with odd characters', () => {
+    expect(loadConfig({ OPERATOR_TOKENS: 'alice=operator-token-1' }).OPERATOR_TOKENS).toEqual([{ name: 'alice', token: 'operator-token-1', role: 'operator' }]);
+    expect(() => loadConfig({ API_TOKENS: 'a=same-token-1', OPERATOR_TOKENS: 'b=same-token-1' })).toThrow(/listed twice/);
+    expect(() => loadConfig({ OPERATOR_TOKENS: 'al ice=operator-token-1' })).toThrow(/OPERATOR_TOKENS/);
   });
 
   it('never puts a secret value in its error message', () => {

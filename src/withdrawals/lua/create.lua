@@ -34,12 +34,13 @@ local function create_one(k, a)
   redis.call('RPUSH', hist, entry)
   redis.call('ZADD', stset, nowMs, fields['id'])
   if batchId ~= '' then
+    redis.call('HSETNX', bkey, 'owner', fields['owner'] or 'default')
     redis.call('HINCRBY', bkey, 'total', 1)
     redis.call('HINCRBY', bkey, 'n:queued', 1)
     redis.call('HINCRBY', bkey, 'a:queued', amount)
     redis.call('RPUSH', bitems, fields['id'])
   end
-  add_event(stream, maxlen, 'withdrawal.queued', nowIso, record_json(rec))
+  add_event(stream, maxlen, 'withdrawal.queued', nowIso, record_json(rec), fields['owner'] or 'default')
   return { 'created' }
 end
 

@@ -53,6 +53,6 @@ if cur[3] and cur[3] ~= '' then
     redis.call('HINCRBY', bkey, 'a:' .. to, amount)
   end
 end
-add_event(stream, ARGV[8], 'withdrawal.' .. to, ARGV[4], record_json(rec))
+add_event(stream, ARGV[8], 'withdrawal.' .. to, ARGV[4], record_json(rec), owner_of(rec))
 if cur[3] and cur[3] ~= '' then maybe_batch_done(bkey, stream, ARGV[8], ARGV[4]) end
 return { 'ok' }

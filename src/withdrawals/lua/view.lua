@@ -13,20 +13,26 @@ end
 local function record_json(key)
   local f = redis.call('HMGET', key, 'id', 'provider', 'status', 'invoice', 'address', 'paymentHash',
     'amountMsat', 'feeMsat', 'providerRef', 'attempts', 'batchId', 'failure', 'description',
-    'metadata', 'createdAt', 'updatedAt')
+    'metadata', 'createdAt', 'updatedAt', 'owner')
   return '{"id":' .. jstr(f[1]) .. ',"provider":' .. jstr(f[2]) .. ',"status":' .. jstr(f[3]) ..
     ',"invoice":' .. jstr(f[4]) .. ',"address":' .. jstr(f[5]) .. ',"paymentHash":' .. jstr(f[6]) ..
     ',"amountMsat":' .. jstr(f[7]) .. ',"feeMsat":' .. jstr(f[8]) .. ',"providerRef":' .. jstr(f[9]) ..
     ',"attempts":' .. (tonumber(f[10]) or 0) .. ',"batchId":' .. jstr(f[11]) .. ',"failure":' .. jraw(f[12]) ..
     ',"description":' .. jstr(f[13]) .. ',"metadata":' .. jraw(f[14]) .. ',"createdAt":' .. jstr(f[15]) ..
-    ',"updatedAt":' .. jstr(f[16]) .. '}'
+    ',"updatedAt":' .. jstr(f[16]) .. ',"owner":' .. cjson.encode(f[17] or 'default') .. '}'
 end
 
-local function add_event(stream, maxlen, etype, ts, data)
+-- Owner of a record or batch hash: the producer that created it ('default' before owners existed).
+local function owner_of(key)
+  return redis.call('HGET', key, 'owner') or 'default'
+end
+
+-- `owner` lets the event stream and webhook deliveries show each producer its own events alone.
+local function add_event(stream, maxlen, etype, ts, data, owner)
   if tonumber(maxlen) > 0 then
-    return redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'type', etype, 'ts', ts, 'data', data)
+    return redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'type', etype, 'ts', ts, 'owner', owner, 'data', data)
   end
-  return redis.call('XADD', stream, '*', 'type', etype, 'ts', ts, 'data', data)
+  return redis.call('XADD', stream, '*', 'type', etype, 'ts', ts, 'owner', owner, 'data', data)
 end
 
 local STATUSES = { 'queued', 'submitting', 'submitted', 'unknown', 'succeeded', 'failed', 'needs_review', 'cancelled' }
@@ -60,5 +66,5 @@ local function maybe_batch_done(bkey, stream, maxlen, ts)
   redis.call('HSET', bkey, 'doneAt', ts)
   local data = '{"batchId":' .. cjson.encode(b[4]) .. ',"total":' .. total .. ',"byStatus":{' ..
     table.concat(by, ',') .. '},"amountMsatByStatus":{' .. table.concat(amt, ',') .. '},"done":true}'
-  add_event(stream, maxlen, 'batch.done', ts, data)
+  add_event(stream, maxlen, 'batch.done', ts, data, owner_of(bkey))
 end
