@@ -32,6 +32,7 @@ export async function measureSweep(redisUrl: string, prefix: string, inFlight: n
       const id = `sweep-${i}`;
       await store.create({
         id,
+        owner: 'default',
         provider: 'turinpay',
         bodyHash: `h${i}`,
         invoice: `lnbcrt-sweep-${i}`,

@@ -10,6 +10,9 @@ export interface Caller {
   role: Role;
 }
 
+/** What a producer's or operator's name may hold (the `name=` of a token). */
+export const PRODUCER_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
+
 /** The producer a record, batch, event or endpoint belongs to when nothing else says (older records too). */
 export const DEFAULT_PRODUCER = 'default';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_PRODUCER, type Role } from './callers.ts';
+import { DEFAULT_PRODUCER, PRODUCER_NAME, type Role } from './callers.ts';
+import { MAX_AMOUNT_MSAT as BITCOIN_SUPPLY_MSAT } from './invoices/amount.ts';
 import { eventTypesSchema, webhookUrlSchema } from './webhooks/endpoint.ts';
 import { secretSchema } from './webhooks/secret.ts';
 import { defaultValidationThreads } from './withdrawals/validation/default-threads.ts';
@@ -33,6 +34,11 @@ const envSchema = z.object({
     .refine((v) => /^[A-Za-z0-9_.-]{1,32}$/.test(v), 'must be 1-32 characters of A-Z a-z 0-9 _ . -'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(3000, 0, 65535),
+  /**
+   * Milliseconds a client has to send a whole request (headers and body) to the HTTP API; a body
+   * that trickles in past it is cut off (408). @defaultValue 60000
+   */
+  REQUEST_TIMEOUT_MS: int(60000, 1000, 3600000),
   API_TOKENS: z.string().default(''),
   /** Operators' bearer tokens, same form as API_TOKENS: they read everything, resolve, approve and pay on-chain. */
   OPERATOR_TOKENS: z.string().default(''),
@@ -56,9 +62,11 @@ const envSchema = z.object({
   RECONCILE_GRACE_MS: int(3600000, 0, 30 * 86400000),
   /** Refuse invoices that expire within this many seconds (time enough to submit). */
   INVOICE_EXPIRY_MARGIN_S: int(60, 0, 86400),
+  /** Largest amount of one withdrawal; never above 21 million BTC, which holds when it is unset. */
   MAX_AMOUNT_MSAT: z
     .string()
     .regex(/^[0-9]+$/, 'must be a whole number of millisatoshi')
+    .refine((v) => BigInt(v) <= BITCOIN_SUPPLY_MSAT, `must be at most ${BITCOIN_SUPPLY_MSAT} (21 million BTC)`)
     .optional()
     .transform((v) => (v === undefined ? null : BigInt(v))),
   /** Largest total amount one batch may carry; items past it are refused. */
@@ -157,7 +165,6 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const TOKEN_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
  * `API_TOKENS` and `OPERATOR_TOKENS` are comma-separated lists; each entry is `token` or `name=token`.
@@ -173,7 +180,7 @@ function parseTokens(variable: string, raw: string, role: Role): ApiToken[] {
     .map((entry) => {
       const eq = entry.indexOf('=');
       const token = eq > 0 ? { name: entry.slice(0, eq).trim(), token: entry.slice(eq + 1).trim(), role } : { name: bareName, token: entry, role };
-      if (!TOKEN_NAME.test(token.name)) throw new ConfigError(`invalid configuration:\n  ${variable}: a token's name must be 1-64 characters of A-Z a-z 0-9 . _ : -`);
+      if (!PRODUCER_NAME.test(token.name)) throw new ConfigError(`invalid configuration:\n  ${variable}: a token's name must be 1-64 characters of A-Z a-z 0-9 . _ : -`);
       if (token.token.length < 8) throw new ConfigError(`invalid configuration:\n  ${variable}: every token must be at least 8 characters`);
       return token;
     });

@@ -86,9 +86,16 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     metrics,
     webhooks,
     async startApi() {
+      if (config.MAX_AMOUNT_MSAT === null) {
+        logger.warn(
+          'MAX_AMOUNT_MSAT is not set: one withdrawal may carry up to 21 million BTC (the only ceiling). ' +
+            'Set MAX_AMOUNT_MSAT to the largest payout this service should ever make.',
+        );
+      }
       api = await buildApi({
         ...enqueueDeps,
         tokens: [...config.API_TOKENS, ...config.OPERATOR_TOKENS],
+        requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
         webhooks: webhooks.api,
         ready: async () => (running.length === 0 || running.every((r) => r.workers.every((w) => w.isRunning())) ? null : 'workers not running'),
         extend: async (app) => {

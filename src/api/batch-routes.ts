@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { BATCH_MEDIA_TYPES, BatchFileError, batchFileItems, BodyTooLargeError, limitBytes, type BatchFileFormat } from '../batch-file/index.ts';
-import { batchSummary, BatchTooLargeError, enqueueBatch, MAX_BATCH_ITEMS, newBatchId } from '../withdrawals/batches.ts';
+import { mayAccess } from '../callers.ts';
+import { callerOf } from './auth.ts';
+import { BatchIdTakenError, batchSummary, BatchTooLargeError, enqueueBatch, MAX_BATCH_ITEMS, newBatchId } from '../withdrawals/batches.ts';
 import type { EnqueueDeps } from '../withdrawals/enqueue.ts';
 import { apiError, invalidRequest } from '../withdrawals/errors.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
@@ -28,7 +30,7 @@ class StreamedBody {
 }
 
 function tooLarge(reply: FastifyReply, message: string) {
-  return reply.code(413).header('connection', 'close').send(errorBody(apiError('payload_too_large', message)));
+  return reply.code(413).header('connection', 'close').send(errorBody(apiError('invalid_request', message)));
 }
 
 /**
@@ -54,8 +56,12 @@ export async function batchRoutes(app: FastifyInstance, deps: EnqueueDeps): Prom
         if (id !== undefined && query.data.id !== undefined && id !== query.data.id) {
           return reply.code(400).send(errorBody(apiError('invalid_request', `the batch id is ${id} in the body but ${query.data.id} in ?id=; give one`)));
         }
-        const answer = await enqueueBatch(deps, id ?? query.data.id ?? newBatchId(), parsed.data.items);
-        return reply.code(202).send(answer);
+        try {
+          return await reply.code(202).send(await enqueueBatch(deps, callerOf(req), id ?? query.data.id ?? newBatchId(), parsed.data.items));
+        } catch (err) {
+          if (err instanceof BatchIdTakenError) return reply.code(409).send(errorBody(apiError('idempotency_conflict', err.message)));
+          throw err;
+        }
       }
 
       const { format, stream } = req.body;
@@ -63,9 +69,11 @@ export async function batchRoutes(app: FastifyInstance, deps: EnqueueDeps): Prom
       if (Number(req.headers['content-length']) > BATCH_BODY_LIMIT) return tooLarge(reply, `the body is larger than ${BATCH_BODY_LIMIT} bytes`);
       const batchId = query.data.id ?? newBatchId();
       try {
-        const answer = await enqueueBatch(deps, batchId, batchFileItems(format, limitBytes(stream, BATCH_BODY_LIMIT)));
+        const answer = await enqueueBatch(deps, callerOf(req), batchId, batchFileItems(format, limitBytes(stream, BATCH_BODY_LIMIT)));
         return await reply.code(202).send(answer);
       } catch (err) {
+        // The body was not read: close the connection rather than drain it.
+        if (err instanceof BatchIdTakenError) return reply.code(409).header('connection', 'close').send(errorBody(apiError('idempotency_conflict', err.message)));
         if (err instanceof BatchFileError) return reply.code(400).header('connection', 'close').send(errorBody(apiError('invalid_request', err.message)));
         if (err instanceof BodyTooLargeError || err instanceof BatchTooLargeError) {
           // The items before the limit were accepted (and will be paid): say so.
@@ -81,7 +89,9 @@ export async function batchRoutes(app: FastifyInstance, deps: EnqueueDeps): Prom
   });
 
   app.get<{ Params: { id: string } }>('/batches/:id', { config: { openapi: getBatchDoc } }, async (req, reply) => {
-    const summary = await batchSummary(deps.store.redis, deps.store.keys, req.params.id);
+    const owner = await deps.store.batchOwner(req.params.id);
+    // Another producer's batch answers exactly as a missing one.
+    const summary = owner !== null && mayAccess(callerOf(req), owner) ? await batchSummary(deps.store.redis, deps.store.keys, req.params.id) : null;
     if (!summary) return reply.code(404).send(errorBody(apiError('not_found', `no batch ${req.params.id}`)));
     return summary;
   });

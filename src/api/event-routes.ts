@@ -5,6 +5,7 @@ import type { RedisClient } from '../redis.ts';
 import { toStreamId } from '../events/ids.ts';
 import { MAX_EVENTS_PAGE, readEvents } from '../events/reader.ts';
 import { invalidRequest } from '../withdrawals/errors.ts';
+import { callerOf } from './auth.ts';
 import { errorBody } from './errors.ts';
 import { listEventsDoc } from './openapi/docs/events.ts';
 
@@ -22,6 +23,8 @@ export async function eventRoutes(app: FastifyInstance, deps: { redis: RedisClie
     const parsed = querySchema.safeParse(req.query);
     if (!parsed.success) return reply.code(400).send(errorBody(invalidRequest(parsed.error)));
     const after = parsed.data.after === undefined ? null : toStreamId(parsed.data.after);
-    return readEvents(deps.redis, deps.keys, after, parsed.data.limit);
+    // A producer reads its own events alone; an operator reads every producer's.
+    const caller = callerOf(req);
+    return readEvents(deps.redis, deps.keys, after, parsed.data.limit, caller.role === 'operator' ? null : caller.name);
   });
 }

@@ -3,17 +3,20 @@ import type { ApiToken } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { enqueueWithdrawal, type EnqueueDeps } from '../withdrawals/enqueue.ts';
 import { apiError } from '../withdrawals/errors.ts';
-import { cancelWithdrawal, resolveWithdrawal } from '../withdrawals/operator.ts';
+import { approveWithdrawal, cancelWithdrawal, noWithdrawal, resolveWithdrawal } from '../withdrawals/operator.ts';
+import { mayAccess } from '../callers.ts';
 import { publicRecord } from '../withdrawals/record-codec.ts';
-import { authenticate, setCaller } from './auth.ts';
+import { authenticate, callerOf, setCaller } from './auth.ts';
 import { batchRoutes } from './batch-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import type { WebhookApi } from '../webhooks/service.ts';
-import { errorBody, installErrorHandlers } from './errors.ts';
+import { clientErrorHandler, errorBody, frameworkErrors, installErrorHandlers } from './errors.ts';
 import { collectRoutes, openapiRoutes } from './openapi/index.ts';
 import { healthzDoc, readyzDoc } from './openapi/docs/operations.ts';
-import { cancelWithdrawalDoc, createWithdrawalDoc, getWithdrawalDoc, resolveWithdrawalDoc } from './openapi/docs/withdrawals.ts';
+import { approveWithdrawalDoc, cancelWithdrawalDoc, createWithdrawalDoc, getWithdrawalDoc, resolveWithdrawalDoc } from './openapi/docs/withdrawals.ts';
+
+type WithId = { Params: { id: string } };
 
 export interface ApiDeps extends EnqueueDeps {
   tokens: readonly ApiToken[];
@@ -21,6 +24,8 @@ export interface ApiDeps extends EnqueueDeps {
   /** Extra readiness checks (workers running...); Redis is always checked. */
   ready?(): Promise<string | null>;
   bodyLimit?: number;
+  /** Milliseconds a client has to send a whole request (REQUEST_TIMEOUT_MS); a trickling body is cut off. @defaultValue 60000 */
+  requestTimeoutMs?: number;
   /** Mounts more routes (dashboard, metrics, batches) on the same server. */
   extend?(app: FastifyInstance): Promise<void>;
   /** Webhook endpoints and replay; without it the /v1/webhooks routes are not mounted. */
@@ -36,7 +41,21 @@ declare module 'fastify' {
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = deps.logger;
-  const app = Fastify({ loggerInstance, bodyLimit: deps.bodyLimit ?? 64 * 1024 });
+  const requestTimeout = deps.requestTimeoutMs ?? 60_000;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: deps.bodyLimit ?? 64 * 1024,
+    // Ids are up to 128 characters (interface.md "Limits"); find-my-way refuses params over 100 by default.
+    routerOptions: { maxParamLength: 1024 },
+    // Bounds a body that trickles in. Node checks it only every connectionsCheckingInterval, so that runs
+    // often enough for the bound to hold. No connectionTimeout: it would also cut a long batch whose answer
+    // is still being computed; idle sockets are bounded by Node's headersTimeout and keepAliveTimeout.
+    requestTimeout,
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))) },
+    // The router's and Node's own errors answer with the API's error body too.
+    frameworkErrors,
+    clientErrorHandler: clientErrorHandler(deps.logger),
+  });
   // Before any route: every route's `config.openapi` goes into GET /openapi.json.
   const routes = collectRoutes(app);
   const redis = deps.store.redis;
@@ -53,7 +72,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }
     const extra = await deps.ready?.();
     if (extra) problems.push(extra);
-    if (problems.length) return reply.code(503).send({ ok: false, problems });
+    if (problems.length) {
+      return reply.code(503).send({ ok: false, problems, error: apiError('unavailable', `not ready: ${problems.join('; ')}`) });
+    }
     return { ok: true };
   });
 
@@ -66,25 +87,32 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     });
 
     v1.post('/withdrawals', { config: { openapi: createWithdrawalDoc } }, async (req, reply) => {
-      const res = await enqueueWithdrawal(deps, req.body);
+      const res = await enqueueWithdrawal(deps, req.body, { caller: callerOf(req) });
       if (res.kind === 'refused') return reply.code(res.status).send(errorBody(res.error));
       return reply.code(res.kind === 'accepted' ? 202 : 200).send(publicRecord(res.record));
     });
 
-    v1.get<{ Params: { id: string } }>('/withdrawals/:id', { config: { openapi: getWithdrawalDoc } }, async (req, reply) => {
+    v1.get<WithId>('/withdrawals/:id', { config: { openapi: getWithdrawalDoc } }, async (req, reply) => {
       const rec = await deps.store.get(req.params.id);
-      if (!rec) return reply.code(404).send(errorBody(apiError('not_found', `no withdrawal ${req.params.id}`)));
+      // Another producer's withdrawal answers exactly as a missing one.
+      if (!rec || !mayAccess(callerOf(req), rec.owner)) return reply.code(404).send(errorBody(noWithdrawal(req.params.id)));
       return publicRecord(rec);
     });
 
-    v1.post<{ Params: { id: string } }>('/withdrawals/:id/cancel', { config: { openapi: cancelWithdrawalDoc } }, async (req, reply) => {
-      const res = await cancelWithdrawal(deps, req.params.id, req.actor, req.body);
+    v1.post<WithId>('/withdrawals/:id/cancel', { config: { openapi: cancelWithdrawalDoc } }, async (req, reply) => {
+      const res = await cancelWithdrawal(deps, req.params.id, callerOf(req), req.body);
       if (!res.ok) return reply.code(res.status).send(errorBody(res.error));
       return publicRecord(res.record);
     });
 
-    v1.post<{ Params: { id: string } }>('/withdrawals/:id/resolve', { config: { openapi: resolveWithdrawalDoc } }, async (req, reply) => {
-      const res = await resolveWithdrawal(deps, req.params.id, req.actor, req.body);
+    v1.post<WithId>('/withdrawals/:id/resolve', { config: { openapi: resolveWithdrawalDoc } }, async (req, reply) => {
+      const res = await resolveWithdrawal(deps, req.params.id, callerOf(req), req.body);
+      if (!res.ok) return reply.code(res.status).send(errorBody(res.error));
+      return publicRecord(res.record);
+    });
+
+    v1.post<WithId>('/withdrawals/:id/approve', { config: { openapi: approveWithdrawalDoc } }, async (req, reply) => {
+      const res = await approveWithdrawal(deps, req.params.id, callerOf(req), req.body);
       if (!res.ok) return reply.code(res.status).send(errorBody(res.error));
       return publicRecord(res.record);
     });

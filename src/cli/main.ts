@@ -12,7 +12,9 @@ const USAGE = `usage: withdrawals <command>
                              submit and settle workers only
   demo [--count N] [--timeout SECONDS]
                              a batch of payouts through the sandbox providers, with a report
-  batch FILE [--no-wait]     enqueue a CSV or NDJSON file as one batch and wait for settlement
+  batch FILE [--no-wait] [--producer NAME]
+                             enqueue a CSV or NDJSON file as one batch (owned by NAME, default
+                             "default") and wait for settlement
   status ID [--json]         one withdrawal and its history
 
 Configuration comes from the environment (see README).`;
@@ -28,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
       timeout: { type: 'string' },
       json: { type: 'boolean' },
       'no-wait': { type: 'boolean' },
+      producer: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
       return status(rest[0], values.json ?? false);
     case 'batch': {
       const { batch } = await import('./commands/batch.ts');
-      return batch(rest[0], { wait: !values['no-wait'] });
+      return batch(rest[0], { wait: !values['no-wait'], producer: values.producer });
     }
     default:
       console.error(`unknown command ${command}\n\n${USAGE}`);

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_PRODUCER, PRODUCER_NAME, producer } from '../callers.ts';
 import { createKeys } from '../keys.ts';
 import { createLogger } from '../logger.ts';
 import { createQueues, queueSettings } from '../queues/queues.ts';
 import { createRedis, type RedisClient } from '../redis.ts';
 import { checkRedisSafety } from '../redis-checks.ts';
-import { batchSummary, enqueueBatch, newBatchId } from '../withdrawals/batches.ts';
+import { BatchIdTakenError, batchSummary, enqueueBatch, newBatchId } from '../withdrawals/batches.ts';
 import { enqueueDepsFromConfig, enqueueWithdrawal } from '../withdrawals/enqueue.ts';
 import { publicRecord } from '../withdrawals/record-codec.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
@@ -41,6 +42,9 @@ async function ready(redis: RedisClient, timeoutMs: number): Promise<void> {
  */
 export async function createWithdrawalsClient(options: WithdrawalsClientOptions): Promise<WithdrawalsClient> {
   const config = clientConfig(options);
+  const name = options.producer ?? DEFAULT_PRODUCER;
+  if (!PRODUCER_NAME.test(name)) throw new WithdrawalsClientError('invalid_request', `producer ${JSON.stringify(name)} must be 1-64 characters of A-Z a-z 0-9 . _ : -`);
+  const caller = producer(name);
   const logger = options.logger ?? createLogger('silent');
   const providers = options.providers ?? PROVIDERS;
   const keys = createKeys(config.QUEUE_PREFIX);
@@ -79,7 +83,7 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
   return {
     prefix: config.QUEUE_PREFIX,
     async enqueue(body) {
-      const res = await enqueueWithdrawal(deps, body);
+      const res = await enqueueWithdrawal(deps, body, { caller });
       return res.kind === 'refused' ? res : { kind: res.kind, record: publicRecord(res.record) };
     },
     async enqueueBatch(items, opts = {}) {
@@ -87,7 +91,12 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
       if (!withdrawalIdSchema.safeParse(batchId).success) {
         throw new WithdrawalsClientError('invalid_request', `batch id ${JSON.stringify(batchId)} must be 1-128 characters of A-Z a-z 0-9 . _ : -`);
       }
-      return enqueueBatch(deps, batchId, items, { concurrency: opts.concurrency, onItem: opts.onItem });
+      try {
+        return await enqueueBatch(deps, caller, batchId, items, { concurrency: opts.concurrency, onItem: opts.onItem });
+      } catch (err) {
+        if (err instanceof BatchIdTakenError) throw new WithdrawalsClientError('idempotency_conflict', err.message);
+        throw err;
+      }
     },
     get,
     async waitFor(id, opts) {

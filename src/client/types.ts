@@ -13,7 +13,7 @@ export type WithdrawalRecord = Omit<StoredRecord, 'reconcileDeadline'>;
 export type EnqueueOutcome =
   | { kind: 'accepted'; record: WithdrawalRecord }
   | { kind: 'replayed'; record: WithdrawalRecord }
-  | { kind: 'refused'; status: 400 | 409; error: ApiError };
+  | { kind: 'refused'; status: 400 | 403 | 409; error: ApiError };
 
 /**
  * Where the service keeps its data and the rules it enqueues by: give the same values as the
@@ -22,6 +22,12 @@ export type EnqueueOutcome =
 export interface WithdrawalsClientOptions {
   /** REDIS_URL. */
   redisUrl: string;
+  /**
+   * The producer this client enqueues as: it owns the withdrawals and batches it creates, exactly as
+   * an API token of that name would (interface.md, "Who may do what"). On-chain withdrawals are for
+   * operators and are refused here. @defaultValue 'default'
+   */
+  producer?: string;
   /** QUEUE_PREFIX. @defaultValue 'wd' */
   prefix?: string;
   /** LN_NETWORK: invoices and addresses of other networks are refused. @defaultValue 'bitcoin' */
@@ -95,7 +101,7 @@ export interface WithdrawalsClient {
   close(): Promise<void>;
 }
 
-export type ClientErrorCode = 'not_found' | 'timeout' | 'invalid_request';
+export type ClientErrorCode = 'not_found' | 'timeout' | 'invalid_request' | 'idempotency_conflict';
 
 /** A wait that ended without its status (`timeout`), an id that names nothing (`not_found`), a bad batch id. */
 export class WithdrawalsClientError extends Error {

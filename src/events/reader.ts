@@ -38,13 +38,33 @@ export interface EventPage {
   next: string;
 }
 
-/** The events after `afterStreamId` (exclusive; from the oldest kept when absent), oldest first. */
-export async function readEvents(redis: RedisClient, keys: Keys, afterStreamId: string | null, limit: number): Promise<EventPage> {
-  const start = afterStreamId === null ? '-' : `(${afterStreamId}`;
-  const entries: StreamEntry[] = await redis.xrange(keys.events, start, '+', 'COUNT', Math.min(limit, MAX_EVENTS_PAGE));
-  const events = entries.map(entryToEvent);
-  const last = events.at(-1);
-  return { events, next: last ? last.id : toEventId(afterStreamId ?? ZERO_STREAM_ID) };
+/** Entries one owner's page reads past at most: a page costs the same whoever else is busy. */
+const MAX_SCANNED = 10_000;
+const SCAN_CHUNK = 1_000;
+
+/**
+ * The events after `afterStreamId` (exclusive; from the oldest kept when absent), oldest first; with
+ * `owner`, that producer's events alone. An owner's page may come back short (even empty) while
+ * other producers' events fill the stream: `next` then still moves past what was read, so paging on
+ * always reaches the end.
+ */
+export async function readEvents(redis: RedisClient, keys: Keys, afterStreamId: string | null, limit: number, owner: string | null = null): Promise<EventPage> {
+  const want = Math.min(limit, MAX_EVENTS_PAGE);
+  const events: WithdrawalEvent[] = [];
+  let cursor = afterStreamId;
+  let scanned = 0;
+  while (events.length < want && scanned < MAX_SCANNED) {
+    const count = owner === null ? want - events.length : SCAN_CHUNK;
+    const entries: StreamEntry[] = await redis.xrange(keys.events, cursor === null ? '-' : `(${cursor}`, '+', 'COUNT', count);
+    for (const entry of entries) {
+      cursor = entry[0];
+      scanned++;
+      if (owner === null || entryOwner(entry) === owner) events.push(entryToEvent(entry));
+      if (events.length === want) break;
+    }
+    if (entries.length < count) break;
+  }
+  return { events, next: toEventId(cursor ?? ZERO_STREAM_ID) };
 }
 
 /** Entries from `start` (inclusive `-`/id or exclusive `(id`) up to `end`, at most `count`. */

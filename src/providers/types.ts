@@ -29,14 +29,22 @@ export type ProviderStatus = 'pending' | 'succeeded' | 'failed';
  * `unknown` is a first-class answer: the money may or may not have moved.
  */
 export type SubmitOutcome =
-  | { kind: 'accepted'; status: ProviderStatus; providerRef: string | null; feeMsat: bigint | null; raw: unknown }
+  | {
+      kind: 'accepted';
+      status: ProviderStatus;
+      providerRef: string | null;
+      feeMsat: bigint | null;
+      /** The amount the provider says it moved, when it says (an on-chain withdrawal sends none). */
+      amountMsat?: bigint | null;
+      raw: unknown;
+    }
   | { kind: 'rejected'; message: string; raw: unknown }
   | { kind: 'not_sent'; reason: string; retryAfterMs?: number; authError?: boolean }
   | { kind: 'unknown'; reason: string; raw?: unknown };
 
 /** The outcome of one status lookup. Only `found` with an explicit status can settle. */
 export type LookupOutcome =
-  | { kind: 'found'; status: ProviderStatus; providerRef: string | null; feeMsat: bigint | null; raw: unknown }
+  | { kind: 'found'; status: ProviderStatus; providerRef: string | null; feeMsat: bigint | null; amountMsat?: bigint | null; raw: unknown }
   | { kind: 'not_found'; reason: string; raw?: unknown }
   | { kind: 'error'; reason: string; retryAfterMs?: number; authError?: boolean; raw?: unknown };
 

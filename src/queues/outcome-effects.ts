@@ -55,3 +55,12 @@ export function submitEffect(provider: ProviderName, outcome: SubmitOutcome): Su
       };
   }
 }
+
+/**
+ * An on-chain withdrawal carries no amount until the provider says what it moved: record that, once,
+ * from the first answer that says it (interface.md: on-chain withdrawals record the amount moved).
+ */
+export function movedAmountUpdate(rec: Record<string, string>, outcome: { amountMsat?: bigint | null }): Record<string, string> {
+  if (!rec.address || rec.amountMsat || outcome.amountMsat === undefined || outcome.amountMsat === null) return {};
+  return { amountMsat: outcome.amountMsat.toString() };
+}

@@ -5,6 +5,7 @@ import type { Status } from '../withdrawals/status.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
 import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
 import { settleJobSchema } from './jobs.ts';
+import { movedAmountUpdate } from './outcome-effects.ts';
 
 export interface SettleDeps {
   clients: Partial<Record<ProviderName, ProviderClient>>;
@@ -75,6 +76,7 @@ export function createSettleProcessor(deps: SettleDeps) {
       const updates: Record<string, string | null> = {};
       if (outcome.providerRef && !rec.providerRef) updates.providerRef = outcome.providerRef;
       if (outcome.feeMsat !== null) updates.feeMsat = outcome.feeMsat.toString();
+      Object.assign(updates, movedAmountUpdate(rec, outcome));
       if (outcome.status === 'failed') {
         updates.failure = JSON.stringify({ code: 'provider_failed', message: 'the provider reports the payment failed', provider: outcome.raw });
       } else {

@@ -6,7 +6,7 @@ import type { WithdrawalStore } from '../withdrawals/store.ts';
 import { isTerminal, type Status } from '../withdrawals/status.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import { submitJobSchema } from './jobs.ts';
-import { submitEffect } from './outcome-effects.ts';
+import { movedAmountUpdate, submitEffect } from './outcome-effects.ts';
 
 export interface SubmitDeps {
   provider: ProviderName;
@@ -92,7 +92,7 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       from: 'submitting',
       to: effect.to,
       fence,
-      updates: effect.updates,
+      updates: outcome.kind === 'accepted' ? { ...effect.updates, ...movedAmountUpdate(rec, outcome) } : effect.updates,
       cause: effect.cause,
     });
     // After the outcome is safely recorded: metrics and the breaker (which may pause the queue).

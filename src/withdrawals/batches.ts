@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '../redis.ts';
 import type { Keys } from '../keys.ts';
 import { AmountBudget } from './amount-budget.ts';
-import { enqueueWithdrawal, type EnqueueDeps, type EnqueueResult } from './enqueue.ts';
+import type { Caller } from '../callers.ts';
+import { enqueueWithdrawal, type EnqueueContext, type EnqueueDeps, type EnqueueResult } from './enqueue.ts';
 import type { ApiError } from './errors.ts';
 import { prevalidate, type Prevalidated } from './validation/prevalidate.ts';
 import { STATUSES, TERMINAL_STATUSES, type Status } from './status.ts';
@@ -69,10 +70,21 @@ function itemId(item: unknown): string | null {
   return null;
 }
 
-function enqueueItem(deps: EnqueueDeps, batchId: string, { item, validation }: Prevalidated, budget: AmountBudget | null): Promise<EnqueueResult> {
+function enqueueItem(deps: EnqueueDeps, ctx: EnqueueContext, { item, validation }: Prevalidated): Promise<EnqueueResult> {
   if (item instanceof RefusedItem) return Promise.resolve({ kind: 'refused', status: 400, error: item.error });
-  return enqueueWithdrawal(deps, item, batchId, budget, validation);
+  return enqueueWithdrawal(deps, item, { ...ctx, validation });
 }
+
+/** A batch id that another producer (or operator) already uses: nothing of that batch is touched. */
+export class BatchIdTakenError extends Error {
+  override name = 'BatchIdTakenError';
+  readonly code = 'idempotency_conflict';
+  constructor(readonly batchId: string) {
+    super(`the batch id ${batchId} is already taken; use a new id for a new batch`);
+  }
+}
+
+
 
 /** Each item with its validation: done ahead in the validation threads when there are any. */
 async function* withValidation(deps: EnqueueDeps, items: AsyncIterable<unknown> | Iterable<unknown>): AsyncGenerator<Prevalidated> {
@@ -112,10 +124,13 @@ export interface EnqueueBatchOptions {
  */
 export async function enqueueBatch(
   deps: EnqueueDeps,
+  caller: Caller,
   batchId: string,
   items: AsyncIterable<unknown> | Iterable<unknown>,
   opts: EnqueueBatchOptions = {},
 ): Promise<BatchAnswer> {
+  // The first caller to use a batch id owns the batch; nobody else adds to it (nor learns what it holds).
+  if ((await deps.store.claimBatch(batchId, caller.name)) !== caller.name) throw new BatchIdTakenError(batchId);
   const answer: BatchAnswer = { batchId, accepted: 0, duplicates: 0, rejected: [] };
   // Index of batches that may be unfinished, for the batch-progress metric (which prunes done ones).
   await deps.store.redis.zadd(deps.store.keys.batches, 'NX', Date.now(), batchId);
@@ -131,7 +146,7 @@ export async function enqueueBatch(
       if (index >= maxItems) throw new BatchTooLargeError(maxItems);
       const i = index++;
       const { item } = entry;
-      const p = enqueueItem(deps, batchId, entry, budget).then(
+      const p = enqueueItem(deps, { caller, batchId, budget }, entry).then(
         (res) => {
           if (res.kind === 'accepted') answer.accepted++;
           else if (res.kind === 'replayed') answer.duplicates++;

@@ -1,3 +1,4 @@
+import { DEFAULT_PRODUCER, mayAccess, type Caller } from '../callers.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Queues } from '../queues/queues.ts';
@@ -47,27 +48,42 @@ export function enqueueDepsFromConfig(
 export type EnqueueResult =
   | { kind: 'accepted'; record: WithdrawalRecord }
   | { kind: 'replayed'; record: WithdrawalRecord }
-  | { kind: 'refused'; status: 400 | 409; error: ApiError };
+  | { kind: 'refused'; status: 400 | 403 | 409; error: ApiError };
+
+/** Where one withdrawal comes from: who sends it, and the batch it joins. */
+export interface EnqueueContext {
+  caller: Caller;
+  batchId?: string | null;
+  budget?: AmountBudget | null;
+  /** The body's validation when done already (a batch's validation thread), else done here. */
+  validation?: Validation;
+}
+
+/** On-chain withdrawals move the provider's balance (no amount is sent): operators only. */
+function onchainRefusal(caller: Caller, body: unknown): ApiError | null {
+  if (caller.role === 'operator') return null;
+  if (typeof body !== 'object' || body === null || !('address' in body) || body.address === undefined) return null;
+  return apiError('forbidden', 'on-chain (address) withdrawals are for operators (OPERATOR_TOKENS); nothing was stored');
+}
 
 /**
  * Validates and stores one withdrawal, then queues its submit job. A refused request stores
  * nothing. Redis errors propagate (the API turns them into 503 `unavailable`).
  */
-export async function enqueueWithdrawal(
-  deps: EnqueueDeps,
-  body: unknown,
-  batchId: string | null = null,
-  budget: AmountBudget | null = null,
-  /** The body's validation when done already (a batch's validation thread), else done here. */
-  validation?: Validation,
-): Promise<EnqueueResult> {
-  const validated = validation ?? validateWithdrawal(body, deps.checks());
+export async function enqueueWithdrawal(deps: EnqueueDeps, body: unknown, ctx: EnqueueContext): Promise<EnqueueResult> {
+  const { caller } = ctx;
+  const batchId = ctx.batchId ?? null;
+  const budget = ctx.budget ?? null;
+  const forbidden = onchainRefusal(caller, body);
+  if (forbidden) return { kind: 'refused', status: 403, error: forbidden };
+  const validated = ctx.validation ?? validateWithdrawal(body, deps.checks());
   if (!validated.ok) return { kind: 'refused', status: validated.status, error: validated.error };
   const { req, value: v, hash } = validated;
   const amount = v.amountMsat ?? 0n;
   if (budget && !budget.reserve(amount)) {
     // A replayed item was counted when the batch began: it is a duplicate, not over the limit.
-    const existing = (await deps.store.getFields(req.id))?.bodyHash === hash ? await deps.store.get(req.id) : null;
+    const fields = await deps.store.getFields(req.id);
+    const existing = fields?.bodyHash === hash && (fields.owner || DEFAULT_PRODUCER) === caller.name ? await deps.store.get(req.id) : null;
     if (existing) return { kind: 'replayed', record: existing };
     return {
       kind: 'refused',
@@ -83,6 +99,7 @@ export async function enqueueWithdrawal(
   try {
     created = await deps.store.create({
       id: req.id,
+      owner: caller.name,
       provider: req.provider,
       bodyHash: hash,
       invoice: req.invoice ?? null,
@@ -106,13 +123,20 @@ export async function enqueueWithdrawal(
       return {
         kind: 'refused',
         status: 409,
-        error: apiError('idempotency_conflict', `withdrawal ${req.id} was already accepted with a different body; use a new id for a new withdrawal`),
+        // Nothing of the record already there: it may be another producer's.
+        error: apiError('idempotency_conflict', `the id ${req.id} is already taken by a withdrawal with a different body or owner; use a new id for a new withdrawal`),
       };
     case 'invoice_used':
       return {
         kind: 'refused',
         status: 409,
-        error: apiError('invoice_already_used', `this invoice is already used by withdrawal ${created.otherId}; an invoice can be paid only once`),
+        error: apiError(
+          'invoice_already_used',
+          // Another producer's withdrawal id is not this caller's to see.
+          mayAccess(caller, created.otherOwner)
+            ? `this invoice is already used by withdrawal ${created.otherId}; an invoice can be paid only once`
+            : 'this invoice is already used by another withdrawal; an invoice can be paid only once',
+        ),
       };
     case 'exists':
       return { kind: 'replayed', record: created.record };

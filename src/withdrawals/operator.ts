@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mayAccess, type Caller } from '../callers.ts';
 import type { Queues } from '../queues/queues.ts';
 import { apiError, invalidRequest, type ApiError } from './errors.ts';
 import type { WithdrawalStore } from './store.ts';
@@ -11,26 +12,44 @@ export const resolveBodySchema = z.strictObject({
 
 export const cancelBodySchema = z.strictObject({ note: z.string().max(2000).optional() }).optional();
 
-export type ActionResult = { ok: true; record: WithdrawalRecord } | { ok: false; status: 400 | 404 | 409; error: ApiError };
+export const approveBodySchema = z.strictObject({ note: z.string().max(2000).optional() }).optional();
+
+export type ActionResult = { ok: true; record: WithdrawalRecord } | { ok: false; status: 400 | 403 | 404 | 409; error: ApiError };
 
 export interface OperatorDeps {
   store: WithdrawalStore;
   queues: Queues;
 }
 
+/** The answer for a withdrawal that does not exist, or that the caller may not see: the same words. */
+export function noWithdrawal(id: string): ApiError {
+  return apiError('not_found', `no withdrawal ${id}`);
+}
+
+const missing = (id: string): ActionResult => ({ ok: false, status: 404, error: noWithdrawal(id) });
+
+/** Resolve and approve are operators' decisions: a producer is refused before anything is read. */
+function operatorsOnly(caller: Caller, action: string): ActionResult | null {
+  if (caller.role === 'operator') return null;
+  return { ok: false, status: 403, error: apiError('forbidden', `only operators (OPERATOR_TOKENS) may ${action} a withdrawal; nothing was changed`) };
+}
+
 async function finish(deps: OperatorDeps, id: string): Promise<ActionResult> {
   const record = await deps.store.get(id);
-  if (!record) return { ok: false, status: 404, error: apiError('not_found', `no withdrawal ${id}`) };
+  if (!record) return missing(id);
   return { ok: true, record };
 }
 
-/** `queued -> cancelled`, only before any submit attempt holds the record. */
-export async function cancelWithdrawal(deps: OperatorDeps, id: string, actor: string, body: unknown): Promise<ActionResult> {
+/** `queued -> cancelled`, only before any submit attempt holds the record: a producer its own, an operator any. */
+export async function cancelWithdrawal(deps: OperatorDeps, id: string, caller: Caller, body: unknown): Promise<ActionResult> {
+  // The owner never changes after creation: checking it before the transition is race-free.
+  if (!mayAccess(caller, await deps.store.owner(id))) return missing(id);
   const parsed = cancelBodySchema.safeParse(body ?? undefined);
   if (!parsed.success) return { ok: false, status: 400, error: invalidRequest(parsed.error) };
-  const res = await deps.store.transition(id, { from: 'queued', to: 'cancelled', cause: 'cancelled by operator', actor, note: parsed.data?.note });
+  const cause = caller.role === 'operator' ? 'cancelled by operator' : 'cancelled by producer';
+  const res = await deps.store.transition(id, { from: 'queued', to: 'cancelled', cause, actor: caller.name, note: parsed.data?.note });
   if (!res.ok) {
-    if (res.reason === 'missing') return { ok: false, status: 404, error: apiError('not_found', `no withdrawal ${id}`) };
+    if (res.reason === 'missing') return missing(id);
     return {
       ok: false,
       status: 409,
@@ -41,7 +60,10 @@ export async function cancelWithdrawal(deps: OperatorDeps, id: string, actor: st
 }
 
 /** An operator's decision on a `needs_review` withdrawal, recorded with who and why. */
-export async function resolveWithdrawal(deps: OperatorDeps, id: string, actor: string, body: unknown): Promise<ActionResult> {
+export async function resolveWithdrawal(deps: OperatorDeps, id: string, caller: Caller, body: unknown): Promise<ActionResult> {
+  const refused = operatorsOnly(caller, 'resolve');
+  if (refused) return refused;
+  const actor = caller.name;
   const parsed = resolveBodySchema.safeParse(body);
   if (!parsed.success) return { ok: false, status: 400, error: invalidRequest(parsed.error) };
   const { outcome, note } = parsed.data;
@@ -56,7 +78,7 @@ export async function resolveWithdrawal(deps: OperatorDeps, id: string, actor: s
     updates: outcome === 'succeeded' ? { failure: null } : {},
   });
   if (!res.ok) {
-    if (res.reason === 'missing') return { ok: false, status: 404, error: apiError('not_found', `no withdrawal ${id}`) };
+    if (res.reason === 'missing') return missing(id);
     return {
       ok: false,
       status: 409,
@@ -70,4 +92,22 @@ export async function resolveWithdrawal(deps: OperatorDeps, id: string, actor: s
     if (provider) await deps.queues.addSubmit(provider, id, Number(fields?.round ?? 0));
   }
   return finish(deps, id);
+}
+
+/**
+ * An operator's approval of a withdrawal held in `awaiting_approval`. Nothing is held for approval
+ * yet (no approval threshold is configured), so every existing withdrawal answers `invalid_state`.
+ */
+export async function approveWithdrawal(deps: OperatorDeps, id: string, caller: Caller, body: unknown): Promise<ActionResult> {
+  const refused = operatorsOnly(caller, 'approve');
+  if (refused) return refused;
+  const parsed = approveBodySchema.safeParse(body ?? undefined);
+  if (!parsed.success) return { ok: false, status: 400, error: invalidRequest(parsed.error) };
+  const record = await deps.store.get(id);
+  if (!record) return missing(id);
+  return {
+    ok: false,
+    status: 409,
+    error: apiError('invalid_state', `withdrawal ${id} is ${record.status}; only an awaiting_approval withdrawal can be approved`),
+  };
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_PRODUCER } from '../callers.ts';
 import { STATUSES, type Status } from './status.ts';
 import type { Failure, HistoryEntry, WithdrawalRecord } from './types.ts';
 import { PROVIDERS, type ProviderName } from './types.ts';
@@ -26,6 +27,7 @@ function asProvider(v: string | undefined): ProviderName {
 export function parseRecord(f: Record<string, string>, history: string[]): WithdrawalRecord {
   return {
     id: f.id ?? '',
+    owner: f.owner || DEFAULT_PRODUCER,
     provider: asProvider(f.provider),
     status: asStatus(f.status),
     invoice: orNull(f.invoice),

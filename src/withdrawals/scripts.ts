@@ -9,6 +9,7 @@ export interface ScriptCommands {
   wdCreate(...args: (string | number)[]): Promise<string[][]>;
   wdTransition(...args: (string | number)[]): Promise<string[]>;
   wdSealBatch(...args: (string | number)[]): Promise<string[]>;
+  wdClaimBatch(key: string, owner: string): Promise<string>;
 }
 
 /** Registers the Lua scripts on a connection (ioredis runs them with EVALSHA, falling back to EVAL). */
@@ -16,6 +17,7 @@ export function defineScripts(redis: RedisClient): RedisClient & ScriptCommands 
   const shared = read('view.lua');
   redis.defineCommand('wdCreate', { lua: `${shared}\n${read('create.lua')}` });
   redis.defineCommand('wdTransition', { numberOfKeys: 6, lua: `${shared}\n${read('transition.lua')}` });
+  redis.defineCommand('wdClaimBatch', { numberOfKeys: 1, lua: read('claim-batch.lua') });
   redis.defineCommand('wdSealBatch', { numberOfKeys: 2, lua: `${shared}\n${read('seal-batch.lua')}` });
   return redis as RedisClient & ScriptCommands;
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_PRODUCER } from '../callers.ts';
 import { coalesce } from '../coalesce.ts';
 import type { Keys } from '../keys.ts';
 import type { RedisClient } from '../redis.ts';
@@ -9,6 +10,8 @@ import { parseRecord } from './record-codec.ts';
 
 export interface NewWithdrawal {
   id: string;
+  /** The producer creating it: an id another producer already used is a conflict. */
+  owner: string;
   provider: ProviderName;
   bodyHash: string;
   invoice: string | null;
@@ -26,7 +29,7 @@ export type CreateResult =
   | { kind: 'created'; record: WithdrawalRecord }
   | { kind: 'exists'; record: WithdrawalRecord }
   | { kind: 'conflict' }
-  | { kind: 'invoice_used'; otherId: string };
+  | { kind: 'invoice_used'; otherId: string; otherOwner: string };
 
 export interface TransitionRequest {
   from: Status;
@@ -111,6 +114,7 @@ export function createStore(opts: StoreOptions) {
     const iso = at.toISOString();
     const fields: Record<string, string> = {
       id: w.id,
+      owner: w.owner,
       provider: w.provider,
       reconcileDeadline: String(w.reconcileDeadline),
     };
@@ -170,7 +174,7 @@ export function createStore(opts: StoreOptions) {
     const res = await createMany(call);
     const [kind, other] = res;
     if (kind === 'conflict') return { kind: 'conflict' };
-    if (kind === 'invoice_used') return { kind: 'invoice_used', otherId: other ?? '' };
+    if (kind === 'invoice_used') return { kind: 'invoice_used', otherId: other ?? '', otherOwner: (await owner(other ?? '')) ?? DEFAULT_PRODUCER };
     if (kind === 'created') {
       // Exactly what create.lua wrote: no need to read it back (a round trip per accepted item).
       const written = { ...fields, bodyHash: w.bodyHash, status: 'queued', attempts: '0', createdAt: iso, updatedAt: iso };
@@ -179,6 +183,12 @@ export function createStore(opts: StoreOptions) {
     const record = await get(w.id);
     if (!record) throw new Error(`withdrawal ${w.id} vanished right after it was written`);
     return { kind: 'exists', record };
+  }
+
+  /** Who owns a withdrawal (it never changes after creation), or null when there is none. */
+  async function owner(id: string): Promise<string | null> {
+    const [status, who] = await redis.hmget(keys.record(id), 'status', 'owner');
+    return status ? who || DEFAULT_PRODUCER : null;
   }
 
   async function identity(id: string): Promise<RecordIdentity | null> {
@@ -260,11 +270,23 @@ export function createStore(opts: StoreOptions) {
     return first[1] === undefined ? null : Number(first[1]);
   }
 
+  /** Claims a batch id for `owner` unless someone has it already; answers the batch's owner. */
+  async function claimBatch(batchId: string, owner: string): Promise<string> {
+    return redis.wdClaimBatch(keys.batch(batchId), owner);
+  }
+
+  /** Who owns a batch, or null when there is none. */
+  async function batchOwner(batchId: string): Promise<string | null> {
+    const key = keys.batch(batchId);
+    const [owner, exists] = await Promise.all([redis.hget(key, 'owner'), redis.exists(key)]);
+    return owner ?? (exists ? DEFAULT_PRODUCER : null);
+  }
+
   /** No more items will join the batch; emits `batch.done` at once if every item is already terminal. */
   async function sealBatch(batchId: string): Promise<void> {
     const at = now().toISOString();
     await redis.wdSealBatch(keys.batch(batchId), keys.events, batchId, at, opts.eventsMaxLen, at);
   }
 
-  return { redis, keys, sealBatch, get, getFields, create, transition, idsInStatus, idsInStatusSince, countByStatus, oldestIn };
+  return { redis, keys, claimBatch, batchOwner, sealBatch, get, getFields, owner, create, transition, idsInStatus, idsInStatusSince, countByStatus, oldestIn };
 }

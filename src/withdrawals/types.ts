@@ -23,6 +23,8 @@ export interface HistoryEntry {
 /** A withdrawal as stored and as the API returns it (amounts are msat strings on the wire). */
 export interface WithdrawalRecord {
   id: string;
+  /** The producer that created it (interface.md, "Who may do what"); `default` for older records. */
+  owner: string;
   provider: ProviderName;
   status: Status;
   invoice: string | null;

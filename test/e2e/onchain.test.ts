@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ONCHAIN_BALANCE_SATS } from '../../src/providers/sandbox/turinpay.ts';
 import { eventually, startPipeline, type Pipeline } from '../support/pipeline.ts';
 
 let p: Pipeline;
@@ -10,29 +11,33 @@ afterAll(async () => p.close());
 describe('on-chain withdrawals through TurinPay (ALLOW_ONCHAIN=true)', () => {
   it('pays a regtest address once and settles it', async () => {
     const body = { id: 'onchain-1', provider: 'turinpay', address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' };
-    const res = await p.call('POST', '/v1/withdrawals', body);
+    const res = await p.operator('POST', '/v1/withdrawals', body);
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ address: body.address, invoice: null, amountMsat: null });
     const rec = await eventually(async () => {
-      const r = (await p.call('GET', '/v1/withdrawals/onchain-1')).body;
+      const r = (await p.operator('GET', '/v1/withdrawals/onchain-1')).body;
       return r.status === 'succeeded' ? r : undefined;
     });
     expect(rec.providerRef).toBeTruthy();
+    // No amount was sent; the record keeps the amount the provider says it moved.
+    expect(rec.amountMsat).toBe(String(ONCHAIN_BALANCE_SATS * 1000n));
+    const moved = p.sandbox.ledger.payments().find((x) => x.invoice === body.address);
+    expect(moved?.amountMsat).toBe(ONCHAIN_BALANCE_SATS * 1000n);
     expect(p.sandbox.ledger.payments().filter((x) => x.invoice === body.address)).toHaveLength(1);
   });
 
   it('refuses an address of another network, an amount with an address, and Aurpay addresses', async () => {
-    const mainnet = await p.call('POST', '/v1/withdrawals', { id: 'onchain-2', provider: 'turinpay', address: 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4' });
+    const mainnet = await p.operator('POST', '/v1/withdrawals', { id: 'onchain-2', provider: 'turinpay', address: 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4' });
     expect(mainnet.status).toBe(400);
     expect(mainnet.body.error.code).toBe('invalid_address');
-    const withAmount = await p.call('POST', '/v1/withdrawals', {
+    const withAmount = await p.operator('POST', '/v1/withdrawals', {
       id: 'onchain-3',
       provider: 'turinpay',
       address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080',
       amountMsat: '1000',
     });
     expect(withAmount.status).toBe(400);
-    const aurpay = await p.call('POST', '/v1/withdrawals', { id: 'onchain-4', provider: 'aurpay', address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' });
+    const aurpay = await p.operator('POST', '/v1/withdrawals', { id: 'onchain-4', provider: 'aurpay', address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' });
     expect(aurpay.status).toBe(400);
     expect(aurpay.body.error.code).toBe('invalid_address');
   });

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { producer } from '../../src/callers.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_BODY_LIMIT } from '../../src/api/batch-routes.ts';
 import type { Fault, FaultPlan } from '../../src/providers/sandbox/index.ts';
@@ -31,6 +32,9 @@ function bodies(n: number, amountMsat = 25_000_000n) {
 function csvRow(b: { id: string; provider: string; invoice: string }, description = '') {
   return `${b.id},${b.provider},${b.invoice},,,${description}`;
 }
+
+/** The producer the pipeline's test token belongs to. */
+const tester = producer('tester');
 
 describe('POST /v1/batches', () => {
   it('accepts a JSON batch', async () => {
@@ -162,7 +166,7 @@ describe('batch limits', () => {
 
   it('stops at the item limit, keeping the items before it in a sealed batch', async () => {
     const items = bodies(3);
-    await expect(enqueueBatch(p.runtime.enqueueDeps, 'limit-1', items, { maxItems: 2 })).rejects.toBeInstanceOf(BatchTooLargeError);
+    await expect(enqueueBatch(p.runtime.enqueueDeps, tester, 'limit-1', items, { maxItems: 2 })).rejects.toBeInstanceOf(BatchTooLargeError);
     const summary = await eventually(async () => {
       const s = (await p.call('GET', '/v1/batches/limit-1')).body;
       return s.done ? s : undefined;
@@ -176,9 +180,9 @@ describe('batch limits', () => {
       yield items[0];
       throw new Error('connection reset');
     }
-    await expect(enqueueBatch(p.runtime.enqueueDeps, 'cut-1', broken())).rejects.toThrow('connection reset');
+    await expect(enqueueBatch(p.runtime.enqueueDeps, tester, 'cut-1', broken())).rejects.toThrow('connection reset');
     expect((await p.call('GET', '/v1/batches/cut-1')).body).toMatchObject({ total: 1, done: false });
-    const replay = await enqueueBatch(p.runtime.enqueueDeps, 'cut-1', items);
+    const replay = await enqueueBatch(p.runtime.enqueueDeps, tester, 'cut-1', items);
     expect(replay).toMatchObject({ accepted: 1, duplicates: 1 });
     await eventually(async () => ((await p.call('GET', '/v1/batches/cut-1')).body.done ? true : undefined), 20_000, 'batch cut-1 done');
   });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_BODY_LIMIT } from '../../src/api/batch-routes.ts';
 import type { OpenApiDocument } from '../../src/api/openapi/index.ts';
 import { withdrawalBody } from '../support/invoices.ts';
-import { eventually, startPipeline, TEST_TOKEN, type Pipeline } from '../support/pipeline.ts';
+import { eventually, OPERATOR_TOKEN, startPipeline, TEST_TOKEN, type Pipeline } from '../support/pipeline.ts';
 
 /**
  * Walks every documented route against a running pipeline: each answer's status must be documented
@@ -17,7 +17,7 @@ import { eventually, startPipeline, TEST_TOKEN, type Pipeline } from '../support
  */
 
 type Json = Record<string, any>;
-type Auth = 'bearer' | 'basic' | 'wrong' | 'none';
+type Auth = 'bearer' | 'operator' | 'basic' | 'wrong' | 'none';
 
 interface Answer {
   status: number;
@@ -60,6 +60,9 @@ beforeAll(async () => {
       DASHBOARD_PASSWORD: 'dashboard-secret-1',
       WEBHOOK_URL: receiverUrl,
       WEBHOOK_SECRET,
+      // The receiver listens on loopback, which the URL policy refuses unless allowed.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_MAX_ENDPOINTS: '2',
       RECONCILE_GRACE_MS: '0',
     },
   });
@@ -105,6 +108,7 @@ function verify(method: string, template: string, answer: Answer): Answer {
 
 function authHeader(auth: Auth): Record<string, string> {
   if (auth === 'bearer') return { authorization: `Bearer ${TEST_TOKEN}` };
+  if (auth === 'operator') return { authorization: `Bearer ${OPERATOR_TOKEN}` };
   if (auth === 'basic') return { authorization: BASIC };
   if (auth === 'wrong') return { authorization: 'Bearer wrong-token-000' };
   return {};
@@ -126,11 +130,11 @@ async function call(method: string, template: string, url: string, opts: { body?
 }
 
 /** The answers every JSON-body route gives before it runs: 401, 413, 415 and 400 for broken JSON. */
-async function bodyRouteErrors(method: string, template: string, url: string): Promise<void> {
+async function bodyRouteErrors(method: string, template: string, url: string, auth: Auth = 'bearer'): Promise<void> {
   expect((await call(method, template, url, { body: {}, auth: 'wrong' })).status).toBe(401);
-  expect((await call(method, template, url, { body: { note: 'x'.repeat(70 * 1024) } })).status).toBe(413);
-  expect((await call(method, template, url, { body: '<note/>', type: 'application/xml' })).status).toBe(415);
-  expect((await call(method, template, url, { body: '{"note":' })).status).toBe(400);
+  expect((await call(method, template, url, { body: { note: 'x'.repeat(70 * 1024) }, auth })).status).toBe(413);
+  expect((await call(method, template, url, { body: '<note/>', type: 'application/xml', auth })).status).toBe(415);
+  expect((await call(method, template, url, { body: '{"note":', auth })).status).toBe(400);
 }
 
 /** A streamed CSV whose Content-Length is over the batch limit: refused before it is read. */
@@ -172,6 +176,8 @@ describe('withdrawals', () => {
     expect(reused.body.error.code).toBe('invoice_already_used');
     const invalid = await call('POST', '/v1/withdrawals', '/v1/withdrawals', { body: { ...body, provider: 'paypal' } });
     expect(invalid.status).toBe(400);
+    const onchain = { id: `${body.id}-onchain`, provider: 'turinpay', address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' };
+    expect((await call('POST', '/v1/withdrawals', '/v1/withdrawals', { body: onchain })).status).toBe(403);
     await bodyRouteErrors('POST', '/v1/withdrawals', '/v1/withdrawals');
 
     const done = await statusOf(body.id, 'succeeded');
@@ -203,13 +209,22 @@ describe('withdrawals', () => {
     await p.runtime.queues.submit.aurpay.resume();
 
     const resolvePath = '/v1/withdrawals/{id}/resolve';
-    expect((await call('POST', resolvePath, `/v1/withdrawals/${review.id}/resolve`, { body: { outcome: 'failed' } })).status).toBe(400);
-    const resolved = await call('POST', resolvePath, `/v1/withdrawals/${review.id}/resolve`, { body: { outcome: 'failed', note: 'never sent' } });
+    const ops = 'operator';
+    expect((await call('POST', resolvePath, `/v1/withdrawals/${review.id}/resolve`, { body: { outcome: 'failed', note: 'x' } })).status).toBe(403);
+    expect((await call('POST', resolvePath, `/v1/withdrawals/${review.id}/resolve`, { body: { outcome: 'failed' }, auth: ops })).status).toBe(400);
+    const resolved = await call('POST', resolvePath, `/v1/withdrawals/${review.id}/resolve`, { body: { outcome: 'failed', note: 'never sent' }, auth: ops });
     expect(resolved.status).toBe(200);
-    expect(resolved.body.history.at(-1)).toMatchObject({ status: 'failed', actor: 'tester', note: 'never sent' });
-    expect((await call('POST', resolvePath, `/v1/withdrawals/${review.id}/resolve`, { body: { outcome: 'failed', note: 'again' } })).status).toBe(409);
-    expect((await call('POST', resolvePath, '/v1/withdrawals/no-such-id/resolve', { body: { outcome: 'failed', note: 'x' } })).status).toBe(404);
-    await bodyRouteErrors('POST', resolvePath, `/v1/withdrawals/${review.id}/resolve`);
+    expect(resolved.body.history.at(-1)).toMatchObject({ status: 'failed', actor: 'ops', note: 'never sent' });
+    expect((await call('POST', resolvePath, `/v1/withdrawals/${review.id}/resolve`, { body: { outcome: 'failed', note: 'again' }, auth: ops })).status).toBe(409);
+    expect((await call('POST', resolvePath, '/v1/withdrawals/no-such-id/resolve', { body: { outcome: 'failed', note: 'x' }, auth: ops })).status).toBe(404);
+    await bodyRouteErrors('POST', resolvePath, `/v1/withdrawals/${review.id}/resolve`, ops);
+
+    const approvePath = '/v1/withdrawals/{id}/approve';
+    expect((await call('POST', approvePath, `/v1/withdrawals/${review.id}/approve`, { body: {} })).status).toBe(403);
+    expect((await call('POST', approvePath, `/v1/withdrawals/${review.id}/approve`, { body: { why: 'x' }, auth: ops })).status).toBe(400);
+    expect((await call('POST', approvePath, `/v1/withdrawals/${review.id}/approve`, { body: { note: 'ok' }, auth: ops })).status).toBe(409);
+    expect((await call('POST', approvePath, '/v1/withdrawals/no-such-id/approve', { body: {}, auth: ops })).status).toBe(404);
+    await bodyRouteErrors('POST', approvePath, `/v1/withdrawals/${review.id}/approve`, ops);
   });
 });
 
@@ -255,7 +270,7 @@ describe('events and webhooks', () => {
     expect((await call('GET', '/v1/events', '/v1/events', { auth: 'wrong' })).status).toBe(401);
   });
 
-  it('the webhook routes: 201, 200, 202, 204; 400, 404, 409; body errors', async () => {
+  it('the webhook routes: 201, 200, 202, 204; 400 (body, limit), 404, 409; body errors', async () => {
     // Same receiver and secret as the configured endpoint, so every delivery can be verified alike.
     const registration = { url: `${receiverUrl}/api`, events: ['withdrawal.succeeded'], secret: WEBHOOK_SECRET };
     const created = await call('POST', '/v1/webhooks', '/v1/webhooks', { body: registration });
@@ -264,9 +279,18 @@ describe('events and webhooks', () => {
     const id: string = created.body.id;
     expect((await call('POST', '/v1/webhooks', '/v1/webhooks', { body: { url: 'ftp://payouts.example.com/' } })).status).toBe(400);
     await bodyRouteErrors('POST', '/v1/webhooks', '/v1/webhooks');
+    // WEBHOOK_MAX_ENDPOINTS=2: the second fits, the third is refused.
+    const second = await call('POST', '/v1/webhooks', '/v1/webhooks', { body: { url: 'https://payouts.example.com/second' } });
+    expect(second.status).toBe(201);
+    const third = await call('POST', '/v1/webhooks', '/v1/webhooks', { body: { url: 'https://payouts.example.com/third' } });
+    expect(third.status).toBe(400);
+    expect(third.body.error.message).toMatch(/at most 2 webhook endpoints/);
+    expect((await call('DELETE', '/v1/webhooks/{id}', `/v1/webhooks/${second.body.id}`)).status).toBe(204);
 
     const list = await call('GET', '/v1/webhooks', '/v1/webhooks');
-    expect(list.body.webhooks.map((w: Json) => w.source).sort()).toEqual(['api', 'config']);
+    expect(list.body.webhooks.map((w: Json) => w.source)).toEqual(['api']);
+    const all = await call('GET', '/v1/webhooks', '/v1/webhooks', { auth: 'operator' });
+    expect(all.body.webhooks.map((w: Json) => w.source).sort()).toEqual(['api', 'config']);
     expect((await call('GET', '/v1/webhooks', '/v1/webhooks', { auth: 'wrong' })).status).toBe(401);
     expect((await call('GET', '/v1/webhooks/{id}', `/v1/webhooks/${id}`)).body.id).toBe(id);
     expect((await call('GET', '/v1/webhooks/{id}', '/v1/webhooks/wh_nope')).status).toBe(404);
@@ -284,7 +308,8 @@ describe('events and webhooks', () => {
 
     expect((await call('DELETE', '/v1/webhooks/{id}', `/v1/webhooks/${id}`)).status).toBe(204);
     expect((await call('DELETE', '/v1/webhooks/{id}', `/v1/webhooks/${id}`)).status).toBe(404);
-    expect((await call('DELETE', '/v1/webhooks/{id}', '/v1/webhooks/wh_config')).status).toBe(409);
+    expect((await call('DELETE', '/v1/webhooks/{id}', '/v1/webhooks/wh_config')).status).toBe(404);
+    expect((await call('DELETE', '/v1/webhooks/{id}', '/v1/webhooks/wh_config', { auth: 'operator' })).status).toBe(409);
     expect((await call('DELETE', '/v1/webhooks/{id}', '/v1/webhooks/wh_config', { auth: 'wrong' })).status).toBe(401);
   });
 

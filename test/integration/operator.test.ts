@@ -90,22 +90,22 @@ describe('POST /v1/withdrawals/:id/resolve', () => {
     expect(review.failure.code).toBe('reconciliation_exhausted');
     expect(review.history.map((h: HistoryEntry) => h.status)).toContain('submitted');
 
-    const bad = await p.call('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'failed' });
+    const bad = await p.operator('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'failed' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_request');
-    const wrong = await p.call('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'lost', note: 'x' });
+    const wrong = await p.operator('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'lost', note: 'x' });
     expect(wrong.status).toBe(400);
 
-    const res = await p.call('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'failed', note: 'Aurpay support: never sent (ticket 42)' });
+    const res = await p.operator('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'failed', note: 'Aurpay support: never sent (ticket 42)' });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('failed');
     expect(lastEntry(res.body)).toMatchObject({
       status: 'failed',
-      actor: 'tester',
+      actor: 'ops',
       note: 'Aurpay support: never sent (ticket 42)',
       cause: 'resolved by operator: failed',
     });
-    const twice = await p.call('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'succeeded', note: 'changed my mind' });
+    const twice = await p.operator('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'succeeded', note: 'changed my mind' });
     expect(twice.status).toBe(409);
     expect(twice.body.error.code).toBe('invalid_state');
     expect(p.sandbox.ledger.paymentsFor(paymentHash)).toHaveLength(0);
@@ -113,13 +113,13 @@ describe('POST /v1/withdrawals/:id/resolve', () => {
 
   it('refuses a withdrawal that is not in needs_review (409), and 404 for an unknown id', async () => {
     const { id } = await queuedWhilePaused('aurpay');
-    const res = await p.call('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'succeeded', note: 'looks paid' });
+    const res = await p.operator('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'succeeded', note: 'looks paid' });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('invalid_state');
     expect((await get(id)).status).toBe('queued');
     await p.runtime.queues.submit.aurpay.resume();
     await until(id, 'succeeded');
-    expect((await p.call('POST', '/v1/withdrawals/nope/resolve', { outcome: 'failed', note: 'x' })).status).toBe(404);
+    expect((await p.operator('POST', '/v1/withdrawals/nope/resolve', { outcome: 'failed', note: 'x' })).status).toBe(404);
   });
 
   it('resubmit puts it back to queued and it is paid exactly once', async () => {
@@ -133,10 +133,10 @@ describe('POST /v1/withdrawals/:id/resolve', () => {
     expect(await submitJobResult('turinpay', id)).toBe('skipped: needs_review');
     expect(p.sandbox.ledger.paymentsFor(paymentHash)).toHaveLength(0);
 
-    const res = await p.call('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'resubmit', note: 'TurinPay has no record of it' });
+    const res = await p.operator('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'resubmit', note: 'TurinPay has no record of it' });
     expect(res.status).toBe(200);
     const requeued = res.body.history.find((h: HistoryEntry) => h.cause === 'resolved by operator: resubmit');
-    expect(requeued).toMatchObject({ status: 'queued', actor: 'tester', note: 'TurinPay has no record of it' });
+    expect(requeued).toMatchObject({ status: 'queued', actor: 'ops', note: 'TurinPay has no record of it' });
 
     const done = await until(id, 'succeeded');
     expect(done.history.map((h: HistoryEntry) => h.status).slice(-4)).toEqual(['needs_review', 'queued', 'submitting', 'succeeded']);
@@ -145,6 +145,6 @@ describe('POST /v1/withdrawals/:id/resolve', () => {
     await new Promise((r) => setTimeout(r, 1200));
     expect(p.sandbox.ledger.paymentsFor(paymentHash)).toHaveLength(1);
     expect((await get(id)).status).toBe('succeeded');
-    expect((await p.call('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'resubmit', note: 'again' })).status).toBe(409);
+    expect((await p.operator('POST', `/v1/withdrawals/${id}/resolve`, { outcome: 'resubmit', note: 'again' })).status).toBe(409);
   });
 });

@@ -4,6 +4,7 @@ import type { NewWithdrawal } from '../../src/withdrawals/store.ts';
 export function newWithdrawal(id: string, over: Partial<NewWithdrawal> = {}): NewWithdrawal {
   return {
     id,
+    owner: 'default',
     provider: 'turinpay',
     bodyHash: 'h1',
     invoice: 'lnbcrt1...',

@@ -27,6 +27,7 @@ export const onchainRequest = {
 
 const base = {
   ...withdrawalRequest,
+  owner: 'shop',
   address: null,
   paymentHash: EXAMPLE_PAYMENT_HASH,
   feeMsat: null,
@@ -142,6 +143,7 @@ export const webhookEndpoint = {
   id: 'wh_6f1c2a9e04b3d7a1c5e2',
   url: webhookRequest.url,
   events: webhookRequest.events,
+  owner: 'shop',
   createdAt: '2026-11-21T09:00:00.000Z',
   source: 'api',
 };

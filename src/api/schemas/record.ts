@@ -17,6 +17,7 @@ export const historyEntrySchema = z.strictObject({
 
 const recordFields = {
   id: z.string(),
+  owner: z.string().describe('the producer that created it (the name of its token)'),
   provider: providerSchema,
   status: statusSchema,
   invoice: z.string().nullable(),

@@ -6,6 +6,7 @@ import { batchFileItems, formatOfPath, type BatchFileFormat } from '../../batch-
 import { createWithdrawalsClient } from '../../client/client.ts';
 import { clientOptionsFromConfig } from '../../client/config.ts';
 import type { WithdrawalsClient } from '../../client/types.ts';
+import { DEFAULT_PRODUCER, PRODUCER_NAME } from '../../callers.ts';
 import { loadConfig } from '../../config.ts';
 import { formatReport } from '../../demo/report.ts';
 import { createLogger } from '../../logger.ts';
@@ -17,7 +18,7 @@ import { stopOnSignals } from '../signals.ts';
  * The batch id of a file: its name and a hash of its bytes. Running the same file again joins the
  * same batch (its items are recognised, none is accepted twice) and shows that batch's progress.
  */
-async function fileBatchId(file: string): Promise<{ batchId: string; lines: number }> {
+async function fileBatchId(file: string, producer: string): Promise<{ batchId: string; lines: number }> {
   const hash = createHash('sha256');
   let lines = 0;
   for await (const chunk of createReadStream(file)) {
@@ -26,7 +27,9 @@ async function fileBatchId(file: string): Promise<{ batchId: string; lines: numb
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
   }
   const name = basename(file).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
-  return { batchId: `file:${name}:${hash.digest('hex').slice(0, 16)}`, lines };
+  // Each producer owns its batches: another producer's run of the same file is its own batch.
+  const owner = producer === DEFAULT_PRODUCER ? '' : `${producer}:`;
+  return { batchId: `file:${owner}${name}:${hash.digest('hex').slice(0, 16)}`, lines };
 }
 
 /** Stops reading the file when the command is interrupted; the batch then stays open (not sealed). */
@@ -114,15 +117,17 @@ async function enqueueAndWatch(client: WithdrawalsClient, file: BatchFile, wait:
  * Workers (`withdrawals worker` or `start`) do the paying. Exit 1 when an item was refused, failed
  * or needs review.
  */
-export async function batch(file: string | undefined, opts: { wait: boolean }): Promise<number> {
-  if (!file) throw new Error('usage: withdrawals batch FILE [--no-wait]');
+export async function batch(file: string | undefined, opts: { wait: boolean; producer?: string }): Promise<number> {
+  if (!file) throw new Error('usage: withdrawals batch FILE [--no-wait] [--producer NAME]');
+  const producer = opts.producer ?? DEFAULT_PRODUCER;
+  if (!PRODUCER_NAME.test(producer)) throw new Error(`--producer ${JSON.stringify(producer)} must be 1-64 characters of A-Z a-z 0-9 . _ : -`);
   const format = formatOfPath(file);
   if (!format) throw new Error(`cannot tell the format of ${file}: name it .csv (CSV) or .ndjson / .jsonl (NDJSON)`);
   const config = loadConfig(process.env);
-  const { batchId, lines } = await fileBatchId(file);
+  const { batchId, lines } = await fileBatchId(file, producer);
   // The report goes to stdout; logs stay out of its way.
   const logger = createLogger(config.LOG_LEVEL, process.stderr);
-  const client = await createWithdrawalsClient({ ...clientOptionsFromConfig(config), logger });
+  const client = await createWithdrawalsClient({ ...clientOptionsFromConfig(config), logger, producer });
   const controller = new AbortController();
   const run = enqueueAndWatch(client, { path: file, format, batchId, lines }, opts.wait, controller.signal).finally(() => client.close());
   stopOnSignals(async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { producer } from '../../callers.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../../config.ts';
@@ -89,7 +90,7 @@ export async function demo(opts: DemoOptions): Promise<number> {
     const bar = new cliProgress.SingleBar({ format: ' {phase} [{bar}] {value}/{total} {detail}', hideCursor: true }, cliProgress.Presets.shades_classic);
     bar.start(opts.count, 0, { phase: 'enqueue', detail: '' });
     let seen = 0;
-    const answer = await enqueueBatch(runtime.enqueueDeps, `demo-batch-${randomUUID().slice(0, 8)}`, items, { onItem: () => bar.update(++seen) });
+    const answer = await enqueueBatch(runtime.enqueueDeps, producer('demo'), `demo-batch-${randomUUID().slice(0, 8)}`, items, { onItem: () => bar.update(++seen) });
     const enqueueSeconds = (Date.now() - started) / 1000;
     bar.update(0, { phase: 'settle ' });
     const deadline = Date.now() + opts.timeoutS * 1000;

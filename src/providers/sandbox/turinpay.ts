@@ -19,6 +19,9 @@ export interface TurinpayContext {
   envelope: TurinpayEnvelope;
 }
 
+/** What an on-chain withdrawal moves in the sandbox (its account balance). */
+export const ONCHAIN_BALANCE_SATS = 150_000n;
+
 const WITHDRAWALS = new Set(['/withdrawals', '/withdrawals/']);
 
 /** Reads the request body into what a submit needs, or the 400 answer explaining why not. */
@@ -35,7 +38,16 @@ function submitInput(body: Record<string, unknown>, ctx: TurinpayContext): Submi
     if (!plausibleAddress(address, ctx.network)) return turinpayError(400, 'invalid bitcoin address');
     const seq = ctx.store.list().length + 1;
     const id = createHash('sha256').update(`onchain:${address}:${seq}`).digest('hex');
-    return { id, paymentHash: id, invoice: address, amountMsat: 0n, feeMsat: 0n, description: note };
+    // TurinPay's on-chain withdrawal takes no amount: it moves the account's balance, which the
+    // sandbox keeps at a fixed ONCHAIN_BALANCE_SATS so that the amount moved can be checked.
+    return {
+      id,
+      paymentHash: id,
+      invoice: address,
+      amountMsat: ONCHAIN_BALANCE_SATS * 1000n,
+      feeMsat: turinpayFeeSats(ONCHAIN_BALANCE_SATS) * 1000n,
+      description: note,
+    };
   }
 
   const decoded = readInvoice(address);

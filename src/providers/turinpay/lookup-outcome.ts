@@ -4,7 +4,7 @@ import type { Scrubber } from '../http/scrub.ts';
 import type { HttpResult } from '../http/transport.ts';
 import { TURINPAY_STATUS, mapStatus } from '../status-tables.ts';
 import type { LookupOutcome } from '../types.ts';
-import { errorEnvelopeSchema, errorMessage, feeMsatFromSats, readWithdrawal, withdrawalRef } from './schemas.ts';
+import { errorEnvelopeSchema, errorMessage, feeMsatFromSats, movedMsat, readWithdrawal, withdrawalRef } from './schemas.ts';
 import { mismatch, type Expected } from './verify.ts';
 
 /**
@@ -44,6 +44,7 @@ export function turinpayLookupOutcome(
     status: mapStatus(TURINPAY_STATUS, withdrawal.status),
     providerRef,
     feeMsat: feeMsatFromSats(withdrawal.fees),
+    amountMsat: movedMsat(withdrawal),
     raw,
   };
 }

@@ -21,6 +21,8 @@ export const withdrawalSchema = z.object({
   status: z.string().nullish(),
   /** Sats (number or digit string), per the example `fees: 1`. */
   fees: z.unknown().optional(),
+  /** Sats moved (the example's `amount: 36`); `ln.mtokens` says it in msat for Lightning. */
+  amount: z.unknown().optional(),
   ln: lnSchema.nullish(),
   network: z.string().nullish(),
 });
@@ -57,6 +59,13 @@ export function feeMsatFromSats(fees: unknown): bigint | null {
   } catch {
     return null;
   }
+}
+
+/** The amount moved, in msat: `ln.mtokens` when given, else `amount` in sats; null when neither reads. */
+export function movedMsat(w: TurinpayWithdrawal): bigint | null {
+  const mtokens = w.ln?.mtokens;
+  if (typeof mtokens === 'string' && /^[0-9]{1,22}$/.test(mtokens)) return BigInt(mtokens);
+  return feeMsatFromSats(w.amount);
 }
 
 export function errorMessage(envelope: z.infer<typeof errorEnvelopeSchema>, status: number): string {

@@ -4,7 +4,7 @@ import type { Scrubber } from '../http/scrub.ts';
 import type { HttpResponse, HttpResult } from '../http/transport.ts';
 import { TURINPAY_STATUS, mapStatus } from '../status-tables.ts';
 import type { SubmitOutcome } from '../types.ts';
-import { errorEnvelopeSchema, errorMessage, feeMsatFromSats, readWithdrawal, withdrawalRef } from './schemas.ts';
+import { errorEnvelopeSchema, errorMessage, feeMsatFromSats, movedMsat, readWithdrawal, withdrawalRef } from './schemas.ts';
 import { mismatch, type Expected } from './verify.ts';
 
 /**
@@ -62,6 +62,7 @@ export function turinpaySubmitOutcome(result: HttpResult, ctx: TurinpayOutcomeCo
     status: mapStatus(TURINPAY_STATUS, withdrawal.status),
     providerRef,
     feeMsat: feeMsatFromSats(withdrawal.fees),
+    amountMsat: movedMsat(withdrawal),
     raw,
   };
 }

@@ -11,12 +11,13 @@ local function create_one(k, a)
   local bodyHash, nowIso, nowMs, fieldsJson, entry, maxlen, hasPh, batchId, amount =
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9]
 
+  local fields = cjson.decode(fieldsJson)
   local existing = redis.call('HGET', rec, 'bodyHash')
   if existing then
-    if existing == bodyHash then return { 'exists' } end
+    -- Ids are one namespace: another producer's id is a conflict whatever the body.
+    if existing == bodyHash and owner_of(rec) == fields['owner'] then return { 'exists' } end
     return { 'conflict' }
   end
-  local fields = cjson.decode(fieldsJson)
   if hasPh == '1' then
     local other = redis.call('GET', ph)
     if other then return { 'invoice_used', other } end

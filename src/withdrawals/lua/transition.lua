@@ -23,6 +23,11 @@ end
 if not allowed then return { 'illegal', cur[1] } end
 
 local updates = cjson.decode(ARGV[6])
+-- An on-chain withdrawal learns its amount from the provider (what it moved): the batch's amounts
+-- move the old amount out of `from` and the new one into `to`.
+local oldAmount = cur[4] or '0'
+local newAmount = oldAmount
+if type(updates['amountMsat']) == 'string' then newAmount = updates['amountMsat'] end
 for k, v in pairs(updates) do
   if v == cjson.null or v == false then
     redis.call('HDEL', rec, k)
@@ -45,13 +50,10 @@ redis.call('ZREM', fromset, cur[5])
 redis.call('ZADD', toset, ARGV[5], cur[5])
 
 if cur[3] and cur[3] ~= '' then
-  local amount = cur[4] or '0'
   redis.call('HINCRBY', bkey, 'n:' .. from, -1)
   redis.call('HINCRBY', bkey, 'n:' .. to, 1)
-  if amount ~= '0' then
-    redis.call('HINCRBY', bkey, 'a:' .. from, '-' .. amount)
-    redis.call('HINCRBY', bkey, 'a:' .. to, amount)
-  end
+  if oldAmount ~= '0' then redis.call('HINCRBY', bkey, 'a:' .. from, '-' .. oldAmount) end
+  if newAmount ~= '0' then redis.call('HINCRBY', bkey, 'a:' .. to, newAmount) end
 end
 add_event(stream, ARGV[8], 'withdrawal.' .. to, ARGV[4], record_json(rec), owner_of(rec))
 if cur[3] and cur[3] ~= '' then maybe_batch_done(bkey, stream, ARGV[8], ARGV[4]) end

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cancelBodySchema, resolveBodySchema } from '../../../withdrawals/operator.ts';
+import { approveBodySchema, cancelBodySchema, resolveBodySchema } from '../../../withdrawals/operator.ts';
 import { withdrawalIdSchema, withdrawalRequestSchema } from '../../../withdrawals/request.ts';
 import { withdrawalRecordSchema } from '../../schemas/index.ts';
 import * as ex from '../examples.ts';
@@ -9,7 +9,11 @@ import type { RouteDoc } from '../types.ts';
 const TAG = 'withdrawals';
 const byId = z.object({ id: withdrawalIdSchema });
 const idDoc = { id: { description: "the producer's withdrawal id", example: ex.withdrawalRequest.id } };
-const notFound = errorResponse('No withdrawal has this id.', { not_found: ['not_found', 'no withdrawal payout-2026-11-21-000123'] });
+const forbidden = (what: string) =>
+  errorResponse(`The token is a producer's: ${what} are for operators (OPERATOR_TOKENS). Nothing was stored.`, {
+    forbidden: ['forbidden', `only operators (OPERATOR_TOKENS) may ${what}`],
+  });
+const notFound = errorResponse("No withdrawal has this id (or it is another producer's).", { not_found: ['not_found', 'no withdrawal payout-2026-11-21-000123'] });
 const invalidState = (only: string) =>
   errorResponse(`The withdrawal is not ${only}.`, {
     invalid_state: ['invalid_state', `withdrawal payout-2026-11-21-000123 is succeeded; only a ${only} withdrawal can be ...`],
@@ -22,7 +26,9 @@ export const createWithdrawalDoc: RouteDoc = {
     'Validates the invoice (or on-chain address), stores the withdrawal and queues it for its provider. ' +
     '`id` is the idempotency key: the same id with the same body answers 200 with the current record, ' +
     'with a different body 409 `idempotency_conflict`. Give exactly one of `invoice` or `address` (turinpay only); ' +
-    '`amountMsat` is required when the invoice carries no amount, and must equal it when it does.',
+    '`amountMsat` is required when the invoice carries no amount, and must equal it when it does. ' +
+    "Ids are one namespace: an id another producer used answers 409 and nothing of that producer's record. " +
+    'On-chain (`address`) withdrawals are for operators.',
   tags: [TAG],
   auth: 'bearer',
   body: {
@@ -50,7 +56,8 @@ export const createWithdrawalDoc: RouteDoc = {
       invalid_address: ['invalid_address', 'not a regtest address'],
       provider_disabled: ['provider_disabled', 'provider aurpay is not configured here'],
     }),
-    409: errorResponse('The id was used with a different body, or the invoice by another withdrawal.', {
+    403: forbidden('on-chain withdrawals'),
+    409: errorResponse('The id was used with a different body or by another producer, or the invoice by another withdrawal.', {
       idempotency_conflict: ['idempotency_conflict', 'withdrawal payout-2026-11-21-000123 exists with a different body'],
       invoice_already_used: ['invoice_already_used', 'this invoice is already used by withdrawal payout-2026-11-20-000007'],
     }),
@@ -74,7 +81,8 @@ export const getWithdrawalDoc: RouteDoc = {
 export const cancelWithdrawalDoc: RouteDoc = {
   operationId: 'cancelWithdrawal',
   summary: 'Cancel a queued withdrawal',
-  description: 'Only from `queued` (nothing was sent yet). The operator (token name) and the note are written to the history.',
+  description:
+    'Only from `queued` (nothing was sent yet): a producer its own withdrawals, an operator any. Who (token name) and the note are written to the history.',
   tags: [TAG, 'operator'],
   auth: 'bearer',
   params: byId,
@@ -115,8 +123,31 @@ export const resolveWithdrawalDoc: RouteDoc = {
   responses: v1Responses({
     200: jsonResponse('Resolved.', withdrawalRecordSchema, { failed: { value: ex.resolvedRecord } }),
     400: errorResponse('The body is invalid.', { invalid_request: ['invalid_request', 'invalid request: note: Invalid input: expected string, received undefined'] }),
+    403: forbidden('resolve'),
     404: notFound,
     409: invalidState('needs_review'),
+    ...bodyErrors('64 KiB'),
+  }),
+};
+
+export const approveWithdrawalDoc: RouteDoc = {
+  operationId: 'approveWithdrawal',
+  summary: 'Approve a withdrawal awaiting approval',
+  description:
+    'Operators only, and only from `awaiting_approval`. No withdrawal is held for approval yet, so every existing one answers 409 `invalid_state`.',
+  tags: [TAG, 'operator'],
+  auth: 'bearer',
+  params: byId,
+  paramDocs: idDoc,
+  body: {
+    required: false,
+    content: { [JSON_TYPE]: { schema: approveBodySchema, name: 'ApproveRequest', examples: { note: { value: { note: 'checked with finance' } } } } },
+  },
+  responses: v1Responses({
+    400: errorResponse('The body is invalid.', { invalid_request: ['invalid_request', 'invalid request: note: Unrecognized key'] }),
+    403: forbidden('approve'),
+    404: notFound,
+    409: invalidState('awaiting_approval'),
     ...bodyErrors('64 KiB'),
   }),
 };
