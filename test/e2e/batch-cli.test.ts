@@ -73,7 +73,9 @@ describe('withdrawals batch FILE', () => {
     expect(run.stdout).toMatch(/^batch file:payouts\.csv:[0-9a-f]{16}: 6 accepted, 0 accepted earlier, 0 refused$/m);
     expect(run.stdout).toMatch(/^succeeded\s+6\s+30000$/m);
     expect(run.stdout).toMatch(/^all terminal: yes$/m);
-    expect((await p.call('GET', `/v1/withdrawals/${items[0]?.id}`)).body).toMatchObject({ status: 'succeeded', description: 'cli, test' });
+    // Without --producer the batch belongs to the producer `default`: operators see it, `tester` does not.
+    expect((await p.operator('GET', `/v1/withdrawals/${items[0]?.id}`)).body).toMatchObject({ status: 'succeeded', description: 'cli, test', owner: 'default' });
+    expect((await p.call('GET', `/v1/withdrawals/${items[0]?.id}`)).status).toBe(404);
 
     // The same file again joins the same batch and accepts nothing twice.
     const again = await runBatch([file]);
@@ -96,20 +98,29 @@ describe('withdrawals batch FILE', () => {
     expect(run.stdout).toMatch(/^failed\s+1\s+3000$/m);
   });
 
-  it('returns after enqueue with --no-wait, printing the batch id and counts (NDJSON)', async () => {
+  it('returns after enqueue with --no-wait, printing the batch id and counts (NDJSON), as the producer given by --producer', async () => {
     const file = join(dir, 'later.ndjson');
     const items = rows(3, 2_000_000n);
     await writeFile(file, `${items.map((b) => JSON.stringify(b)).join('\n')}\n`);
-    const run = await runBatch([file, '--no-wait']);
+    const run = await runBatch([file, '--no-wait', '--producer', 'tester']);
     expect(run.code).toBe(0);
     const batchId = /^batch (\S+): 3 accepted, 0 accepted earlier, 0 refused$/m.exec(run.stdout)?.[1];
-    expect(batchId).toMatch(/^file:later\.ndjson:/);
+    expect(batchId).toMatch(/^file:tester:later\.ndjson:/);
+    expect((await p.call('GET', `/v1/withdrawals/${items[0]?.id}`)).body.owner).toBe('tester');
     expect(run.stdout).not.toMatch(/all terminal/);
     const summary = await eventually(async () => {
       const s = (await p.call('GET', `/v1/batches/${batchId}`)).body;
       return s.done ? s : undefined;
     }, 20_000, 'the batch to settle in the workers');
     expect(summary.byStatus).toEqual({ succeeded: 3 });
+  });
+
+  it('refuses a producer name it cannot record', async () => {
+    const file = join(dir, 'named.ndjson');
+    await writeFile(file, `${JSON.stringify(rows(1, 1_000_000n)[0])}\n`);
+    const run = await runBatch([file, '--producer', 'two words']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/--producer "two words" must be 1-64 characters/);
   });
 
   it('refuses a file it cannot tell the format of', async () => {

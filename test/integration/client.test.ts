@@ -7,7 +7,8 @@ let p: Pipeline;
 let client: WithdrawalsClient;
 beforeAll(async () => {
   p = await startPipeline();
-  client = await createWithdrawalsClient({ redisUrl: p.config.REDIS_URL, prefix: p.config.QUEUE_PREFIX, network: 'regtest' });
+  // The same producer as the pipeline's API token, so the API shows it the client's withdrawals.
+  client = await createWithdrawalsClient({ redisUrl: p.config.REDIS_URL, prefix: p.config.QUEUE_PREFIX, network: 'regtest', producer: 'tester' });
 });
 afterAll(async () => {
   await client?.close();
@@ -69,6 +70,25 @@ describe('createWithdrawalsClient', () => {
     expect(progress.length).toBeGreaterThan(0);
     expect(await client.batch('no-such-batch')).toBeNull();
     await expect(client.enqueueBatch(items, { batchId: 'bad id' })).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+
+  it('enqueues as the producer it is given: another producer is refused the same id and batch id, and on-chain withdrawals are refused', async () => {
+    const rival = await createWithdrawalsClient({ redisUrl: p.config.REDIS_URL, prefix: p.config.QUEUE_PREFIX, network: 'regtest', producer: 'rival' });
+    try {
+      const { body } = withdrawalBody('aurpay');
+      const mine = await client.enqueue(body);
+      expect(mine.kind === 'accepted' && mine.record.owner).toBe('tester');
+      expect(await rival.enqueue(body)).toMatchObject({ kind: 'refused', status: 409, error: { code: 'idempotency_conflict' } });
+      await client.enqueueBatch([withdrawalBody('aurpay').body], { batchId: 'lib-owned-batch' });
+      await expect(rival.enqueueBatch([withdrawalBody('aurpay').body], { batchId: 'lib-owned-batch' })).rejects.toMatchObject({ code: 'idempotency_conflict' });
+      const onchain = await rival.enqueue({ id: 'lib-onchain', provider: 'turinpay', address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' });
+      expect(onchain).toMatchObject({ kind: 'refused', status: 403, error: { code: 'forbidden' } });
+      await expect(createWithdrawalsClient({ redisUrl: p.config.REDIS_URL, prefix: p.config.QUEUE_PREFIX, producer: 'no spaces' })).rejects.toMatchObject({
+        code: 'invalid_request',
+      });
+    } finally {
+      await rival.close();
+    }
   });
 
   it('says not_found for an unknown id and timeout when the status does not come', async () => {
