@@ -63,6 +63,8 @@ export interface EnqueueContext {
 function onchainRefusal(caller: Caller, body: unknown): ApiError | null {
   if (caller.role === 'operator') return null;
   if (typeof body !== 'object' || body === null || !('address' in body) || body.address === undefined) return null;
+  // Both an invoice and an address is a malformed request (400), not an on-chain one.
+  if ('invoice' in body && body.invoice !== undefined) return null;
   return apiError('forbidden', 'on-chain (address) withdrawals are for operators (OPERATOR_TOKENS); nothing was stored');
 }
 

@@ -72,8 +72,14 @@ describe('refused at the door, leaving no trace in Redis', () => {
     await refused({ ...body, amountMsat: '26000' }, 400, 'amount_mismatch');
   });
 
-  it('invalid_address (on-chain is off by default)', async () => {
-    await refused({ id: 'addr-1', provider: 'turinpay', address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' }, 400, 'invalid_address');
+  it('forbidden: on-chain withdrawals are for operators, whatever ALLOW_ONCHAIN says', async () => {
+    await refused({ id: 'addr-1', provider: 'turinpay', address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' }, 403, 'forbidden');
+  });
+
+  it('invalid_address (on-chain is off by default), for an operator', async () => {
+    const res = await p.operator('POST', '/v1/withdrawals', { id: 'addr-2', provider: 'turinpay', address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_address');
   });
 
   it('amounts above MAX_AMOUNT_MSAT are refused', async () => {
@@ -83,8 +89,8 @@ describe('refused at the door, leaving no trace in Redis', () => {
 
   it('413 for a body over the limit and 415 for another content type', async () => {
     const { body } = withdrawalBody('turinpay');
-    await refused({ ...body, description: 'x'.repeat(70 * 1024) }, 413, 'payload_too_large');
-    await refused('id=1', 415, 'unsupported_media_type', { 'content-type': 'application/x-www-form-urlencoded' });
+    await refused({ ...body, description: 'x'.repeat(70 * 1024) }, 413, 'invalid_request');
+    await refused('id=1', 415, 'invalid_request', { 'content-type': 'application/x-www-form-urlencoded' });
   });
 });
 

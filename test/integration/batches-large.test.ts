@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPipeline, TEST_TOKEN, type Pipeline } from '../support/pipeline.ts';
+import { OPERATOR_TOKEN, startPipeline, type Pipeline } from '../support/pipeline.ts';
 
 /**
  * A large CSV streamed to POST /v1/batches. The rows are on-chain withdrawals: the address check is
  * cheap, where each invoice costs a signature recovery (~4 ms), so the file can be large and the test
- * quick. No workers: this is about reading and enqueueing.
+ * quick (on-chain withdrawals are operators': the operator sends it). No workers: this is about
+ * reading and enqueueing.
  */
 let p: Pipeline;
 beforeAll(async () => {
@@ -37,7 +38,7 @@ describe('a large CSV batch', () => {
     const started = Date.now();
     const res = await fetch(`${p.baseUrl}/v1/batches?id=big-1`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'text/csv' },
+      headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'text/csv' },
       body: csvStream(ROWS),
       duplex: 'half',
     });
@@ -49,7 +50,7 @@ describe('a large CSV batch', () => {
     expect(body.rejected).toEqual([
       { index: 1234, id: 'broken-row', error: expect.objectContaining({ code: 'invalid_request', message: 'line 1236: 2 fields where the header has 6' }) },
     ]);
-    const summary = (await p.call('GET', '/v1/batches/big-1')).body;
+    const summary = (await p.operator('GET', '/v1/batches/big-1')).body;
     expect(summary).toMatchObject({ total: ROWS - 1, byStatus: { queued: ROWS - 1 }, done: false });
     expect(await p.runtime.queues.submit.turinpay.getWaitingCount()).toBe(ROWS - 1);
     console.log(`${ROWS} CSV rows streamed and enqueued in ${seconds.toFixed(1)} s (${Math.round(ROWS / seconds)} rows/s)`);
