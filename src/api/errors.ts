@@ -1,36 +1,131 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { ServerResponse, STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../logger.ts';
 import type { RedisClient } from '../redis.ts';
-import { apiError, type ApiError } from '../withdrawals/errors.ts';
+import { apiError, type ApiError, type ErrorCode } from '../withdrawals/errors.ts';
 
 export function errorBody(error: ApiError): { error: ApiError } {
   return { error };
 }
 
-/** Maps framework and infrastructure errors to the API's error body; never leaks internals. */
+interface Answer {
+  status: number;
+  error: ApiError;
+}
+
+const answer = (status: number, code: ErrorCode, message: string): Answer => ({ status, error: apiError(code, message) });
+
+/** Said of every unexpected failure: the contract promises that a retry with the same id is safe. */
+export const UNEXPECTED_MESSAGE = 'the service could not complete this request; nothing was accepted, retry with the same id';
+
+/**
+ * Fastify's own client errors (a broken URL, a body too large, a wrong content type, broken JSON...)
+ * as the API's error body with a code of the contract: the framework's body never reaches a client.
+ * Null when the error is not the client's doing.
+ */
+export function clientError(err: FastifyError, req: { headers: IncomingMessage['headers'] }, bodyLimit: number): Answer | null {
+  switch (err.code) {
+    case 'FST_ERR_BAD_URL':
+      return answer(400, 'invalid_request', 'the URL is not valid: broken percent-encoding');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return answer(400, 'invalid_request', 'a part of the URL is too long (ids are at most 128 characters)');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return answer(413, 'invalid_request', `the body is larger than ${bodyLimit} bytes`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_TYPE':
+      return answer(415, 'invalid_request', `content type ${String(req.headers['content-type'] ?? '(none)').slice(0, 100)} is not accepted; send application/json`);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return answer(400, 'invalid_request', 'the body is empty but its content type says JSON; send a JSON body, or no content type');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return answer(400, 'invalid_request', 'the body is not valid JSON');
+  }
+  // The JSON parser's own SyntaxError (and its prototype-poisoning refusal) carries a 400.
+  if (err instanceof SyntaxError) return answer(400, 'invalid_request', `the body is not valid JSON: ${err.message.slice(0, 200)}`);
+  const status = err.statusCode ?? 0;
+  if (status < 400 || status >= 500) return null;
+  if (status === 401) return answer(401, 'unauthorized', err.message);
+  if (status === 403) return answer(403, 'forbidden', err.message);
+  if (status === 404) return answer(404, 'not_found', err.message);
+  // 413 and 415 keep their HTTP meaning; every other client error is a 400.
+  return answer(status === 413 || status === 415 ? status : 400, 'invalid_request', err.message);
+}
+
+function reply503(req: FastifyRequest, reply: FastifyReply, err: unknown, redis: RedisClient): FastifyReply {
+  if (redis.status !== 'ready') {
+    req.log.error({ err }, 'Redis unavailable');
+    return reply.code(503).send(errorBody(apiError('unavailable', 'Redis is unavailable; nothing was accepted, try again')));
+  }
+  if (req.raw.destroyed) {
+    // The client went away mid-request (an aborted upload): not a fault of the service.
+    req.log.info({ err }, 'request aborted by the client');
+  } else {
+    req.log.error({ err }, 'unexpected error');
+  }
+  return reply.code(503).send(errorBody(apiError('unavailable', UNEXPECTED_MESSAGE)));
+}
+
+/** Maps framework and infrastructure errors to the API's error body; never leaks internals, never answers 500. */
 export function installErrorHandlers(app: FastifyInstance, redis: RedisClient): void {
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send(errorBody(apiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+    void reply.code(404).send(errorBody(apiError('not_found', `no route ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}`)));
   });
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    switch (err.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.code(413).send(errorBody(apiError('payload_too_large', `the body is larger than ${app.initialConfig.bodyLimit} bytes`)));
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return reply
-          .code(415)
-          .send(errorBody(apiError('unsupported_media_type', `content type ${req.headers['content-type'] ?? '(none)'} is not accepted; send application/json`)));
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      case 'FST_ERR_CTP_INVALID_JSON_BODY':
-        return reply.code(400).send(errorBody(apiError('invalid_request', `the body is not valid JSON: ${err.message}`)));
-    }
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return reply.code(err.statusCode).send(errorBody(apiError('invalid_request', err.message)));
-    }
-    if (redis.status !== 'ready') {
-      req.log.error({ err }, 'Redis unavailable');
-      return reply.code(503).send(errorBody(apiError('unavailable', 'Redis is unavailable; nothing was accepted, try again')));
-    }
-    req.log.error({ err }, 'unexpected error');
-    return reply.code(500).send(errorBody(apiError('internal', 'internal error; nothing was changed by this request if it was a write, retry with the same id')));
+    const known = clientError(err, req, app.initialConfig.bodyLimit ?? 0);
+    if (known) return reply.code(known.status).send(errorBody(known.error));
+    return reply503(req, reply, err, redis);
   });
+  // Node answers an `Expect` it does not know with a bare 417 unless someone listens.
+  app.server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    writeError(res, answer(417, 'invalid_request', 'only Expect: 100-continue is understood'));
+  });
+}
+
+function writeError(res: ServerResponse, a: Answer): void {
+  const body = JSON.stringify(errorBody(a.error));
+  res.writeHead(a.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.end(body);
+}
+
+/**
+ * Fastify's `frameworkErrors`: the errors its router raises before any route or hook runs
+ * (FST_ERR_BAD_URL, FST_ERR_MAX_PARAM_LENGTH), answered as every other error.
+ */
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const known = clientError(err, req, 0);
+  if (known) {
+    void reply.code(known.status).send(errorBody(known.error));
+    return;
+  }
+  req.log.error({ err }, 'unexpected error');
+  void reply.code(503).send(errorBody(apiError('unavailable', UNEXPECTED_MESSAGE)));
+}
+
+const CONNECTION_ERRORS: Readonly<Record<string, Answer>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: answer(408, 'invalid_request', 'the request took too long to arrive'),
+  HPE_HEADER_OVERFLOW: answer(431, 'invalid_request', 'the request headers are too large'),
+};
+
+/**
+ * Fastify's `clientErrorHandler`: Node's HTTP parser refused the bytes (not HTTP, an unknown method,
+ * headers too large) or the request took too long to arrive. Answers with the error body, unless an
+ * answer already began on this connection, then closes it.
+ */
+export function clientErrorHandler(logger: Logger): (err: Error & { code?: string }, socket: Socket) => void {
+  return (err, socket) => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const a = (err.code !== undefined && Object.hasOwn(CONNECTION_ERRORS, err.code) ? CONNECTION_ERRORS[err.code] : undefined) ??
+      answer(400, 'invalid_request', 'the request is not valid HTTP/1.1');
+    logger.debug({ err }, 'client error');
+    const current: unknown = Reflect.get(socket, '_httpMessage');
+    const started = current instanceof ServerResponse && current.headersSent;
+    if (socket.writable && !started) {
+      const body = JSON.stringify(errorBody(a.error));
+      socket.write(
+        `HTTP/1.1 ${a.status} ${STATUS_CODES[a.status] ?? 'Bad Request'}\r\n` +
+          `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy(err);
+  };
 }

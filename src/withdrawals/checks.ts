@@ -5,6 +5,7 @@
  * on-chain addresses valid and allowed. Pure: time and settings come in `ctx`.
  */
 import { validateAddress } from '../addresses/validate.ts';
+import { MAX_AMOUNT_MSAT as BITCOIN_SUPPLY_MSAT } from '../invoices/amount.ts';
 import { decodeInvoice } from '../invoices/decode.ts';
 import { InvoiceError } from '../invoices/errors.ts';
 import { INVOICE_PREFIXES } from '../invoices/network.ts';
@@ -158,11 +159,16 @@ function invoiceAmount(
 }
 
 function checkMaximum(amountMsat: bigint, ctx: CheckContext, field: string): Extract<CheckResult, { ok: false }> | null {
-  if (ctx.maxAmountMsat === null || amountMsat <= ctx.maxAmountMsat) return null;
+  // 21 million BTC holds whatever MAX_AMOUNT_MSAT says (or when it is unset): no real payment is larger.
+  const limit = ctx.maxAmountMsat !== null && ctx.maxAmountMsat < BITCOIN_SUPPLY_MSAT ? ctx.maxAmountMsat : BITCOIN_SUPPLY_MSAT;
+  if (amountMsat <= limit) return null;
+  if (limit === BITCOIN_SUPPLY_MSAT) {
+    return refuse('invalid_request', field, `amount ${amountMsat} msat is more than 21 million bitcoin (${BITCOIN_SUPPLY_MSAT} msat)`);
+  }
   return refuse(
     'invalid_request',
     field,
-    `amount ${amountMsat} msat is above this service's limit of ${ctx.maxAmountMsat} msat per withdrawal; ` +
+    `amount ${amountMsat} msat is above this service's limit of ${limit} msat per withdrawal; ` +
       'split the payout into smaller withdrawals',
   );
 }

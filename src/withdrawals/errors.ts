@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 
-/** Every error code the API answers with (interface.md), plus operator-action conflicts. */
+/**
+ * Every error code the API answers with (interface.md): the contract's codes and no others. A body
+ * too large (413) or of the wrong type (415) is `invalid_request`; anything unexpected `unavailable`.
+ */
 export const ERROR_CODES = [
   'invalid_request',
   'invalid_invoice',
@@ -17,10 +20,7 @@ export const ERROR_CODES = [
   'invoice_already_used',
   'invalid_state',
   'limit_exceeded',
-  'payload_too_large',
-  'unsupported_media_type',
   'unavailable',
-  'internal',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metadataSchema } from './metadata.ts';
 import { PROVIDERS } from './types.ts';
 
 /** The producer's id: the idempotency key. */
@@ -6,9 +7,17 @@ export const withdrawalIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'id must be 1-128 characters of A-Z a-z 0-9 . _ : -');
 
+/**
+ * Digits without leading zeros, at most 2,100,000,000,000,000,000 (21 million BTC): up to 18 digits,
+ * or 19 starting with 1 or 20, or the ceiling itself. One pattern, so the OpenAPI document states the
+ * ceiling exactly as the server checks it.
+ */
 export const msatStringSchema = z
   .string()
-  .regex(/^(0|[1-9][0-9]{0,30})$/, 'amountMsat must be a string of digits without leading zeros, e.g. "36000"');
+  .regex(
+    /^(0|[1-9][0-9]{0,17}|1[0-9]{18}|20[0-9]{17}|2100000000000000000)$/,
+    'amountMsat must be a string of digits without leading zeros, e.g. "36000", at most 2100000000000000000 (21 million BTC)',
+  );
 
 /** The body of `POST /v1/withdrawals` (shape only; invoice, network and amount rules come after). */
 export const withdrawalRequestSchema = z
@@ -19,7 +28,7 @@ export const withdrawalRequestSchema = z
     address: z.string().min(1).max(128).optional(),
     amountMsat: msatStringSchema.optional(),
     description: z.string().max(640).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    metadata: metadataSchema.optional(),
   })
   .refine((b) => (b.invoice === undefined) !== (b.address === undefined), {
     message: 'give exactly one of invoice (BOLT11) or address (on-chain)',

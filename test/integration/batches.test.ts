@@ -160,7 +160,7 @@ describe('batch limits', () => {
       req.write(`${HEADER}\n`);
     });
     expect(answer.status).toBe(413);
-    expect(JSON.parse(answer.body).error.code).toBe('payload_too_large');
+    expect(JSON.parse(answer.body).error.code).toBe('invalid_request');
     expect((await p.call('GET', '/v1/batches/too-big')).status).toBe(404);
   });
 

@@ -22,25 +22,25 @@ export const unauthorized = errorResponse('No or wrong bearer token (`Authorizat
   unauthorized: ['unauthorized', 'missing or wrong bearer token: send Authorization: Bearer <token>'],
 });
 
-export const unavailable = errorResponse('Redis or the queue is unavailable; nothing was accepted or changed. Retry.', {
-  unavailable: ['unavailable', 'Redis is unavailable; nothing was accepted, try again'],
-});
+export const unavailable = errorResponse(
+  'Redis or the queue is unavailable, or the request failed unexpectedly; nothing was accepted or changed. Retry (with the same id).',
+  {
+    unavailable: ['unavailable', 'Redis is unavailable; nothing was accepted, try again'],
+    unexpected: ['unavailable', 'the service could not complete this request; nothing was accepted, retry with the same id'],
+  },
+);
 
-export const internal = errorResponse('Unexpected error; nothing was changed by a write, retry it with the same id.', {
-  internal: ['internal', 'internal error; nothing was changed by this request if it was a write, retry with the same id'],
-});
-
-/** Answers of every route that reads a JSON body, before the route sees it. */
+/** Answers of every route that reads a JSON body, before the route sees it: code `invalid_request`, with their own HTTP status. */
 export function bodyErrors(limit: string): Record<number, ResponseDoc> {
   return {
-    413: errorResponse(`The body is larger than ${limit}.`, { payload_too_large: ['payload_too_large', `the body is larger than ${limit}`] }),
+    413: errorResponse(`The body is larger than ${limit}.`, { too_large: ['invalid_request', `the body is larger than ${limit}`] }),
     415: errorResponse('The Content-Type is not one the route reads.', {
-      unsupported_media_type: ['unsupported_media_type', 'content type application/xml is not accepted; send application/json'],
+      media_type: ['invalid_request', 'content type application/xml is not accepted; send application/json'],
     }),
   };
 }
 
-/** The answers every authenticated `/v1` route may give, added to its own. */
+/** The answers every authenticated `/v1` route may give, added to its own. No route answers 500: an unexpected failure is a 503. */
 export function v1Responses(own: Record<number, ResponseDoc>): Record<number, ResponseDoc> {
-  return { ...own, 401: unauthorized, 500: internal, 503: unavailable };
+  return { ...own, 401: unauthorized, 503: unavailable };
 }

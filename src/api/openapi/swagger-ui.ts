@@ -1,17 +1,20 @@
-import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { docsDoc } from './docs/operations.ts';
 
-/** The swagger-ui-dist files the page loads, with their types; nothing else of the package is served. */
-const ASSETS: Readonly<Record<string, string>> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
-  'favicon-16x16.png': 'image/png',
-};
+/**
+ * The swagger-ui-dist files the page loads, with their types; nothing else of the package is served.
+ * A Map: a plain object would also "have" `constructor`, `__proto__`, `hasOwnProperty`...
+ */
+const ASSETS: ReadonlyMap<string, string> = new Map([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+  ['swagger-ui-standalone-preset.js', 'text/javascript; charset=utf-8'],
+  ['favicon-32x32.png', 'image/png'],
+  ['favicon-16x16.png', 'image/png'],
+]);
 
 // Relative URLs throughout, so the page works behind a proxy that mounts the API under a path.
 const PAGE = `<!doctype html>
@@ -60,9 +63,22 @@ export async function swaggerUiRoutes(app: FastifyInstance): Promise<void> {
     reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', CSP).send(PAGE),
   );
   app.get('/docs/assets/init.js', async (_req, reply) => reply.header('content-type', 'text/javascript; charset=utf-8').send(INIT));
+  const files = new Map<string, Promise<Buffer>>();
+  // Read once and kept (about 1.5 MB in all): no file stream per request whose error could go unheard.
+  const read = (name: string): Promise<Buffer> => {
+    let file = files.get(name);
+    if (!file) {
+      file = readFile(join(dir, name));
+      files.set(name, file);
+      // A failed read is tried again next time (and answered by the error handler now, through the await below).
+      file.catch(() => files.delete(name));
+    }
+    return file;
+  };
   app.get<{ Params: { file: string } }>('/docs/assets/:file', async (req, reply) => {
-    const type = ASSETS[req.params.file];
-    if (!type) return reply.callNotFound();
-    return reply.header('content-type', type).header('cache-control', 'public, max-age=86400').send(createReadStream(join(dir, req.params.file)));
+    const type = ASSETS.get(req.params.file);
+    if (type === undefined) return reply.callNotFound();
+    const body = await read(req.params.file);
+    return reply.header('content-type', type).header('cache-control', 'public, max-age=86400').send(body);
   });
 }

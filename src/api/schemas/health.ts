@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiErrorSchema } from './error.ts';
 
 export const healthSchema = z.strictObject({ ok: z.literal(true) });
 
@@ -7,4 +8,6 @@ export const readySchema = z.strictObject({ ok: z.literal(true) });
 export const notReadySchema = z.strictObject({
   ok: z.literal(false),
   problems: z.array(z.string()).describe('e.g. "redis unreachable", "workers not running"'),
+  /** Code `unavailable`, the problems in the message: the error body every other error answer carries. */
+  error: apiErrorSchema,
 });

@@ -31,6 +31,11 @@ class UncopyableItems extends Error {
   }
 }
 
+/** Validating a chunk threw in its thread; the thread itself is fine. */
+class ChunkValidationError extends Error {
+  override name = 'ChunkValidationError';
+}
+
 export function createValidationPool(opts: {
   threads: number;
   logger?: Logger;
@@ -60,7 +65,8 @@ export function createValidationPool(opts: {
     worker.on('message', (reply: ValidationReply) => {
       const p = thread.pending.get(reply.seq);
       thread.pending.delete(reply.seq);
-      p?.resolve(reply.results);
+      if ('failure' in reply) p?.reject(new ChunkValidationError(`validating batch items failed in a thread: ${reply.failure}`));
+      else p?.resolve(reply.results);
     });
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`validation thread exited with code ${code}`)));
@@ -101,6 +107,8 @@ export function createValidationPool(opts: {
         return results;
       } catch (err) {
         if (err instanceof UncopyableItems) return inline(items, ctx);
+        // The same items would throw here too: the caller gets the error, the threads stay in use.
+        if (err instanceof ChunkValidationError) throw err;
         // A thread that died (or could not start) must not lose the batch: validate here instead,
         // from now on (a thread that cannot start would otherwise be started again for every chunk).
         if (!failed) opts.logger?.warn({ err }, 'a validation thread failed; validating in the main thread from now on');

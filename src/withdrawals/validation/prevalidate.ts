@@ -11,9 +11,20 @@ export interface Prevalidated {
   validation: Validation | undefined;
 }
 
+type Settled = { ok: true; results: Validation[] | null } | { ok: false; error: unknown };
+
 interface Chunk {
   items: unknown[];
-  results: Promise<Validation[] | null>;
+  /** Never rejects: a chunk waits in the queue while earlier ones are yielded, and a rejection nobody awaits yet would stop the process. */
+  settled: Promise<Settled>;
+}
+
+/** The chunk's validation with its failure handled from the moment it starts; `emit` throws it in turn. */
+function settle(results: Promise<Validation[] | null>): Promise<Settled> {
+  return results.then(
+    (r): Settled => ({ ok: true, results: r }),
+    (error: unknown): Settled => ({ ok: false, error }),
+  );
 }
 
 /**
@@ -34,11 +45,19 @@ export async function* prevalidate(
     const chunk = current;
     current = [];
     const toCheck = chunk.filter((item) => !skip(item));
-    const results = toCheck.length === 0 ? Promise.resolve(null) : pool.validate(toCheck, ctx());
-    queue.push({ items: chunk, results });
+    // Promise.resolve().then: a validation that throws at once becomes a rejection, handled like any other.
+    const results = toCheck.length === 0 ? Promise.resolve(null) : Promise.resolve().then(() => pool.validate(toCheck, ctx()));
+    queue.push({ items: chunk, settled: settle(results) });
   };
+  // A holder object: TypeScript would otherwise keep `failed` narrowed to null across the yields.
+  const state: { failed: { error: unknown } | null } = { failed: null };
   async function* emit(chunk: Chunk): AsyncGenerator<Prevalidated> {
-    const results = await chunk.results;
+    const settled = await chunk.settled;
+    if (!settled.ok) {
+      state.failed = { error: settled.error };
+      return;
+    }
+    const { results } = settled;
     let r = 0;
     for (const item of chunk.items) yield { item, validation: skip(item) ? undefined : results?.[r++] };
   }
@@ -48,12 +67,15 @@ export async function* prevalidate(
     for await (const item of items) {
       current.push(item);
       if (current.length >= CHUNK) send();
-      while (queue.length > ahead) yield* emit(queue.shift() as Chunk);
+      while (queue.length > ahead && !state.failed) yield* emit(queue.shift() as Chunk);
+      // Validation failing is a bug, not bad input: stop reading, and yield nothing after the failed chunk.
+      if (state.failed) break;
     }
   } catch (error) {
     failure = { error };
   }
-  if (current.length > 0) send();
-  while (queue.length > 0) yield* emit(queue.shift() as Chunk);
+  if (!state.failed && current.length > 0) send();
+  while (queue.length > 0 && !state.failed) yield* emit(queue.shift() as Chunk);
+  if (state.failed) throw state.failed.error;
   if (failure) throw failure.error;
 }

@@ -9,14 +9,18 @@ export interface ValidationTask {
   items: unknown[];
 }
 
-export interface ValidationReply {
-  seq: number;
-  results: Validation[];
-}
+/** The chunk's validations, or why validating it threw (a bug: validation refuses bad items, it does not throw). */
+export type ValidationReply = { seq: number; results: Validation[] } | { seq: number; failure: string };
 
 if (!parentPort) throw new Error('validation/thread.ts runs only as a worker thread (see validation/pool.ts)');
 const port = parentPort;
 port.on('message', (task: ValidationTask) => {
-  const reply: ValidationReply = { seq: task.seq, results: task.items.map((item) => validateWithdrawal(item, task.ctx)) };
+  let reply: ValidationReply;
+  try {
+    reply = { seq: task.seq, results: task.items.map((item) => validateWithdrawal(item, task.ctx)) };
+  } catch (err) {
+    // Answered, not thrown: an uncaught error would end the thread and, with it, every other chunk it holds.
+    reply = { seq: task.seq, failure: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
   port.postMessage(reply);
 });

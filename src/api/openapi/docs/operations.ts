@@ -27,7 +27,11 @@ export const readyzDoc: RouteDoc = {
   auth: 'none',
   responses: {
     200: jsonResponse('Ready.', readySchema, { ok: { value: { ok: true } } }),
-    503: jsonResponse('Not ready.', notReadySchema, { redis: { value: { ok: false, problems: ['redis unreachable'] } } }),
+    503: jsonResponse('Not ready: the problems, and the error body (code `unavailable`).', notReadySchema, {
+      redis: {
+        value: { ok: false, problems: ['redis unreachable'], error: { code: 'unavailable', message: 'not ready: redis unreachable', issues: [] } },
+      },
+    }),
   },
 };
 
