@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PRODUCER, type Caller } from '../callers.ts';
 import { EVENT_TYPES, isEventType, type EventType } from '../events/types.ts';
 import { secretSchema } from './secret.ts';
 
@@ -12,6 +13,8 @@ export interface Endpoint {
   /** Deliveries cover the events after this event id (the newest one when it was registered). */
   since: string;
   createdAt: string;
+  /** Who registered it (see ownership.ts); null for the endpoint from WEBHOOK_URL, which is the operators'. */
+  owner: Caller | null;
   /** `config` endpoints come from WEBHOOK_URL and cannot be removed through the API. */
   source: 'api' | 'config';
 }
@@ -53,7 +56,10 @@ export const createEndpointSchema = z.strictObject({
   secret: secretSchema.optional(),
 });
 
-/** How Redis stores an endpoint (JSON in a hash field). */
+/**
+ * How Redis stores an endpoint (JSON in a hash field). Endpoints stored before owners existed belong to
+ * the producer `default`; lua/register.lua reads `owner` and `ownerRole` with the same defaults.
+ */
 export const storedEndpointSchema = z.object({
   id: z.string(),
   url: z.string(),
@@ -61,7 +67,10 @@ export const storedEndpointSchema = z.object({
   secret: z.string(),
   since: z.string(),
   createdAt: z.string(),
+  owner: z.string().min(1).default(DEFAULT_PRODUCER),
+  ownerRole: z.enum(['producer', 'operator']).default('producer'),
 });
+export type StoredEndpoint = z.infer<typeof storedEndpointSchema>;
 
 export function wants(endpoint: Endpoint, type: string): boolean {
   return endpoint.events === null || endpoint.events.some((t) => t === type);
@@ -69,5 +78,5 @@ export function wants(endpoint: Endpoint, type: string): boolean {
 
 /** What `GET /v1/webhooks` shows: never the secret. */
 export function publicEndpoint(e: Endpoint) {
-  return { id: e.id, url: e.url, events: e.events ?? [...EVENT_TYPES], createdAt: e.createdAt, source: e.source };
+  return { id: e.id, url: e.url, events: e.events ?? [...EVENT_TYPES], owner: e.owner?.name ?? null, createdAt: e.createdAt, source: e.source };
 }

@@ -1,8 +1,9 @@
 import type { Keys } from '../keys.ts';
 import type { RedisClient } from '../redis.ts';
 import { toStreamId } from '../events/ids.ts';
-import { entryToEvent, lastStreamId, readRange } from '../events/reader.ts';
+import { entryOwner, entryToEvent, lastStreamId, readRange, type StreamEntry } from '../events/reader.ts';
 import { wants, type Endpoint } from './endpoint.ts';
+import { carries } from './ownership.ts';
 import { laneId, subjectOf, type LanePush, type Lanes } from './lanes.ts';
 import { enqueueHeads, type WebhookQueue } from './queue.ts';
 import type { EndpointRegistry } from './registry.ts';
@@ -35,9 +36,12 @@ async function cursorOf(d: FanOutDeps): Promise<string> {
   return (await d.redis.get(d.keys.webhookCursor)) ?? start;
 }
 
-function pushesFor(endpoints: readonly Endpoint[], event: ReturnType<typeof entryToEvent>): LanePush[] {
+/** The endpoints an event goes to: registered before it, subscribed to its type, and allowed its owner's events. */
+function pushesFor(endpoints: readonly Endpoint[], entry: StreamEntry): LanePush[] {
+  const event = entryToEvent(entry);
+  const owner = entryOwner(entry);
   return endpoints
-    .filter((e) => event.id > e.since && wants(e, event.type))
+    .filter((e) => event.id > e.since && wants(e, event.type) && carries(e, owner))
     .map((e) => ({ lane: laneId({ endpointId: e.id, replayId: '', subject: subjectOf(event) }), eventId: event.id }));
 }
 
@@ -64,7 +68,7 @@ export async function fanOutOnce(d: FanOutDeps, lockToken: string): Promise<FanO
     return true;
   };
   for (const entry of entries) {
-    const pushes = pushesFor(endpoints, entryToEvent(entry));
+    const pushes = pushesFor(endpoints, entry);
     if (chunk.length > 0 && chunk.length + pushes.length > MAX_PUSHES && !(await flush())) return { stale: true };
     chunk.push(...pushes);
     chunkEnd = entry[0];

@@ -3,10 +3,11 @@ import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisClient } from '../redis.ts';
 import { toStreamId } from '../events/ids.ts';
-import { readEvent } from '../events/reader.ts';
+import { entryOwner, entryToEvent, readRange } from '../events/reader.ts';
 import type { PostEvent } from './deliver.ts';
 import type { Lanes } from './lanes.ts';
 import { parseLaneId } from './lanes.ts';
+import { carries } from './ownership.ts';
 import { deliveryJobSchema, enqueueHeads, type WebhookQueue } from './queue.ts';
 import type { EndpointRegistry } from './registry.ts';
 import type { WebhookStats } from './stats.ts';
@@ -48,12 +49,20 @@ export function createDeliveryProcessor(deps: ProcessorDeps) {
       stats.record('skipped');
       return 'skipped: endpoint removed';
     }
-    const event = await readEvent(deps.redis, deps.keys, streamId);
-    if (!event) {
+    const [entry] = await readRange(deps.redis, deps.keys, streamId, streamId, 1);
+    if (!entry) {
       await moveOn();
       stats.record('dead_lettered');
       throw new UnrecoverableError('the event is no longer kept in the stream (EVENTS_MAX_LEN)');
     }
+    // Fan-out and replay push only what the endpoint may carry; checked again here, where it is sent.
+    if (!carries(endpoint, entryOwner(entry))) {
+      await moveOn();
+      stats.record('skipped');
+      log.error("webhook delivery of another producer's event refused");
+      return "skipped: another producer's event";
+    }
+    const event = entryToEvent(entry);
     const result = await deps.post(endpoint, event);
     if (result.ok) {
       await moveOn();

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Caller } from '../callers.ts';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisClient } from '../redis.ts';
 import { toEventId } from '../events/ids.ts';
 import { lastStreamId } from '../events/reader.ts';
 import type { EventType } from '../events/types.ts';
-import { storedEndpointSchema, type Endpoint } from './endpoint.ts';
+import { storedEndpointSchema, type Endpoint, type StoredEndpoint } from './endpoint.ts';
 import { newSecret } from './secret.ts';
 
 export interface NewEndpoint {
@@ -17,7 +19,8 @@ export interface NewEndpoint {
 export type RemoveResult = 'removed' | 'missing' | 'configured';
 
 export interface EndpointRegistry {
-  create(input: NewEndpoint): Promise<Endpoint>;
+  /** Stores an endpoint of `owner`, unless it already has `maxPerOwner` of them ('limit'). */
+  create(input: NewEndpoint, owner: Caller, maxPerOwner: number): Promise<Endpoint | 'limit'>;
   /** Stored endpoints, then the configured ones. */
   list(): Promise<Endpoint[]>;
   get(id: string): Promise<Endpoint | null>;
@@ -27,13 +30,19 @@ export interface EndpointRegistry {
 /** Id of the endpoint configured by WEBHOOK_URL. */
 export const CONFIG_ENDPOINT_ID = 'wh_config';
 
+interface RegistryCommands {
+  whRegister(key: string, id: string, json: string, owner: string, role: string, max: number): Promise<number>;
+}
+
 /**
  * Endpoints live in one Redis hash (id → JSON, secret included: deliveries from any process need it);
  * endpoints from the configuration are added in memory by every process that has them.
  */
 export function createEndpointRegistry(deps: { redis: RedisClient; keys: Keys; logger: Logger; configured?: readonly Endpoint[] }): EndpointRegistry {
-  const { redis, keys, logger } = deps;
+  const { keys, logger } = deps;
   const configured = deps.configured ?? [];
+  deps.redis.defineCommand('whRegister', { numberOfKeys: 1, lua: readFileSync(new URL('./lua/register.lua', import.meta.url), 'utf8') });
+  const redis = deps.redis as RedisClient & RegistryCommands;
 
   function decode(id: string, raw: string): Endpoint | null {
     let json: unknown;
@@ -47,23 +56,26 @@ export function createEndpointRegistry(deps: { redis: RedisClient; keys: Keys; l
       logger.error({ endpointId: id }, 'unreadable webhook endpoint in Redis: ignored');
       return null;
     }
-    return { ...parsed.data, source: 'api' };
+    const { owner, ownerRole, ...rest } = parsed.data;
+    return { ...rest, owner: { name: owner, role: ownerRole }, source: 'api' };
   }
 
   return {
-    async create(input) {
-      const endpoint: Endpoint = {
+    async create(input, owner, maxPerOwner) {
+      const stored: StoredEndpoint = {
         id: `wh_${randomBytes(10).toString('hex')}`,
         url: input.url,
         events: input.events ?? null,
         secret: input.secret ?? newSecret(),
         since: toEventId(await lastStreamId(redis, keys)),
         createdAt: new Date().toISOString(),
-        source: 'api',
+        owner: owner.name,
+        ownerRole: owner.role,
       };
-      const { source: _source, ...stored } = endpoint;
-      await redis.hset(keys.webhookEndpoints, endpoint.id, JSON.stringify(stored));
-      return endpoint;
+      const added = await redis.whRegister(keys.webhookEndpoints, stored.id, JSON.stringify(stored), owner.name, owner.role, maxPerOwner);
+      if (added !== 1) return 'limit';
+      const { ownerRole: _role, ...rest } = stored;
+      return { ...rest, owner: { ...owner }, source: 'api' };
     },
     async list() {
       const all = await redis.hgetall(keys.webhookEndpoints);

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import type { Keys } from '../keys.ts';
 import type { RedisClient } from '../redis.ts';
 import { toEventId, toStreamId } from '../events/ids.ts';
-import { entryToEvent, readEvent, readRange } from '../events/reader.ts';
+import { entryOwner, entryToEvent, readRange, type StreamEntry } from '../events/reader.ts';
 import type { WithdrawalEvent } from '../events/types.ts';
 import { wants, type Endpoint } from './endpoint.ts';
 import { laneId, subjectOf, type Lanes } from './lanes.ts';
+import { carries } from './ownership.ts';
 import { enqueueHeads, type WebhookQueue } from './queue.ts';
 
 const eventIdSchema = z.string().refine((v) => toStreamId(v) !== null, 'must be an event id (evt_...)');
@@ -43,7 +44,8 @@ const PAGE = 500;
  * Redelivers events to one endpoint as new jobs with the same `webhook-id`s, through lanes of the
  * replay's own: in order per withdrawal within the replay, independent of live deliveries.
  * A range replays the types the endpoint subscribes to; a single event is sent whatever its type.
- * Returns null when the single event is not kept.
+ * Only events the endpoint may carry are sent: a producer's endpoint gets that producer's alone.
+ * Returns null when the single event is not kept, or is another producer's (answered alike).
  */
 export async function replay(d: ReplayDeps, endpoint: Endpoint, body: ReplayBody): Promise<ReplayAnswer | null> {
   const replayId = `rp_${randomBytes(8).toString('hex')}`;
@@ -51,10 +53,12 @@ export async function replay(d: ReplayDeps, endpoint: Endpoint, body: ReplayBody
     const pushes = events.map((e) => ({ lane: laneId({ endpointId: endpoint.id, replayId, subject: subjectOf(e) }), eventId: e.id }));
     await enqueueHeads(d.queue, await pushOrThrow(d.lanes, pushes));
   };
+  const allowed = (entry: StreamEntry) => carries(endpoint, entryOwner(entry));
   if ('eventId' in body) {
-    const event = await readEvent(d.redis, d.keys, toStreamId(body.eventId) ?? '');
-    if (!event) return null;
-    await send([event]);
+    const streamId = toStreamId(body.eventId) ?? '';
+    const [entry] = await readRange(d.redis, d.keys, streamId, streamId, 1);
+    if (!entry || !allowed(entry)) return null;
+    await send([entryToEvent(entry)]);
     return { replayId, endpointId: endpoint.id, replayed: 1, next: null };
   }
   let start = body.after ? `(${toStreamId(body.after)}` : '-';
@@ -62,7 +66,10 @@ export async function replay(d: ReplayDeps, endpoint: Endpoint, body: ReplayBody
   let replayed = 0;
   for (;;) {
     const entries = await readRange(d.redis, d.keys, start, end, Math.min(PAGE, d.maxEvents - replayed));
-    const events = entries.map(entryToEvent).filter((e) => wants(endpoint, e.type));
+    const events = entries
+      .filter(allowed)
+      .map(entryToEvent)
+      .filter((e) => wants(endpoint, e.type));
     await send(events);
     replayed += events.length;
     const last = entries.at(-1);

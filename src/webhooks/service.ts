@@ -1,5 +1,7 @@
+import type { LookupFunction } from 'node:net';
 import { Worker } from 'bullmq';
-import type { Config } from '../config.ts';
+import type { Caller } from '../callers.ts';
+import { ConfigError, type Config } from '../config.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
@@ -10,9 +12,11 @@ import { createPoster, createWebhookAgent, type PostEvent } from './deliver.ts';
 import { startDispatcher, type DispatcherSettings, type RunningDispatcher } from './dispatcher.ts';
 import type { Endpoint } from './endpoint.ts';
 import { createLanes } from './lanes.ts';
+import { createUrlCheck, hostProblem } from './private-addresses.ts';
 import { createDeliveryProcessor } from './processor.ts';
 import { createWebhookQueue, WEBHOOK_QUEUE, type WebhookQueue } from './queue.ts';
-import { CONFIG_ENDPOINT_ID, createEndpointRegistry, type EndpointRegistry } from './registry.ts';
+import { createRegistration, type Registration } from './register.ts';
+import { CONFIG_ENDPOINT_ID, createEndpointRegistry, type EndpointRegistry, type NewEndpoint } from './registry.ts';
 import { replay, type ReplayAnswer, type ReplayBody } from './replay.ts';
 import { createWebhookStats, type WebhookStats } from './stats.ts';
 
@@ -25,6 +29,10 @@ export interface WebhookSettings {
   concurrency: number;
   /** WEBHOOK_URL / WEBHOOK_SECRET / WEBHOOK_EVENTS, when set. */
   configured: { url: string; secret: string; events: EventType[] | null } | null;
+  /** Let endpoints reach loopback and private networks (off: refused at registration and at connect). */
+  allowPrivate: boolean;
+  /** Endpoints one producer (or operator) may register. */
+  maxEndpoints: number;
   /** @defaultValue 10000 */
   replayMax?: number;
   /** Events read per fan-out step. @defaultValue 200 */
@@ -40,13 +48,28 @@ export function webhookSettings(config: Config): WebhookSettings {
     backoffMs: config.WEBHOOK_BACKOFF_MS,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     concurrency: config.WEBHOOK_CONCURRENCY,
-    configured: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET, events: config.WEBHOOK_EVENTS } : null,
+    configured: configuredEndpoint(config),
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    maxEndpoints: config.WEBHOOK_MAX_ENDPOINTS,
   };
+}
+
+/**
+ * WEBHOOK_URL follows the API's URL policy, so far as it can be told without DNS (a literal address,
+ * `localhost`); a name that resolves to a private address is refused at each connect.
+ */
+function configuredEndpoint(config: Config): WebhookSettings['configured'] {
+  if (!config.WEBHOOK_URL || !config.WEBHOOK_SECRET) return null;
+  const problem = config.WEBHOOK_ALLOW_PRIVATE ? null : hostProblem(new URL(config.WEBHOOK_URL).hostname);
+  if (problem) throw new ConfigError(`invalid configuration:\n  WEBHOOK_URL: ${problem}; set WEBHOOK_ALLOW_PRIVATE=true to allow it`);
+  return { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET, events: config.WEBHOOK_EVENTS };
 }
 
 /** What the webhook routes need. */
 export interface WebhookApi {
   registry: EndpointRegistry;
+  /** Registers an endpoint of `caller`, unless its URL or the caller's count is refused. */
+  register(caller: Caller, input: NewEndpoint): Promise<Registration>;
   replay(endpoint: Endpoint, body: ReplayBody): Promise<ReplayAnswer | null>;
 }
 
@@ -74,12 +97,14 @@ export interface WebhookDeps {
   keys: Keys;
   logger: Logger;
   settings: WebhookSettings;
+  /** The resolver of the URL policy, at registration and at connect. @defaultValue node:dns `lookup` */
+  lookup?: LookupFunction;
 }
 
 export function createWebhooks(deps: WebhookDeps): Webhooks {
   const { keys, logger, settings } = deps;
   const configured: Endpoint[] = settings.configured
-    ? [{ id: CONFIG_ENDPOINT_ID, ...settings.configured, since: ZERO_EVENT_ID, createdAt: new Date().toISOString(), source: 'config' }]
+    ? [{ id: CONFIG_ENDPOINT_ID, ...settings.configured, since: ZERO_EVENT_ID, createdAt: new Date().toISOString(), owner: null, source: 'config' }]
     : [];
   const queue = createWebhookQueue(deps.connection, keys, settings);
   const stats = createWebhookStats();
@@ -92,13 +117,23 @@ export function createWebhooks(deps: WebhookDeps): Webhooks {
     stats,
     api: {
       registry: apiRegistry,
+      register: createRegistration({
+        registry: apiRegistry,
+        checkUrl: createUrlCheck({ allowPrivate: settings.allowPrivate, lookup: deps.lookup }),
+        maxEndpoints: settings.maxEndpoints,
+      }),
       replay: (endpoint, body) => replay({ redis: deps.requestRedis, keys, lanes: apiLanes, queue, maxEvents: replayMax }, endpoint, body),
     },
     async start(opts = {}) {
       const redis = deps.connection;
       const registry = createEndpointRegistry({ redis, keys, logger, configured });
       const lanes = createLanes(redis, keys);
-      const agent = createWebhookAgent(settings.timeoutMs, settings.concurrency);
+      const agent = createWebhookAgent({
+        timeoutMs: settings.timeoutMs,
+        connections: settings.concurrency,
+        allowPrivate: settings.allowPrivate,
+        lookup: deps.lookup,
+      });
       const post = opts.post ?? createPoster(agent, settings.timeoutMs);
       const processor = createDeliveryProcessor({ redis, keys, registry, lanes, queue, post, stats, logger });
       const worker = new Worker(WEBHOOK_QUEUE, processor, { connection: redis, prefix: keys.bullPrefix, concurrency: settings.concurrency });

@@ -81,7 +81,8 @@ const receiver = new Receiver();
 let endpointId = '';
 
 beforeAll(async () => {
-  p = await startPipeline({ env: { WEBHOOK_BACKOFF_MS: '50', WEBHOOK_ATTEMPTS: '12', WEBHOOK_TIMEOUT_MS: '2000' } });
+  // The receiver listens on loopback, which the URL policy refuses unless allowed.
+  p = await startPipeline({ env: { WEBHOOK_BACKOFF_MS: '50', WEBHOOK_ATTEMPTS: '12', WEBHOOK_TIMEOUT_MS: '2000', WEBHOOK_ALLOW_PRIVATE: 'true' } });
   await receiver.start();
 });
 afterAll(async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
 import { EVENT_TYPES } from '../../src/events/types.ts';
 import { newSecret } from '../../src/webhooks/secret.ts';
+import { webhookSettings } from '../../src/webhooks/service.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 
 const CONFIG_SECRET = newSecret();
@@ -24,7 +25,7 @@ describe('POST /v1/webhooks', () => {
     const list = await p.call('GET', '/v1/webhooks');
     expect(list.status).toBe(200);
     const mine = list.body.webhooks.find((w: { id: string }) => w.id === res.body.id);
-    expect(mine).toMatchObject({ id: res.body.id, url: res.body.url, events: res.body.events, source: 'api' });
+    expect(mine).toMatchObject({ id: res.body.id, url: res.body.url, events: res.body.events, owner: 'tester', source: 'api' });
     expect(JSON.stringify(list.body)).not.toContain('whsec_');
     expect((await p.call('GET', `/v1/webhooks/${res.body.id}`)).body).not.toHaveProperty('secret');
     expect(p.logLines.join('')).not.toContain(res.body.secret);
@@ -32,7 +33,7 @@ describe('POST /v1/webhooks', () => {
 
   it('uses a whsec_ secret given in the body and keeps the listed event types', async () => {
     const secret = newSecret();
-    const res = await p.call('POST', '/v1/webhooks', { url: 'http://127.0.0.1:8080/h', events: ['withdrawal.failed', 'batch.done', 'withdrawal.failed'], secret });
+    const res = await p.call('POST', '/v1/webhooks', { url: 'http://93.184.216.34:8080/h', events: ['withdrawal.failed', 'batch.done', 'withdrawal.failed'], secret });
     expect(res.status).toBe(201);
     expect(res.body.secret).toBe(secret);
     expect(res.body.events).toEqual(['withdrawal.failed', 'batch.done']);
@@ -58,6 +59,44 @@ describe('POST /v1/webhooks', () => {
     expect(res.body.error.issues.map((i: { path: string }) => i.path)).toContain(path);
   });
 
+  it.each([
+    'http://127.0.0.1/',
+    'http://10.0.0.1/',
+    'http://172.16.0.1/',
+    'http://192.168.1.1/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[::1]/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://[::ffff:10.0.0.1]/',
+    'http://100.64.0.1/',
+    'http://[fd00::1]/',
+    'http://[fe80::1]/',
+    'http://224.0.0.1/',
+    'http://0.0.0.0/',
+    'http://[::]/',
+    'http://255.255.255.255/',
+    'http://2130706433/',
+    'http://0x7f000001/',
+    'http://0177.0.0.1/',
+    'http://127.1:8080/',
+    'http://localhost/',
+    'http://localhost.:3000/',
+    'https://admin.localhost/',
+  ])('refuses %s (a private network) with 400 invalid_request on url, and stores nothing', async (url) => {
+    const before = (await p.call('GET', '/v1/webhooks')).body.webhooks.length;
+    const res = await p.call('POST', '/v1/webhooks', { url });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_request');
+    expect(res.body.error.issues).toEqual([{ path: 'url', message: expect.stringMatching(/^must not point at (localhost|a non-public address \(.+\))$/) }]);
+    expect((await p.call('GET', '/v1/webhooks')).body.webhooks).toHaveLength(before);
+  });
+
+  it('accepts a public address literal', async () => {
+    const res = await p.call('POST', '/v1/webhooks', { url: 'https://93.184.216.34/hook' });
+    expect(res.status).toBe(201);
+    expect(res.body.url).toBe('https://93.184.216.34/hook');
+  });
+
   it('needs the bearer token', async () => {
     const res = await fetch(`${p.baseUrl}/v1/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: 'https://example.com' }) });
     expect(res.status).toBe(401);
@@ -73,14 +112,27 @@ describe('DELETE /v1/webhooks/:id', () => {
     expect(list.body.webhooks.map((w: { id: string }) => w.id)).not.toContain(body.id);
   });
 
-  it('lists the endpoint from WEBHOOK_URL and refuses to remove it', async () => {
-    const list = await p.call('GET', '/v1/webhooks');
+  it('shows operators the endpoint from WEBHOOK_URL and refuses to remove it', async () => {
+    const list = await p.operator('GET', '/v1/webhooks');
     const fromEnv = list.body.webhooks.find((w: { source: string }) => w.source === 'config');
-    expect(fromEnv).toMatchObject({ id: 'wh_config', url: 'https://hooks.example.com/from-env', events: ['withdrawal.succeeded', 'batch.done'] });
+    expect(fromEnv).toMatchObject({ id: 'wh_config', url: 'https://hooks.example.com/from-env', events: ['withdrawal.succeeded', 'batch.done'], owner: null });
     expect(JSON.stringify(list.body)).not.toContain(CONFIG_SECRET);
-    const res = await p.call('DELETE', '/v1/webhooks/wh_config');
+    const res = await p.operator('DELETE', '/v1/webhooks/wh_config');
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('invalid_state');
+  });
+
+  it("hides the endpoint from WEBHOOK_URL (the operators') from producers, as if it did not exist", async () => {
+    expect((await p.call('GET', '/v1/webhooks')).body.webhooks.map((w: { id: string }) => w.id)).not.toContain('wh_config');
+    for (const [method, path, body] of [
+      ['GET', '/v1/webhooks/wh_config', undefined],
+      ['DELETE', '/v1/webhooks/wh_config', undefined],
+      ['POST', '/v1/webhooks/wh_config/replay', { eventId: `evt_${'0'.repeat(26)}` }],
+    ] as const) {
+      const res = await p.call(method, path, body);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.body.error).toEqual({ code: 'not_found', message: 'no webhook endpoint wh_config', issues: [] });
+    }
   });
 });
 
@@ -117,5 +169,17 @@ describe('webhook configuration', () => {
     expect(message).not.toContain(secret);
     const ok = loadConfig({ ...base });
     expect(ok).toMatchObject({ EVENTS_MAX_LEN: 1_000_000, WEBHOOK_ATTEMPTS: 10, WEBHOOK_EVENTS: null });
+  });
+
+  it('refuses a WEBHOOK_URL on a private network at start-up, unless WEBHOOK_ALLOW_PRIVATE=true', () => {
+    const secret = newSecret();
+    for (const url of ['http://127.0.0.1:9000/hooks', 'http://localhost/hooks', 'http://[::1]/h', 'http://10.1.2.3/h']) {
+      expect(() => webhookSettings(loadConfig({ ...base, WEBHOOK_URL: url, WEBHOOK_SECRET: secret })), url).toThrow(ConfigError);
+      expect(() => webhookSettings(loadConfig({ ...base, WEBHOOK_URL: url, WEBHOOK_SECRET: secret })), url).toThrow(/WEBHOOK_URL: must not point at/);
+      const allowed = webhookSettings(loadConfig({ ...base, WEBHOOK_URL: url, WEBHOOK_SECRET: secret, WEBHOOK_ALLOW_PRIVATE: 'true' }));
+      expect(allowed).toMatchObject({ configured: { url }, allowPrivate: true });
+    }
+    const settings = webhookSettings(loadConfig({ ...base, WEBHOOK_URL: 'https://hooks.example.com/x', WEBHOOK_SECRET: secret, WEBHOOK_MAX_ENDPOINTS: '3' }));
+    expect(settings).toMatchObject({ configured: { url: 'https://hooks.example.com/x' }, allowPrivate: false, maxEndpoints: 3 });
   });
 });

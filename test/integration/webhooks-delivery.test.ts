@@ -1,10 +1,17 @@
+import { createServer } from 'node:http';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_PRODUCER, producer, type Caller } from '../../src/callers.ts';
+import { toEventId, ZERO_STREAM_ID } from '../../src/events/ids.ts';
 import type { WithdrawalEvent } from '../../src/events/types.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { DeliveryResult, PostEvent } from '../../src/webhooks/deliver.ts';
 import type { Endpoint } from '../../src/webhooks/endpoint.ts';
 import { createLanes, laneId } from '../../src/webhooks/lanes.ts';
+import { mayManage } from '../../src/webhooks/ownership.ts';
+import { enqueueHeads } from '../../src/webhooks/queue.ts';
+import { newSecret } from '../../src/webhooks/secret.ts';
 import { createWebhooks, type RunningWebhooks, type WebhookSettings, type Webhooks } from '../../src/webhooks/service.ts';
 import { createStore, type WithdrawalStore } from '../../src/withdrawals/store.ts';
 import { eventually } from '../support/pipeline.ts';
@@ -22,7 +29,7 @@ interface Harness {
   store: WithdrawalStore;
   procs: Proc[];
   deliveries: { endpointId: string; event: WithdrawalEvent }[];
-  register(events?: Endpoint['events']): Promise<Endpoint>;
+  register(events?: Endpoint['events'], owner?: Caller): Promise<Endpoint>;
   stop(proc: Proc): Promise<void>;
 }
 
@@ -34,7 +41,15 @@ afterEach(async () => {
   current = undefined;
 });
 
-async function harness(opts: { processes?: number; attempts?: number; post?(endpoint: Endpoint, event: WithdrawalEvent): Promise<DeliveryResult> }): Promise<Harness> {
+interface HarnessOptions {
+  processes?: number;
+  attempts?: number;
+  post?(endpoint: Endpoint, event: WithdrawalEvent): Promise<DeliveryResult>;
+  /** Deliver over HTTP with the service's own agent (and this resolver) instead of a fake. */
+  http?: { lookup: LookupFunction };
+}
+
+async function harness(opts: HarnessOptions): Promise<Harness> {
   const t = await testRedis('wh');
   const store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0 });
   const deliveries: Harness['deliveries'] = [];
@@ -49,6 +64,9 @@ async function harness(opts: { processes?: number; attempts?: number; post?(endp
     timeoutMs: 1000,
     concurrency: 8,
     configured: null,
+    // The endpoints are registered straight in the registry (no URL check); deliveries are faked.
+    allowPrivate: false,
+    maxEndpoints: 16,
     dispatchBatch: 50,
     dispatcher: { blockMs: 100, leaseMs: 1000, repairEveryMs: 200, laneIdleMs: 300 },
   };
@@ -56,8 +74,8 @@ async function harness(opts: { processes?: number; attempts?: number; post?(endp
   const procs: Proc[] = [];
   for (let i = 0; i < (opts.processes ?? 1); i++) {
     const conn = new Redis(redisUrl(), { maxRetriesPerRequest: null });
-    const webhooks = createWebhooks({ connection: conn, requestRedis: conn, keys: t.keys, logger, settings });
-    procs.push({ conn, webhooks, running: await webhooks.start({ post }) });
+    const webhooks = createWebhooks({ connection: conn, requestRedis: conn, keys: t.keys, logger, settings, lookup: opts.http?.lookup });
+    procs.push({ conn, webhooks, running: await webhooks.start(opts.http ? {} : { post }) });
   }
   const first = procs[0];
   if (!first) throw new Error('no process');
@@ -66,7 +84,11 @@ async function harness(opts: { processes?: number; attempts?: number; post?(endp
     store,
     procs,
     deliveries,
-    register: (events = null) => first.webhooks.api.registry.create({ url: 'http://127.0.0.1:9/hook', ...(events ? { events } : {}) }),
+    async register(events = null, owner = producer()) {
+      const ep = await first.webhooks.api.registry.create({ url: 'http://127.0.0.1:9/hook', ...(events ? { events } : {}) }, owner, 16);
+      if (ep === 'limit') throw new Error('endpoint limit reached');
+      return ep;
+    },
     async stop(proc) {
       await proc.running.close();
       await proc.webhooks.queue.close();
@@ -83,9 +105,10 @@ const LIFE = [
 ] as const;
 
 /** A withdrawal through its whole life: four events (queued, submitting, submitted, succeeded). */
-async function payout(store: WithdrawalStore, id: string): Promise<void> {
+async function payout(store: WithdrawalStore, id: string, owner = DEFAULT_PRODUCER): Promise<void> {
   await store.create({
     id,
+    owner,
     provider: 'aurpay',
     bodyHash: 'h',
     invoice: null,
@@ -238,5 +261,108 @@ describe('lane repair', () => {
     await eventually(async () => (h.deliveries.length >= 5 ? true : undefined), 10_000, 'repaired delivery');
     expect(h.deliveries[4]?.event.id).toBe(queued.id);
     await eventually(async () => ((await h.t.redis.zcard(h.t.keys.webhookLanes)) === 0 ? true : undefined), 5_000, 'lane index emptied');
+  });
+});
+
+describe('whose events go where', () => {
+  it("gives a producer's endpoint that producer's events alone, and an operator's endpoint everyone's", async () => {
+    const h = await harness({});
+    const alice = await h.register(null, producer('alice'));
+    const bob = await h.register(null, producer('bob'));
+    const ops = await h.register(null, { name: 'ops', role: 'operator' });
+    await payout(h.store, 'al-1', 'alice');
+    await payout(h.store, 'bo-1', 'bob');
+    await payout(h.store, 'de-1');
+    await eventually(async () => (h.deliveries.length >= 4 + 4 + 12 ? true : undefined), 10_000, 'deliveries');
+    await sleep(300);
+    const to = (ep: Endpoint) => [...new Set(h.deliveries.filter((d) => d.endpointId === ep.id).map((d) => withdrawalOf(d.event)))].sort();
+    expect(to(alice)).toEqual(['al-1']);
+    expect(to(bob)).toEqual(['bo-1']);
+    expect(to(ops)).toEqual(['al-1', 'bo-1', 'de-1']);
+    expect(h.deliveries).toHaveLength(20);
+  });
+
+  it("replays to a producer's endpoint none of another producer's events", async () => {
+    const h = await harness({});
+    await payout(h.store, 'al-2', 'alice');
+    await payout(h.store, 'bo-2', 'bob');
+    const alice = await h.register(null, producer('alice'));
+    const proc = h.procs[0];
+    if (!proc) throw new Error('no process');
+    const entries = await h.t.redis.xrange(h.t.keys.events, '-', '+');
+    const bobs = entries.find(([, fields]) => fields.includes('bob'));
+    if (!bobs) throw new Error('no event of bob');
+    expect(await proc.webhooks.api.replay(alice, { eventId: toEventId(bobs[0]) })).toBeNull();
+    const range = await proc.webhooks.api.replay(alice, { after: toEventId(ZERO_STREAM_ID) });
+    expect(range?.replayed).toBe(4);
+    await eventually(async () => (h.deliveries.length >= 4 ? true : undefined), 10_000, 'replayed deliveries');
+    await sleep(300);
+    expect(h.deliveries.map((d) => withdrawalOf(d.event))).toEqual(['al-2', 'al-2', 'al-2', 'al-2']);
+  });
+
+  it("reads an endpoint stored before owners as the producer default's, and counts it against default's limit", async () => {
+    const h = await harness({});
+    const proc = h.procs[0];
+    if (!proc) throw new Error('no process');
+    const legacy = { id: 'wh_legacy', url: 'https://93.184.216.34/old', events: null, secret: newSecret(), since: 'evt_0', createdAt: new Date().toISOString() };
+    await h.t.redis.hset(h.t.keys.webhookEndpoints, legacy.id, JSON.stringify(legacy));
+    const { registry } = proc.webhooks.api;
+    const ep = await registry.get(legacy.id);
+    if (!ep) throw new Error('legacy endpoint unreadable');
+    expect(ep.owner).toEqual({ name: DEFAULT_PRODUCER, role: 'producer' });
+    expect([mayManage(producer(), ep), mayManage(producer('alice'), ep), mayManage({ name: 'ops', role: 'operator' }, ep)]).toEqual([true, false, true]);
+    expect(await registry.create({ url: 'https://93.184.216.34/new' }, producer(), 1)).toBe('limit');
+    expect(await registry.create({ url: 'https://93.184.216.34/new' }, producer('alice'), 1)).toMatchObject({ owner: { name: 'alice', role: 'producer' } });
+    expect(await h.t.redis.hlen(h.t.keys.webhookEndpoints)).toBe(2);
+  });
+
+  it("skips, where it is sent, another producer's event found in a producer's lane", async () => {
+    const h = await harness({});
+    const alice = await h.register(null, producer('alice'));
+    await payout(h.store, 'bo-3', 'bob');
+    const proc = h.procs[0];
+    const [first] = await h.t.redis.xrange(h.t.keys.events, '-', '+', 'COUNT', 1);
+    if (!proc || !first) throw new Error('no process or event');
+    // As if a lane had been filled wrongly: the processor must still refuse to send it.
+    const lane = laneId({ endpointId: alice.id, replayId: 'rp_forged', subject: 'w:bo-3' });
+    const heads = await createLanes(h.t.redis, h.t.keys).push([{ lane, eventId: toEventId(first[0]) }]);
+    await enqueueHeads(proc.webhooks.queue, heads === 'stale' ? [] : heads);
+    await eventually(async () => (proc.webhooks.stats.snapshot().skipped === 1 ? true : undefined), 10_000, 'the skip');
+    expect(h.deliveries).toEqual([]);
+  });
+});
+
+describe('the URL policy on the delivery path', () => {
+  it('dead-letters, without connecting, the deliveries to a name that rebinds to loopback after registration', async () => {
+    let requests = 0;
+    const receiver = createServer((req, res) => {
+      requests++;
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = (receiver.address() as AddressInfo).port;
+    // A rebinding DNS: a public address while the registration looks, loopback once deliveries connect.
+    let answer = '93.184.216.34';
+    const lookup: LookupFunction = (_hostname, options, callback) =>
+      options.all ? callback(null, [{ address: answer, family: 4 }]) : callback(null, answer, 4);
+    try {
+      const h = await harness({ attempts: 2, http: { lookup } });
+      const proc = h.procs[0];
+      if (!proc) throw new Error('no process');
+      const reg = await proc.webhooks.api.register(producer(), { url: `http://rebind.example:${port}/hook` });
+      expect(reg.ok).toBe(true);
+      answer = '127.0.0.1';
+      await payout(h.store, 'rb-1');
+      await eventually(async () => ((await proc.webhooks.queue.getFailedCount()) === 4 ? true : undefined), 15_000, 'four dead letters');
+      const failed = await proc.webhooks.queue.getFailed();
+      for (const job of failed) {
+        expect(job.failedReason).toMatch(/^refused: 127\.0\.0\.1 is not a public address \(loopback\)/);
+        expect(job.attemptsMade).toBe(2);
+      }
+      expect(requests).toBe(0);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 });

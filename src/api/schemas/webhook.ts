@@ -7,6 +7,13 @@ export const webhookEndpointSchema = z.strictObject({
   id: z.string(),
   url: z.string(),
   events: z.array(eventTypeSchema).describe('the subscribed event types (all of them when none were given)'),
+  owner: z
+    .string()
+    .nullable()
+    .describe(
+      "who registered it: a producer's endpoint receives that producer's events only, an operator's every producer's; " +
+        'null for the WEBHOOK_URL endpoint, which belongs to the operators and receives every event',
+    ),
   createdAt: timestampSchema,
   source: z.enum(['api', 'config']).describe('`config` endpoints come from WEBHOOK_URL and cannot be removed through the API'),
 });

@@ -9,14 +9,20 @@ import type { RouteDoc } from '../types.ts';
 const TAG = 'webhooks';
 const byId = z.object({ id: z.string() });
 const idDoc = { id: { description: 'the endpoint id', example: ex.webhookEndpoint.id } };
-const notFound = errorResponse('No endpoint has this id.', { not_found: ['not_found', `no webhook endpoint ${ex.webhookEndpoint.id}`] });
+const notFound = errorResponse("No endpoint has this id, or it is another producer's (answered alike).", {
+  not_found: ['not_found', `no webhook endpoint ${ex.webhookEndpoint.id}`],
+});
 
 export const createWebhookDoc: RouteDoc = {
   operationId: 'createWebhook',
   summary: 'Register a webhook endpoint',
   description:
     'Deliveries follow Standard Webhooks v1 (see `webhooks.event`). `events` absent: every type. The secret (`whsec_...`) ' +
-    'is shown in this answer only; a `secret` in the body is used instead of a generated one. http or https, no credentials in the URL.',
+    'is shown in this answer only; a `secret` in the body is used instead of a generated one. http or https, no credentials in the URL. ' +
+    "The endpoint belongs to the caller: a producer's receives that producer's events only, an operator's every event. " +
+    'A URL whose host is, or resolves to, a loopback, private, link-local, CGNAT, unique-local, multicast, unspecified or ' +
+    'IPv4-mapped address (or `localhost`) is refused, and never connected to at delivery, unless WEBHOOK_ALLOW_PRIVATE=true. ' +
+    'Each caller registers at most WEBHOOK_MAX_ENDPOINTS endpoints.',
   tags: [TAG],
   auth: 'bearer',
   body: {
@@ -25,7 +31,14 @@ export const createWebhookDoc: RouteDoc = {
   },
   responses: v1Responses({
     201: jsonResponse('Registered; keep the secret.', createdWebhookSchema, { created: { value: ex.createdWebhook } }),
-    400: errorResponse('The body is invalid.', { invalid_request: ['invalid_request', 'invalid request: url: must be an http or https URL'] }),
+    400: errorResponse('The body is invalid, the URL reaches a private network, or the caller already has WEBHOOK_MAX_ENDPOINTS endpoints.', {
+      invalid_request: ['invalid_request', 'invalid request: url: must be an http or https URL'],
+      private_url: ['invalid_request', 'invalid request: url: must not point at a non-public address (loopback)'],
+      too_many: [
+        'invalid_request',
+        'invalid request: (body): at most 16 webhook endpoints per producer (WEBHOOK_MAX_ENDPOINTS); remove one with DELETE /v1/webhooks/:id first',
+      ],
+    }),
     ...bodyErrors('64 KiB'),
   }),
 };
@@ -33,9 +46,10 @@ export const createWebhookDoc: RouteDoc = {
 export const listWebhooksDoc: RouteDoc = {
   operationId: 'listWebhooks',
   summary: 'List webhook endpoints (without secrets)',
+  description: "A producer's own endpoints; an operator's list holds every endpoint, the WEBHOOK_URL one included, each with its `owner`.",
   tags: [TAG],
   auth: 'bearer',
-  responses: v1Responses({ 200: jsonResponse('Every endpoint.', webhookListSchema, { one: { value: { webhooks: [ex.webhookEndpoint] } } }) }),
+  responses: v1Responses({ 200: jsonResponse('The endpoints the caller may see.', webhookListSchema, { one: { value: { webhooks: [ex.webhookEndpoint] } } }) }),
 };
 
 export const getWebhookDoc: RouteDoc = {
@@ -58,7 +72,7 @@ export const deleteWebhookDoc: RouteDoc = {
   responses: v1Responses({
     204: { description: 'Removed; nothing more is delivered to it.' },
     404: notFound,
-    409: errorResponse('The endpoint comes from WEBHOOK_URL (configuration), not the API.', {
+    409: errorResponse('The endpoint comes from WEBHOOK_URL (configuration), not the API (only operators see it).', {
       invalid_state: ['invalid_state', 'this endpoint comes from WEBHOOK_URL; change the configuration to remove it'],
     }),
   }),
@@ -69,7 +83,8 @@ export const replayWebhookDoc: RouteDoc = {
   summary: 'Redeliver events to an endpoint',
   description:
     'One event (`eventId`, whatever its type), or the events after `after` up to `until` (inclusive) that the endpoint subscribes to. ' +
-    'Redeliveries keep their `webhook-id`. When the range holds more than one request replays, `next` says where to go on.',
+    'Redeliveries keep their `webhook-id`. When the range holds more than one request replays, `next` says where to go on. ' +
+    "A producer's endpoint is sent that producer's events only: another producer's `eventId` answers 404 like a missing one.",
   tags: [TAG],
   auth: 'bearer',
   params: byId,
@@ -87,7 +102,7 @@ export const replayWebhookDoc: RouteDoc = {
   responses: v1Responses({
     202: jsonResponse('The redeliveries were queued.', replayAnswerSchema, { queued: { value: ex.replayAnswer } }),
     400: errorResponse('The body is invalid.', { invalid_request: ['invalid_request', 'invalid request: eventId: must be an event id (evt_...)'] }),
-    404: errorResponse('No endpoint has this id, or the event is no longer kept.', {
+    404: errorResponse("No endpoint has this id (or it is another producer's), or the event is not kept (or is another producer's).", {
       not_found: ['not_found', 'no such event is kept in the event stream'],
     }),
     ...bodyErrors('64 KiB'),
