@@ -47,11 +47,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     // Ids are up to 128 characters (interface.md "Limits"); find-my-way refuses params over 100 by default.
     routerOptions: { maxParamLength: 1024 },
-    // Bounds a body that trickles in. Node checks it only every connectionsCheckingInterval, so that runs
-    // often enough for the bound to hold. No connectionTimeout: it would also cut a long batch whose answer
-    // is still being computed; idle sockets are bounded by Node's headersTimeout and keepAliveTimeout.
+    // Bounds a body that trickles in. Given to Node's constructor too: set only afterwards (as Fastify does),
+    // it no longer cuts a body once the headers are in. Node checks every connectionsCheckingInterval, so
+    // that runs often enough for the bound to hold. No connectionTimeout: it would also cut a long batch
+    // whose answer is still being computed; idle sockets are bounded by headersTimeout and keepAliveTimeout.
     requestTimeout,
-    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))) },
+    http: { requestTimeout, connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))) },
     // The router's and Node's own errors answer with the API's error body too.
     frameworkErrors,
     clientErrorHandler: clientErrorHandler(deps.logger),
