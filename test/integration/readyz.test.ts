@@ -15,7 +15,10 @@ afterAll(async () => {
 
 async function readyz(): Promise<{ status: number; problems: string[] }> {
   const res = await fetch(`${p.baseUrl}/readyz`);
-  const body = (await res.json()) as { problems?: string[] };
+  const body = (await res.json()) as { problems?: string[]; error?: { code: string; message: string; issues: unknown[] } };
+  // A 503 carries the error body of every other error answer, its message naming the problems.
+  if (res.status === 503) expect(body.error).toEqual({ code: 'unavailable', message: `not ready: ${body.problems?.join('; ')}`, issues: [] });
+  else expect(body.error).toBeUndefined();
   return { status: res.status, problems: body.problems ?? [] };
 }
 
