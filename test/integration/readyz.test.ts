@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer, type PrivateRedis } from '../../src/demo/redis-server.ts';
+import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 import { eventually, startPipeline, type Pipeline } from '../support/pipeline.ts';
 
 let redis: PrivateRedis;
@@ -9,8 +9,8 @@ beforeAll(async () => {
   p = await startPipeline({ env: { REDIS_URL: redis.url } });
 });
 afterAll(async () => {
-  await p.close();
-  await redis.stop();
+  await p?.close();
+  await redis?.stop();
 });
 
 async function readyz(): Promise<{ status: number; problems: string[] }> {

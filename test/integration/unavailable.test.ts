@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer, type PrivateRedis } from '../../src/demo/redis-server.ts';
+import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 import { withdrawalBody } from '../support/invoices.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 
@@ -10,8 +10,8 @@ beforeAll(async () => {
   p = await startPipeline({ workers: false, env: { REDIS_URL: redis.url } });
 });
 afterAll(async () => {
-  await p.close();
-  await redis.stop();
+  await p?.close();
+  await redis?.stop();
 });
 
 describe('when Redis is down', () => {

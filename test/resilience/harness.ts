@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { payeeInvoice } from '../../src/demo/payee.ts';
-import { startRedisServer, type PrivateRedis } from '../../src/demo/redis-server.ts';
 import { createKeys } from '../../src/keys.ts';
 import { faultMix, startSandbox, type FaultPlan, type Sandbox, type SandboxOptions } from '../../src/providers/sandbox/index.ts';
 import { createStore, type WithdrawalStore } from '../../src/withdrawals/store.ts';
 import { startApiProcess, startWorkerProcess, stopAllProcesses, type ServiceProcess } from '../support/processes.ts';
 import { callApi } from '../support/http.ts';
+import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 
 export const TOKEN = 'resilience-token-0001';
 const AURPAY_KEY = 'sandbox-aurpay-key-r';

@@ -4,7 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startRedisServer, type PrivateRedis } from '../../src/demo/redis-server.ts';
+import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 import { spawnWithdrawals, startWorkerProcess, stopAllProcesses } from '../support/processes.ts';
 
 const servers: PrivateRedis[] = [];

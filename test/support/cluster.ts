@@ -6,7 +6,8 @@ import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { startRedisServer, type PrivateRedis } from '../../src/demo/redis-server.ts';
+import { requireTool } from './prerequisites.ts';
+import { startRedisServer, type PrivateRedis } from './redis-server.ts';
 
 const run = promisify(execFile);
 
@@ -32,6 +33,8 @@ async function clusterReady(port: number, masters: number): Promise<boolean> {
 }
 
 export async function startCluster(masters = 3): Promise<LocalCluster> {
+  requireTool('redis-server');
+  requireTool('redis-cli');
   const nodes: PrivateRedis[] = [];
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.stop()));

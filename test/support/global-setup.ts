@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { redisServerOnPath, startRedisServer, type PrivateRedis } from '../../src/demo/redis-server.ts';
+import { missingToolMessage, prerequisiteError } from './prerequisites.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -34,10 +35,11 @@ export async function setup(project: TestProject): Promise<void> {
     container = started;
     project.provide('redisUrl', `redis://${started.getHost()}:${started.getMappedPort(6379)}`);
   } catch (cause) {
-    throw new Error(
-      'No Redis for the tests: set REDIS_URL=redis://HOST:PORT, or put redis-server on PATH ' +
-        '(Debian: apt-get install redis-server), or start a Docker engine for testcontainers.',
-      { cause },
+    // One line, not the Docker client's stack: the usual fix is installing redis-server. Why Docker
+    // failed stays in it, in case that was the way meant.
+    const docker = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0];
+    throw prerequisiteError(
+      `No Redis for the tests: ${missingToolMessage('redis-server')}, or set REDIS_URL=redis://HOST:PORT, or start a Docker engine (testcontainers: ${docker})`,
     );
   }
 }

@@ -2,8 +2,6 @@
  * Both secp256k1 backends (the native addon and the WebAssembly build) give the same answers, on
  * the BOLT11 spec vectors and on random signatures, so the platform decides only the speed.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { bytesToHex } from '@noble/hashes/utils';
 import fc from 'fast-check';
@@ -12,8 +10,8 @@ import { readBech32 } from '../../../src/invoices/bech32.ts';
 import { nativeBackend, secp256k1Backend, wasmBackend, type Secp256k1Backend } from '../../../src/invoices/secp256k1-backend.ts';
 import { signingHash } from '../../../src/invoices/signature.ts';
 import { wordsToBytesPadded } from '../../../src/invoices/words.ts';
+import { loadSpecVectors } from '../../support/spec-vectors.ts';
 
-const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/bolt11-spec-vectors.json', import.meta.url));
 const SPEC_PAYEE = '03e7156ae33b0a208d0744199163177e909e80176e55d97a2f221ede0f934dd9ad';
 const SIGNATURE_WORDS = 104;
 const N = secp256k1.CURVE.n;
@@ -31,8 +29,7 @@ const backends: Secp256k1Backend[] = [wasmBackend, ...(nativeBackend ? [nativeBa
 
 /** The valid spec vectors whose payee is the spec's node (all but none: every example is signed by it). */
 function specSignatures(): { hash: Uint8Array; sig: Uint8Array; recid: 0 | 1 | 2 | 3 }[] {
-  const { vectors } = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { vectors: { valid: boolean; invoice: string }[] };
-  return vectors
+  return loadSpecVectors()
     .filter((v) => v.valid)
     .map((v) => {
       const { hrp, words } = readBech32(v.invoice);

@@ -2,36 +2,21 @@
  * The 25 BOLT11 spec examples (15 valid, 10 invalid), plus properties:
  * mutated invoices only ever fail with InvoiceError, and encode → decode round-trips.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { bech32 } from '@scure/base';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeInvoice, InvoiceError } from '../../../src/invoices/index.ts';
+import { loadSpecVectors, type SpecVector as Vector } from '../../support/spec-vectors.ts';
 
-interface Vector {
-  valid: boolean;
-  description: string;
-  invoice: string;
-}
-
-const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/bolt11-spec-vectors.json', import.meta.url));
 const SPEC_PAYEE = '03e7156ae33b0a208d0744199163177e909e80176e55d97a2f221ede0f934dd9ad';
 const SPEC_HASH = '0001020304050607080900010203040506070809000102030405060708090102';
 const SPEC_SECRET = '11'.repeat(32);
 const CAKE =
   'One piece of chocolate cake, one icecream cone, one pickle, one slice of swiss cheese, one slice of salami, one lollypop, one piece of cherry pie, one sausage, one cupcake, and one slice of watermelon';
 
-function loadVectors(): Vector[] {
-  // Fail loudly: a silently skipped spec suite would hide a broken decoder.
-  if (!existsSync(FIXTURE)) throw new Error(`BOLT11 spec fixture missing at ${FIXTURE}; restore shared/fixtures`);
-  const parsed: { vectors: Vector[] } = JSON.parse(readFileSync(FIXTURE, 'utf8'));
-  return parsed.vectors;
-}
-
-const vectors = loadVectors();
+const vectors = loadSpecVectors();
 const valid = vectors.filter((v) => v.valid);
 const invalid = vectors.filter((v) => !v.valid);
 
