@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBasic, parseBasic } from '../../src/api/dashboard/basic-auth.ts';
 import { visibleJobData } from '../../src/api/dashboard/bull-board.ts';
 import type { Status } from '../../src/withdrawals/status.ts';
+import { submitJobId } from '../../src/queues/names.ts';
 import { withdrawalBody } from '../support/invoices.ts';
+import { longId } from '../support/long-id.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 
 const USER = 'ops';
@@ -12,6 +14,8 @@ const EVIL = `<script>alert("pwned")</script><img src=x onerror='alert(1)'> & co
 
 let p: Pipeline;
 const ids = { queued: '', unknown: '', review: '', succeeded: '', failed: '' };
+/** Queued, like ids.queued: the longest id there is, with every punctuation character ids allow. */
+const LONG_ID = longId();
 
 async function admin(path: string, auth: string | null = basic(USER, PASSWORD)) {
   const res = await fetch(`${p.baseUrl}${path}`, { headers: auth ? { authorization: auth } : {} });
@@ -50,6 +54,7 @@ beforeAll(async () => {
   ids.review = await accept('aurpay');
   const evidence = JSON.stringify({ code: 'reconciliation_exhausted', message: 'no definitive status', provider: { status: '<i>PENDING</i>' } });
   await drive(ids.review, [['queued', 'submitting'], ['submitting', 'unknown'], ['unknown', 'needs_review', { failure: evidence }]]);
+  expect(await accept('aurpay', { id: LONG_ID })).toBe(LONG_ID);
   ids.unknown = await accept('turinpay');
   await drive(ids.unknown, [['queued', 'submitting'], ['submitting', 'unknown', { failure: JSON.stringify({ code: 'outcome_unknown', message: 'timeout' }) }]]);
 });
@@ -131,6 +136,17 @@ describe('/admin/withdrawals', () => {
     expect(failed.text).toContain('no funds');
   });
 
+  it('shows a withdrawal whose id is 128 characters of letters, digits, ".", "_", ":" and "-", linked from the list', async () => {
+    const list = await admin('/admin/withdrawals?status=queued');
+    const href = new RegExp(`href="(/admin/withdrawals/[^"]*)"><code>${LONG_ID.replace(/[.]/g, '\\.')}</code>`).exec(list.text)?.[1];
+    expect(href).toBeDefined();
+    for (const path of [href ?? '', `/admin/withdrawals/${LONG_ID}`]) {
+      const res = await admin(path);
+      expect(res.status, path).toBe(200);
+      expect(res.text).toContain(`<h1>Withdrawal <code>${LONG_ID}</code>: queued</h1>`);
+    }
+  });
+
   it('answers 404 for an unknown id, without reflecting markup', async () => {
     const res = await admin(`/admin/withdrawals/${encodeURIComponent('<b>nope</b>')}`);
     expect(res.status).toBe(404);
@@ -140,15 +156,13 @@ describe('/admin/withdrawals', () => {
 });
 
 describe('/admin/queues (bull-board)', () => {
-  it('lists every queue; submit queues are read-only and refuse actions on the server side', async () => {
+  it('lists every queue, each read-only, and refuses actions on the server side', async () => {
     const res = await admin('/admin/queues/api/queues?activeQueue=submit-aurpay&status=waiting&page=1&jobsPerPage=50');
     expect(res.status).toBe(200);
     const body = JSON.parse(res.text) as { queues: { name: string; readOnlyMode: boolean; jobs: { data: unknown }[] }[] };
     const byName = new Map(body.queues.map((q) => [q.name, q]));
     for (const q of p.runtime.queues.all()) expect(byName.has(q.name), q.name).toBe(true);
-    expect(byName.get('submit-aurpay')?.readOnlyMode).toBe(true);
-    expect(byName.get('submit-turinpay')?.readOnlyMode).toBe(true);
-    expect(byName.get('settle')?.readOnlyMode).toBe(false);
+    for (const q of body.queues) expect(q.readOnlyMode, q.name).toBe(true);
     // The waiting aurpay job shows its withdrawal id and nothing else.
     const jobs = byName.get('submit-aurpay')?.jobs ?? [];
     expect(jobs.length).toBeGreaterThan(0);
@@ -167,6 +181,15 @@ describe('/admin/queues (bull-board)', () => {
       expect(r.status, `${method} ${path}`).toBe(405);
     }
     expect(await p.runtime.queues.submit.aurpay.isPaused()).toBe(false);
+  });
+
+  it("shows the submit job of a withdrawal whose id is 128 characters long", async () => {
+    const job = submitJobId(LONG_ID, 0);
+    const res = await admin(`/admin/queues/api/queues/submit-aurpay/${encodeURIComponent(job)}`);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toMatchObject({ job: { id: job, data: { id: LONG_ID } } });
+    // The job's own page of the dashboard (bull-board's single-page app) loads for it too.
+    expect((await admin(`/admin/queues/queue/submit-aurpay/${encodeURIComponent(job)}`)).status).toBe(200);
   });
 
   it('shows job data without anything but the allowed fields', () => {

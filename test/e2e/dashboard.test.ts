@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withdrawalBody } from '../support/invoices.ts';
 import { eventually, startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { requireTool } from '../support/prerequisites.ts';
 
-/** Debian's chromium (.ci/run installs it: `apt-get install -y chromium`). */
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -21,9 +20,32 @@ const PASSWORD = 'dashboard-pass-9f2c';
 
 let p: Pipeline;
 let browser: Browser;
+/** What bull-board calls its queue and job actions; a read-only dashboard offers none of them. */
+const ACTION = /\b(pause|resume|empty|clean|obliterate|retry|promote|add job|duplicate|remove|concurrency|rate limit|update data|reschedule|reprioriti[sz]e)\b/i;
+
+/** Every action the page offers: on its buttons, and in every menu it opens. */
+async function actionsOffered(page: Page): Promise<string[]> {
+  const offered: string[] = [];
+  for (const b of await page.getByRole('button').all()) {
+    const name = `${(await b.getAttribute('aria-label')) ?? ''} ${await b.innerText()}`;
+    if (ACTION.test(name)) offered.push(name.trim());
+  }
+  const triggers = page.locator('button[aria-haspopup=menu]');
+  const count = await triggers.count();
+  for (let i = 0; i < count; i++) {
+    await triggers.nth(i).click();
+    await page.getByRole('menu').waitFor({ state: 'visible', timeout: 5_000 });
+    offered.push(...(await page.getByRole('menuitem').allInnerTexts()).filter((t) => ACTION.test(t)));
+    await page.keyboard.press('Escape');
+  }
+  return offered;
+}
+
 beforeAll(async () => {
+  // First, so that a machine without Chromium hears it in one line before anything starts.
+  const executablePath = requireTool('chromium');
   p = await startPipeline({ env: { DASHBOARD_USER: USER, DASHBOARD_PASSWORD: PASSWORD } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  browser = await chromium.launch({ executablePath, headless: true, args: ARGS });
   const ids: string[] = [];
   for (const provider of ['aurpay', 'turinpay', 'aurpay', 'turinpay'] as const) {
     const { body } = withdrawalBody(provider);
@@ -60,6 +82,31 @@ describe('the Bull dashboard in a real browser', () => {
     await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true });
     const text = await page.locator('body').innerText();
     for (const q of p.runtime.queues.all()) expect(text).toContain(q.name);
+    await context.close();
+  });
+
+  it('shows every queue read-only: no action on any page or menu, "Read-only: Yes" in each queue\'s info', async () => {
+    const context = await browser.newContext({ httpCredentials: { username: USER, password: PASSWORD }, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${p.baseUrl}/admin/queues`);
+    await page.getByText('Loading...').waitFor({ state: 'hidden', timeout: 15_000 });
+    await page.getByText('settle', { exact: true }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await actionsOffered(page), 'the overview').toEqual([]);
+    for (const q of p.runtime.queues.all()) {
+      // The completed list: the page where a writable queue offers retry and clean on each job.
+      await page.goto(`${p.baseUrl}/admin/queues/queue/${q.name}?status=completed`);
+      await page.getByText('Loading...').waitFor({ state: 'hidden', timeout: 15_000 });
+      await page.getByRole('button', { name: 'Queue info' }).waitFor({ state: 'visible', timeout: 15_000 });
+      expect(await actionsOffered(page), q.name).toEqual([]);
+      await page.getByRole('button', { name: 'Queue info' }).click();
+      const info = page.getByRole('dialog');
+      await info.getByText('Read-only').waitFor({ state: 'visible', timeout: 5_000 });
+      expect(await info.innerText(), q.name).toMatch(/Read-only\s+Yes/);
+      await page.keyboard.press('Escape');
+    }
+    await page.goto(`${p.baseUrl}/admin/queues/queue/settle`);
+    await page.getByText('Loading...').waitFor({ state: 'hidden', timeout: 15_000 });
+    await page.screenshot({ path: 'test-artifacts/dashboard-settle.png', fullPage: true });
     await context.close();
   });
 

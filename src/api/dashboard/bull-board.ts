@@ -19,14 +19,14 @@ export function visibleJobData(data: unknown): Record<string, unknown> {
 }
 
 /**
- * Mounts bull-board on `app` at /admin/queues. The submit queues are read-only: a retry or
- * "add job" button there could start a second payment attempt. bull-board enforces read-only on
- * the server side too (405), not only by hiding buttons.
+ * Mounts bull-board on `app` at /admin/queues, every queue read-only: a retry or "add job" on a
+ * submit queue could start a second payment attempt, and a pause, empty or clean elsewhere stops
+ * or loses settlement and webhook deliveries. bull-board enforces read-only on the server side too
+ * (405), not only by hiding buttons; the admin guards (read-only.ts) refuse writes before it.
  */
 export async function mountBullBoard(app: FastifyInstance, queues: Queues, links: { text: string; url: string }[]): Promise<void> {
-  const submitQueues = new Set<unknown>(Object.values(queues.submit));
   const adapters = queues.all().map((q) => {
-    const adapter = new BullMQAdapter(q, { readOnlyMode: submitQueues.has(q), displayName: q.name });
+    const adapter = new BullMQAdapter(q, { readOnlyMode: true, displayName: q.name });
     adapter.setFormatter('data', visibleJobData);
     return adapter;
   });
