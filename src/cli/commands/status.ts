@@ -4,9 +4,13 @@ import { closeRedis, createRedis, waitUntilReady } from '../../redis.ts';
 import { publicRecord } from '../../withdrawals/record-codec.ts';
 import { createStore } from '../../withdrawals/store.ts';
 
-/** `withdrawals status ID`: prints one withdrawal and its history. Exit 1 when not found. */
+/**
+ * `withdrawals status ID`: prints one withdrawal and its history. Exit 1 when not found. Any id
+ * works, 128 characters included; one starting with "-" would read as an option, so it goes last,
+ * after "--" (`withdrawals status --json -- -id`).
+ */
 export async function status(id: string | undefined, json: boolean): Promise<number> {
-  if (!id) throw new Error('usage: withdrawals status ID');
+  if (!id) throw new Error('usage: withdrawals status [--json] ID (an ID starting with "-" goes last, after "--")');
   const config = loadConfig(process.env);
   const redis = createRedis(config.REDIS_URL, { role: 'request' });
   redis.on('error', () => {});
