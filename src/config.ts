@@ -20,6 +20,15 @@ const int = (def: number, min: number, max: number) =>
     .max(max, `must be at most ${max}`)
     .default(def);
 
+/** An optional amount in millisatoshi, at most 21 million BTC: null when unset. */
+const msat = () =>
+  z
+    .string()
+    .regex(/^[0-9]{1,19}$/, 'must be a whole number of millisatoshi')
+    .refine((v) => BigInt(v) <= BITCOIN_SUPPLY_MSAT, `must be at most ${BITCOIN_SUPPLY_MSAT} (21 million BTC)`)
+    .optional()
+    .transform((v) => (v === undefined ? null : BigInt(v)));
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 /** Every environment variable the service reads, with its default. The only reader of process.env. */
@@ -34,6 +43,17 @@ const envSchema = z.object({
     .refine((v) => /^[A-Za-z0-9_.-]{1,32}$/.test(v), 'must be 1-32 characters of A-Z a-z 0-9 _ . -'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(3000, 0, 65535),
+  /**
+   * Where a `withdrawals worker` process serves /metrics, /healthz and /readyz (on HOST); unset: no
+   * server. `start` and `api` serve them on PORT.
+   */
+  METRICS_PORT: z.coerce
+    .number({ error: 'must be a port number from 0 to 65535' })
+    .int('must be a port number from 0 to 65535')
+    .min(0, 'must be at least 0')
+    .max(65535, 'must be at most 65535')
+    .optional()
+    .transform((v) => v ?? null),
   /**
    * Milliseconds a client has to send a whole request (headers and body) to the HTTP API; a body
    * that trickles in past it is cut off (408). @defaultValue 60000
@@ -75,6 +95,19 @@ const envSchema = z.object({
     .regex(/^[0-9]+$/, 'must be a whole number of millisatoshi')
     .optional()
     .transform((v) => (v === undefined ? null : BigInt(v))),
+  /** Withdrawals of at least this amount wait in `awaiting_approval` until operators approve them. */
+  APPROVAL_THRESHOLD_MSAT: msat(),
+  /** Distinct operators who must approve one withdrawal held for approval. */
+  APPROVALS_REQUIRED: int(1, 1, 10),
+  /** Per producer, per UTC day: the total amount accepted, and the number of withdrawals. */
+  LIMIT_DAILY_AMOUNT_MSAT: msat(),
+  LIMIT_DAILY_COUNT: z.coerce
+    .number({ error: 'must be a whole number from 1 to 100000000' })
+    .int('must be a whole number from 1 to 100000000')
+    .min(1, 'must be at least 1')
+    .max(100_000_000, 'must be at most 100000000')
+    .optional()
+    .transform((v) => v ?? null),
   ALLOW_ONCHAIN: z
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('false')

@@ -13,6 +13,10 @@ export interface Keys {
   batch(id: string): string;
   batchItems(id: string): string;
   batches: string;
+  /** Hash `{ amount, count }`: what one producer had accepted on one UTC day (YYYY-MM-DD). */
+  dailyBudget(owner: string, day: string): string;
+  /** Set of the operators who approved one withdrawal. */
+  approvals(id: string): string;
   /** A key in the same slot that is never written, for scripts whose optional key is absent. */
   none: string;
   meta(name: string): string;
@@ -40,6 +44,8 @@ export function createKeys(prefix: string): Keys {
     batch: (id) => `${p}:b:${id}`,
     batchItems: (id) => `${p}:bi:${id}`,
     batches: `${p}:batches`,
+    dailyBudget: (owner, day) => `${p}:day:${owner}:${day}`,
+    approvals: (id) => `${p}:ap:${id}`,
     none: `${p}:none`,
     meta: (name) => `${p}:meta:${name}`,
     webhookEndpoints: `${p}:wh:endpoints`,

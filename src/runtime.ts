@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { createKeys } from './keys.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { metricsRoute } from './metrics/route.ts';
+import { buildMetricsServer } from './metrics/server.ts';
 import type { Logger } from './logger.ts';
 import { closeProviderClients, createProviderClients, type ProviderClients } from './providers/registry.ts';
 import { createQueues, queueSettings, type Queues } from './queues/queues.ts';
@@ -16,12 +17,24 @@ import { enqueueDepsFromConfig, type EnqueueDeps } from './withdrawals/enqueue.t
 import { createStore, type WithdrawalStore } from './withdrawals/store.ts';
 import { createWebhooks, webhookSettings, withWebhookQueue, type RunningWebhooks, type Webhooks } from './webhooks/service.ts';
 import { PROVIDERS, type ProviderName } from './withdrawals/types.ts';
+import { createInFlight, delay, settleBy, trackCalls } from './shutdown.ts';
 
 export interface RuntimeOptions {
   logger: Logger;
   /** Injected provider clients (tests, demo); default: built from the configuration. */
   clients?: ProviderClients;
   eventsMaxLen?: number;
+  /**
+   * At shutdown, how long Redis has to take the last writes once no provider call is in flight;
+   * past it the process gives up on Redis (the sweep and reconciliation deal with what was not
+   * written). @defaultValue 5000
+   */
+  shutdownGraceMs?: number;
+}
+
+/** What a shutdown could not wait for (empty when it stopped cleanly). */
+export interface ShutdownReport {
+  gaveUp: string[];
 }
 
 export interface Runtime {
@@ -37,8 +50,14 @@ export interface Runtime {
   webhooks: Webhooks;
   startApi(): Promise<FastifyInstance>;
   startWorkers(opts?: { providers?: readonly ProviderName[]; submitConcurrency?: number }): Promise<RunningWorkers>;
-  /** Graceful: stops the API, lets in-flight jobs finish, closes Redis. Idempotent. */
-  close(): Promise<void>;
+  /** /metrics, /healthz and /readyz on HOST:`port`, for a process without the API (METRICS_PORT). */
+  startMetricsServer(port: number): Promise<FastifyInstance>;
+  /**
+   * Graceful and bounded: stops the API and the workers taking work, lets in-flight provider calls
+   * end (each within PROVIDER_TIMEOUT_MS), gives Redis `shutdownGraceMs` more for the last writes,
+   * then gives up on what Redis did not take and closes. Idempotent.
+   */
+  close(): Promise<ShutdownReport>;
 }
 
 /** Wires one process: Redis connections, store, queues, provider clients, and on demand the API and workers. */
@@ -72,9 +91,59 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const metrics = createMetrics({ store, queues, logger, webhookDeliveries: () => webhooks.stats.snapshot() });
 
   let api: FastifyInstance | undefined;
+  let metricsServer: FastifyInstance | undefined;
   const running: RunningWorkers[] = [];
   const webhookRuns: RunningWebhooks[] = [];
-  let closing: Promise<void> | undefined;
+  // The workers' provider calls, counted: shutdown waits for each (never longer than its timeout).
+  const inFlight = createInFlight();
+  const workerClients = trackCalls(clients, inFlight);
+  const workersRunning = () => running.every((r) => r.workers.every((w) => w.isRunning()));
+  let closing: Promise<ShutdownReport> | undefined;
+
+  /** Stops everything at once, waits within bounds, and says what it gave up on. */
+  async function shutdown(): Promise<ShutdownReport> {
+    const failures: unknown[] = [];
+    const failed = (step: string, err: unknown) => {
+      failures.push(err);
+      logger.error({ err, step }, 'shutdown: a step failed');
+    };
+    // No request, job, fan-out or delivery starts after this; those in flight go on.
+    const stopping: Record<string, Promise<unknown>> = {
+      'api requests': api?.close() ?? Promise.resolve(),
+      'metrics server': metricsServer?.close() ?? Promise.resolve(),
+      'worker jobs': Promise.all(running.map((r) => r.close())),
+      'webhook fan-out and deliveries': Promise.all(webhookRuns.map((r) => r.close())),
+    };
+    // A provider call ends by its own timeout; Redis then has the grace to take the outcomes.
+    let grace: ReturnType<typeof delay> | undefined;
+    const deadline = inFlight.idle().then(() => {
+      grace = delay(opts.shutdownGraceMs ?? 5000);
+      return grace.done;
+    });
+    const gaveUp = await settleBy(stopping, deadline, failed);
+    grace?.cancel();
+    const redisStatus = workerRedis.status;
+    const redisUp = gaveUp.length === 0 && redisStatus === 'ready';
+    if (!redisUp) {
+      api?.server.closeAllConnections();
+      metricsServer?.server.closeAllConnections();
+      // Dropped at once: commands waiting for a reconnect fail now instead of holding jobs and queues.
+      requestRedis.disconnect();
+      workerRedis.disconnect();
+    }
+    // Closing a queue waits for Redis: bounded while Redis answers, not waited for at all when it does not.
+    gaveUp.push(...(await settleBy({ 'queue connections': queues.close() }, delay(redisUp ? 5000 : 0).done, failed)));
+    if (gaveUp.length > 0) {
+      logger.warn({ gaveUp, redis: redisStatus }, 'shutdown: gave up waiting for Redis; what it did not take is left to the sweep and reconciliation');
+    }
+    // Calls begun after the deadline (a lookup of a job fetched before close) still end before the exit.
+    await inFlight.idle();
+    await closeProviderClients(clients).catch((err: unknown) => failed('provider clients', err));
+    await validationPool.close().catch((err: unknown) => failed('validation threads', err));
+    await Promise.all([closeRedis(requestRedis), closeRedis(workerRedis)]);
+    if (failures.length > 0) throw new AggregateError(failures, 'shutdown: some steps failed (logged above)');
+    return { gaveUp };
+  }
 
   return {
     config,
@@ -97,7 +166,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         tokens: [...config.API_TOKENS, ...config.OPERATOR_TOKENS],
         requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
         webhooks: webhooks.api,
-        ready: async () => (running.length === 0 || running.every((r) => r.workers.every((w) => w.isRunning())) ? null : 'workers not running'),
+        ready: async () => (workersRunning() ? null : 'workers not running'),
         extend: async (app) => {
           await metricsRoute(app, metrics);
           await adminRoutes(app, { credentials: dashboardCredentials(config.DASHBOARD_USER, config.DASHBOARD_PASSWORD), queues, store });
@@ -112,11 +181,12 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         keys,
         store: workerStore,
         queues,
-        clients,
+        clients: workerClients,
         logger,
         observe: metrics.observe,
         providers: o.providers,
         settings: {
+          approvalExpiryMarginMs: config.INVOICE_EXPIRY_MARGIN_S * 1000,
           submitConcurrency: o.submitConcurrency ?? config.SUBMIT_CONCURRENCY,
           settleConcurrency: config.SETTLE_CONCURRENCY,
           submitLockMs: config.SUBMIT_LOCK_MS,
@@ -136,17 +206,21 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
       webhookRuns.push(await webhooks.start());
       return w;
     },
+    async startMetricsServer(port) {
+      metricsServer = await buildMetricsServer({
+        logger,
+        redis: requestRedis,
+        metrics,
+        ready: async () => {
+          if (running.length === 0) return 'workers not started';
+          return workersRunning() ? null : 'workers not running';
+        },
+      });
+      await metricsServer.listen({ host: config.HOST, port });
+      return metricsServer;
+    },
     close() {
-      closing ??= (async () => {
-        await api?.close();
-        await Promise.all(running.map((r) => r.close()));
-        await Promise.all(webhookRuns.map((r) => r.close()));
-        // With Redis down, closing a queue waits for a reconnect that may never come: bound it.
-        await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
-        await closeProviderClients(clients);
-        await validationPool.close();
-        await Promise.all([closeRedis(requestRedis), closeRedis(workerRedis)]);
-      })();
+      closing ??= shutdown();
       return closing;
     },
   };

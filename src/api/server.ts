@@ -8,11 +8,13 @@ import { mayAccess } from '../callers.ts';
 import { publicRecord } from '../withdrawals/record-codec.ts';
 import { authenticate, callerOf, setCaller } from './auth.ts';
 import { batchRoutes } from './batch-routes.ts';
+import { limitRoutes } from './limit-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import type { WebhookApi } from '../webhooks/service.ts';
 import { clientErrorHandler, errorBody, frameworkErrors, installErrorHandlers } from './errors.ts';
 import { collectRoutes, openapiRoutes } from './openapi/index.ts';
+import { healthRoutes, type ReadyCheck } from '../metrics/health.ts';
 import { healthzDoc, readyzDoc } from './openapi/docs/operations.ts';
 import { approveWithdrawalDoc, cancelWithdrawalDoc, createWithdrawalDoc, getWithdrawalDoc, resolveWithdrawalDoc } from './openapi/docs/withdrawals.ts';
 
@@ -22,7 +24,7 @@ export interface ApiDeps extends EnqueueDeps {
   tokens: readonly ApiToken[];
   logger: Logger;
   /** Extra readiness checks (workers running...); Redis is always checked. */
-  ready?(): Promise<string | null>;
+  ready?: ReadyCheck;
   bodyLimit?: number;
   /** Milliseconds a client has to send a whole request (REQUEST_TIMEOUT_MS); a trickling body is cut off. @defaultValue 60000 */
   requestTimeoutMs?: number;
@@ -63,21 +65,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   installErrorHandlers(app, redis);
   app.decorateRequest('actor', '');
 
-  app.get('/healthz', { config: { openapi: healthzDoc } }, async () => ({ ok: true }));
-  app.get('/readyz', { config: { openapi: readyzDoc } }, async (_req, reply) => {
-    const problems: string[] = [];
-    try {
-      await redis.ping();
-    } catch {
-      problems.push('redis unreachable');
-    }
-    const extra = await deps.ready?.();
-    if (extra) problems.push(extra);
-    if (problems.length) {
-      return reply.code(503).send({ ok: false, problems, error: apiError('unavailable', `not ready: ${problems.join('; ')}`) });
-    }
-    return { ok: true };
-  });
+  await healthRoutes(app, { redis, ready: deps.ready, routeConfig: { healthz: { openapi: healthzDoc }, readyz: { openapi: readyzDoc } } });
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', async (req, reply) => {
@@ -118,6 +106,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       return publicRecord(res.record);
     });
     await batchRoutes(v1, deps);
+    await limitRoutes(v1, deps);
     await eventRoutes(v1, deps.store);
     if (deps.webhooks) await webhookRoutes(v1, deps.webhooks);
   }, { prefix: '/v1' });

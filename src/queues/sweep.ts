@@ -2,6 +2,7 @@ import type { Logger } from '../logger.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
 import type { Status } from '../withdrawals/status.ts';
 import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
+import { approvalExpired, expireApproval } from '../withdrawals/operator.ts';
 import { settleJobId, submitJobId } from './names.ts';
 import type { Queues } from './queues.ts';
 
@@ -16,12 +17,16 @@ export interface SweepDeps {
   batchSize?: number;
   now?: () => number;
   providers?: readonly ProviderName[];
+  /** A withdrawal held for approval whose invoice expires within this is cancelled (`approval_expired`). */
+  approvalExpiryMarginMs?: number;
 }
 
 export interface SweepReport {
   requeued: number;
   lost: number;
   settleJobs: number;
+  /** Held for approval until their invoices would expire: cancelled. */
+  expired: number;
   scanned: number;
 }
 
@@ -47,7 +52,22 @@ export function createSweep(deps: SweepDeps) {
     return f !== null && f.status === status ? Number(f.round ?? 0) : null;
   }
 
+  /** Withdrawals held for approval whose invoices expire before they could be paid: cancelled, unasked. */
+  async function expireApprovals(provider: ProviderName, report: SweepReport): Promise<void> {
+    const marginMs = deps.approvalExpiryMarginMs ?? 0;
+    for (const id of await deps.store.idsInStatus(provider, 'awaiting_approval', batch)) {
+      report.scanned++;
+      const fields = await deps.store.getFields(id);
+      if (!fields || fields.status !== 'awaiting_approval' || !approvalExpired(fields, now(), marginMs)) continue;
+      if (await expireApproval(deps, id, 'not approved before the invoice would expire')) {
+        deps.logger.warn({ withdrawalId: id, provider }, 'withdrawal held for approval cancelled: its invoice expires (approval_expired)');
+        report.expired++;
+      }
+    }
+  }
+
   async function sweepProvider(provider: ProviderName, report: SweepReport): Promise<void> {
+    await expireApprovals(provider, report);
     const queue = deps.queues.submit[provider];
     for (const id of await deps.store.idsInStatusSince(provider, 'queued', now() - deps.orphanAfterMs, batch)) {
       report.scanned++;
@@ -107,9 +127,9 @@ export function createSweep(deps: SweepDeps) {
   }
 
   return async function sweep(): Promise<SweepReport> {
-    const report: SweepReport = { requeued: 0, lost: 0, settleJobs: 0, scanned: 0 };
+    const report: SweepReport = { requeued: 0, lost: 0, settleJobs: 0, expired: 0, scanned: 0 };
     for (const p of providers) await sweepProvider(p, report);
-    if (report.requeued || report.lost || report.settleJobs) deps.logger.info(report, 'sweep restored jobs');
+    if (report.requeued || report.lost || report.settleJobs || report.expired) deps.logger.info(report, 'sweep restored jobs');
     return report;
   };
 }

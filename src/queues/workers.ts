@@ -16,6 +16,8 @@ import { createBreaker, type Breaker, type BreakerSettings } from './breaker.ts'
 import type { RedisClient } from '../redis.ts';
 
 export interface WorkerSettings {
+  /** INVOICE_EXPIRY_MARGIN_S in ms: a withdrawal held for approval past it is cancelled by the sweep. */
+  approvalExpiryMarginMs?: number;
   submitConcurrency: number;
   settleConcurrency: number;
   /** Lock of a submit job; a crashed worker's job stalls after it and is never retried. */
@@ -154,6 +156,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     providers,
     lostSubmitAfterMs: settings.submitLockMs + settings.providerTimeoutMs,
     orphanAfterMs: Math.max(settle_grace(settings), 1000),
+    approvalExpiryMarginMs: settings.approvalExpiryMarginMs ?? 0,
   });
   const maintain = async () => {
     for (const b of breakers) await b.tick();

@@ -5,7 +5,7 @@ import type { Queues } from '../queues/queues.ts';
 import type { AmountBudget } from './amount-budget.ts';
 import type { CheckContext } from './checks.ts';
 import { apiError, type ApiError } from './errors.ts';
-import type { CreateResult, WithdrawalStore } from './store.ts';
+import type { CreateResult, DailyLimits, DailyUsage, WithdrawalStore } from './store.ts';
 import type { ProviderName, WithdrawalRecord } from './types.ts';
 import type { ValidationPool } from './validation/pool.ts';
 import { validateWithdrawal, type Validation } from './validation/validate.ts';
@@ -23,6 +23,42 @@ export interface EnqueueDeps {
   maxBatchAmountMsat?: bigint | null;
   /** Threads that validate batch items (VALIDATION_THREADS); without it batches validate inline. */
   validationPool?: ValidationPool;
+  /** Money policy (interface.md, "Approvals, limits and routing"); absent: none. */
+  policy?: MoneyPolicy;
+}
+
+export interface MoneyPolicy {
+  /** APPROVAL_THRESHOLD_MSAT: withdrawals of at least this much wait for approval (on-chain ones always do). */
+  approvalThresholdMsat: bigint | null;
+  /** APPROVALS_REQUIRED: distinct operators who must approve one. */
+  approvalsRequired: number;
+  /** INVOICE_EXPIRY_MARGIN_S in ms: one whose invoice expires within it is cancelled, not approved. */
+  expiryMarginMs: number;
+  /** LIMIT_DAILY_AMOUNT_MSAT and LIMIT_DAILY_COUNT, per producer and UTC day. */
+  daily: DailyLimits;
+}
+
+/** Held for operators' approval: every on-chain withdrawal, and any at or above the threshold. */
+export function needsApproval(policy: MoneyPolicy | undefined, amountMsat: bigint | null, isAddress: boolean): boolean {
+  if (isAddress) return true;
+  const threshold = policy?.approvalThresholdMsat ?? null;
+  return threshold !== null && amountMsat !== null && amountMsat >= threshold;
+}
+
+function limitRefusal(limits: DailyLimits, used: DailyUsage, amountMsat: bigint): ApiError {
+  const parts: string[] = [];
+  const issues: { path: string; message: string }[] = [];
+  if (limits.amountMsat !== null) {
+    const left = limits.amountMsat > used.amountMsat ? limits.amountMsat - used.amountMsat : 0n;
+    parts.push(`${left} msat of ${limits.amountMsat} left (this one: ${amountMsat})`);
+    if (amountMsat > left) issues.push({ path: 'amountMsat', message: `over the daily amount limit: ${left} msat left today (UTC)` });
+  }
+  if (limits.count !== null) {
+    const left = Math.max(0, limits.count - used.count);
+    parts.push(`${left} of ${limits.count} withdrawals left`);
+    if (left === 0) issues.push({ path: 'id', message: `over the daily count limit: no withdrawal left today (UTC)` });
+  }
+  return apiError('limit_exceeded', `this withdrawal is past the producer's daily limit for ${used.day} (UTC): ${parts.join('; ')}; nothing was stored`, issues);
 }
 
 /** Enqueue dependencies from a configuration: the API, the library and the CLI check alike. */
@@ -34,6 +70,12 @@ export function enqueueDepsFromConfig(
     ...parts,
     reconcileGraceMs: config.RECONCILE_GRACE_MS,
     maxBatchAmountMsat: config.MAX_BATCH_AMOUNT_MSAT,
+    policy: {
+      approvalThresholdMsat: config.APPROVAL_THRESHOLD_MSAT,
+      approvalsRequired: config.APPROVALS_REQUIRED,
+      expiryMarginMs: config.INVOICE_EXPIRY_MARGIN_S * 1000,
+      daily: { amountMsat: config.LIMIT_DAILY_AMOUNT_MSAT, count: config.LIMIT_DAILY_COUNT },
+    },
     checks: () => ({
       network: config.LN_NETWORK,
       nowMs: Date.now(),
@@ -113,6 +155,9 @@ export async function enqueueWithdrawal(deps: EnqueueDeps, body: unknown, ctx: E
       description: req.description ?? null,
       metadata: req.metadata ?? null,
       reconcileDeadline: deadline,
+      initialStatus: needsApproval(deps.policy, v.amountMsat, req.address !== undefined) ? 'awaiting_approval' : 'queued',
+      expiresAt: v.invoiceExpiresAt,
+      dailyLimits: deps.policy?.daily,
     });
   } catch (err) {
     budget?.release(amount);
@@ -121,6 +166,8 @@ export async function enqueueWithdrawal(deps: EnqueueDeps, body: unknown, ctx: E
   // Only a newly stored item spends the budget (a replayed one was counted when the batch began).
   if (created.kind !== 'created') budget?.release(amount);
   switch (created.kind) {
+    case 'limit_exceeded':
+      return { kind: 'refused', status: 409, error: limitRefusal(deps.policy?.daily ?? { amountMsat: null, count: null }, created.used, amount) };
     case 'conflict':
       return {
         kind: 'refused',
@@ -143,6 +190,8 @@ export async function enqueueWithdrawal(deps: EnqueueDeps, body: unknown, ctx: E
     case 'exists':
       return { kind: 'replayed', record: created.record };
     case 'created':
+      // Held for approval: its submit job is queued with the last approval.
+      if (created.record.status !== 'queued') return { kind: 'accepted', record: created.record };
       try {
         await deps.queues.addSubmit(req.provider, req.id, 0);
       } catch (err) {

@@ -4,6 +4,7 @@ import type { Queues } from '../queues/queues.ts';
 import { apiError, invalidRequest, type ApiError } from './errors.ts';
 import type { WithdrawalStore } from './store.ts';
 import { PROVIDERS, type WithdrawalRecord } from './types.ts';
+import type { MoneyPolicy } from './enqueue.ts';
 
 export const resolveBodySchema = z.strictObject({
   outcome: z.enum(['succeeded', 'failed', 'resubmit']),
@@ -19,6 +20,7 @@ export type ActionResult = { ok: true; record: WithdrawalRecord } | { ok: false;
 export interface OperatorDeps {
   store: WithdrawalStore;
   queues: Queues;
+  policy?: MoneyPolicy;
 }
 
 /** The answer for a withdrawal that does not exist, or that the caller may not see: the same words. */
@@ -47,13 +49,15 @@ export async function cancelWithdrawal(deps: OperatorDeps, id: string, caller: C
   const parsed = cancelBodySchema.safeParse(body ?? undefined);
   if (!parsed.success) return { ok: false, status: 400, error: invalidRequest(parsed.error) };
   const cause = caller.role === 'operator' ? 'cancelled by operator' : 'cancelled by producer';
-  const res = await deps.store.transition(id, { from: 'queued', to: 'cancelled', cause, actor: caller.name, note: parsed.data?.note });
+  // From the status read once: racing an approval, exactly one of the two wins.
+  const from = (await deps.store.getFields(id))?.status === 'awaiting_approval' ? 'awaiting_approval' : 'queued';
+  const res = await deps.store.transition(id, { from, to: 'cancelled', cause, actor: caller.name, note: parsed.data?.note });
   if (!res.ok) {
     if (res.reason === 'missing') return missing(id);
     return {
       ok: false,
       status: 409,
-      error: apiError('invalid_state', `withdrawal ${id} is ${res.current}; only a queued withdrawal can be cancelled`),
+      error: apiError('invalid_state', `withdrawal ${id} is ${res.current}; only a queued or awaiting_approval withdrawal can be cancelled`),
     };
   }
   return finish(deps, id);
@@ -94,20 +98,57 @@ export async function resolveWithdrawal(deps: OperatorDeps, id: string, caller: 
   return finish(deps, id);
 }
 
+/** Cancels a withdrawal held for approval whose invoice expires before it can be paid. */
+export async function expireApproval(deps: OperatorDeps, id: string, cause: string): Promise<boolean> {
+  const res = await deps.store.transition(id, {
+    from: 'awaiting_approval',
+    to: 'cancelled',
+    cause,
+    updates: { failure: JSON.stringify({ code: 'approval_expired', message: 'the invoice expires before the withdrawal was approved', provider: null }) },
+  });
+  return res.ok;
+}
+
+/** Whether a held withdrawal's invoice expires within the margin (an address never does). */
+export function approvalExpired(fields: Record<string, string>, nowMs: number, marginMs: number): boolean {
+  const expiresAt = Number(fields.expiresAt ?? 0);
+  return expiresAt > 0 && expiresAt - marginMs <= nowMs;
+}
+
 /**
- * An operator's approval of a withdrawal held in `awaiting_approval`. Nothing is held for approval
- * yet (no approval threshold is configured), so every existing withdrawal answers `invalid_state`.
+ * An operator's approval of a withdrawal held in `awaiting_approval`, written to its history with
+ * the operator's name and note. With the last approval needed (APPROVALS_REQUIRED distinct operators,
+ * not counting the one who created it) it moves to `queued` in the same step, and its submit job is
+ * queued. One whose invoice would expire first is cancelled (`approval_expired`) instead.
  */
 export async function approveWithdrawal(deps: OperatorDeps, id: string, caller: Caller, body: unknown): Promise<ActionResult> {
   const refused = operatorsOnly(caller, 'approve');
   if (refused) return refused;
   const parsed = approveBodySchema.safeParse(body ?? undefined);
   if (!parsed.success) return { ok: false, status: 400, error: invalidRequest(parsed.error) };
-  const record = await deps.store.get(id);
-  if (!record) return missing(id);
-  return {
-    ok: false,
-    status: 409,
-    error: apiError('invalid_state', `withdrawal ${id} is ${record.status}; only an awaiting_approval withdrawal can be approved`),
-  };
+  const fields = await deps.store.getFields(id);
+  if (!fields) return missing(id);
+  const policy = deps.policy;
+  if (fields.status === 'awaiting_approval' && approvalExpired(fields, Date.now(), policy?.expiryMarginMs ?? 0)) {
+    await expireApproval(deps, id, 'approval came after the invoice expired');
+    return { ok: false, status: 409, error: apiError('invalid_state', `withdrawal ${id}: its invoice expires before it could be paid; it was cancelled (approval_expired)`) };
+  }
+  const res = await deps.store.approve(id, caller.name, parsed.data?.note ?? null, policy?.approvalsRequired ?? 1);
+  switch (res.kind) {
+    case 'missing':
+      return missing(id);
+    case 'invalid_state':
+      return { ok: false, status: 409, error: apiError('invalid_state', `withdrawal ${id} is ${res.current}; only an awaiting_approval withdrawal can be approved`) };
+    case 'own':
+      return { ok: false, status: 409, error: apiError('invalid_state', `withdrawal ${id} was created by ${caller.name}; another operator must approve it`) };
+    case 'already':
+      return { ok: false, status: 409, error: apiError('invalid_state', `${caller.name} approved withdrawal ${id} already; another operator must approve it`) };
+    case 'queued': {
+      const provider = PROVIDERS.find((p) => p === fields.provider);
+      if (provider) await deps.queues.addSubmit(provider, id, Number(fields.round ?? 0));
+      return finish(deps, id);
+    }
+    case 'approved':
+      return finish(deps, id);
+  }
 }

@@ -5,11 +5,13 @@ const here = new URL('./lua/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, here), 'utf8');
 
 export interface ScriptCommands {
-  /** numkeys, then 7 keys per withdrawal, then 9 arguments per withdrawal (create.lua). */
+  /** numkeys, then 8 keys per withdrawal, then 12 arguments per withdrawal (create.lua). */
   wdCreate(...args: (string | number)[]): Promise<string[][]>;
   wdTransition(...args: (string | number)[]): Promise<string[]>;
   wdSealBatch(...args: (string | number)[]): Promise<string[]>;
   wdClaimBatch(key: string, owner: string): Promise<string>;
+  /** 7 keys, 6 arguments (approve.lua). */
+  wdApprove(...args: (string | number)[]): Promise<string[]>;
 }
 
 /** Registers the Lua scripts on a connection (ioredis runs them with EVALSHA, falling back to EVAL). */
@@ -17,6 +19,7 @@ export function defineScripts(redis: RedisClient): RedisClient & ScriptCommands 
   const shared = read('view.lua');
   redis.defineCommand('wdCreate', { lua: `${shared}\n${read('create.lua')}` });
   redis.defineCommand('wdTransition', { numberOfKeys: 6, lua: `${shared}\n${read('transition.lua')}` });
+  redis.defineCommand('wdApprove', { numberOfKeys: 7, lua: `${shared}\n${read('approve.lua')}` });
   redis.defineCommand('wdClaimBatch', { numberOfKeys: 1, lua: read('claim-batch.lua') });
   redis.defineCommand('wdSealBatch', { numberOfKeys: 2, lua: `${shared}\n${read('seal-batch.lua')}` });
   return redis as RedisClient & ScriptCommands;

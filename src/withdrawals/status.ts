@@ -9,6 +9,7 @@ export const STATUSES = [
   'failed',
   'needs_review',
   'cancelled',
+  'awaiting_approval',
 ] as const;
 
 export type Status = (typeof STATUSES)[number];
@@ -33,6 +34,8 @@ export const TRANSITIONS: Readonly<Record<Status, readonly Status[]>> = {
   failed: [],
   needs_review: ['succeeded', 'failed', 'queued'],
   cancelled: [],
+  // Held until enough operators approve it (then queued), or cancelled (by someone, or as expired).
+  awaiting_approval: ['queued', 'cancelled'],
 };
 
 export function canTransition(from: Status, to: Status): boolean {

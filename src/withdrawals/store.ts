@@ -23,13 +23,38 @@ export interface NewWithdrawal {
   description: string | null;
   metadata: Record<string, unknown> | null;
   reconcileDeadline: number;
+  /** `awaiting_approval` holds it for operators' approval; absent: `queued`. */
+  initialStatus?: 'queued' | 'awaiting_approval';
+  /** Unix ms when the invoice expires (null: an address, which does not). */
+  expiresAt?: number | null;
+  /** The owner's daily limits (LIMIT_DAILY_AMOUNT_MSAT, LIMIT_DAILY_COUNT); absent or null: none. */
+  dailyLimits?: DailyLimits;
+}
+
+export interface DailyLimits {
+  amountMsat: bigint | null;
+  count: number | null;
+}
+
+/** What one producer had accepted on one UTC day. */
+export interface DailyUsage {
+  day: string;
+  amountMsat: bigint;
+  count: number;
+}
+
+/** The UTC day a time falls on, as the daily budgets name it. */
+export function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
 }
 
 export type CreateResult =
   | { kind: 'created'; record: WithdrawalRecord }
   | { kind: 'exists'; record: WithdrawalRecord }
   | { kind: 'conflict' }
-  | { kind: 'invoice_used'; otherId: string; otherOwner: string };
+  | { kind: 'invoice_used'; otherId: string; otherOwner: string }
+  /** Over a daily limit: nothing was written; what the owner had accepted that day before it. */
+  | { kind: 'limit_exceeded'; used: DailyUsage };
 
 export interface TransitionRequest {
   from: Status;
@@ -50,6 +75,12 @@ export interface TransitionRequest {
    */
   known?: RecordIdentity;
 }
+
+export type ApproveResult =
+  | { kind: 'missing' | 'own' }
+  | { kind: 'invalid_state'; current: Status | null }
+  /** `already`: this operator had approved it; `approved`: counted, more needed; `queued`: the last one. */
+  | { kind: 'already' | 'approved' | 'queued'; count: number };
 
 export interface RecordIdentity {
   provider: string;
@@ -100,13 +131,14 @@ export function createStore(opts: StoreOptions) {
     return fields.status ? fields : null;
   }
 
-  /** One withdrawal's part of a create.lua call: 7 keys and 9 arguments. */
+  /** One withdrawal's part of a create.lua call: 8 keys and 12 arguments. */
   interface CreateCall {
     keys: string[];
     args: (string | number)[];
     fields: Record<string, string>;
     entry: HistoryEntry;
     iso: string;
+    day: string;
   }
 
   function createCall(w: NewWithdrawal): CreateCall {
@@ -128,20 +160,25 @@ export function createStore(opts: StoreOptions) {
       description: w.description,
       metadata: w.metadata === null ? null : JSON.stringify(w.metadata),
     };
+    if (w.expiresAt) optional.expiresAt = String(w.expiresAt);
     for (const [k, v] of Object.entries(optional)) if (v !== null) fields[k] = v;
-    const entry: HistoryEntry = { status: 'queued', at: iso, cause: 'accepted' };
+    const status = w.initialStatus ?? 'queued';
+    const entry: HistoryEntry = { status, at: iso, cause: status === 'queued' ? 'accepted' : 'accepted; held for operators\' approval' };
+    const day = utcDay(at);
     return {
       fields,
       entry,
       iso,
+      day,
       keys: [
         keys.record(w.id),
         keys.history(w.id),
         w.paymentHash ? keys.paymentHash(w.paymentHash) : keys.none,
-        keys.statusSet(w.provider, 'queued'),
+        keys.statusSet(w.provider, status),
         keys.events,
         w.batchId ? keys.batch(w.batchId) : keys.none,
         w.batchId ? keys.batchItems(w.batchId) : keys.none,
+        keys.dailyBudget(w.owner, day),
       ],
       args: [
         w.bodyHash,
@@ -153,6 +190,9 @@ export function createStore(opts: StoreOptions) {
         w.paymentHash ? '1' : '0',
         w.batchId ?? '',
         w.amountMsat?.toString() ?? '0',
+        status,
+        w.dailyLimits?.amountMsat?.toString() ?? '',
+        w.dailyLimits?.count?.toString() ?? '',
       ],
     };
   }
@@ -164,7 +204,7 @@ export function createStore(opts: StoreOptions) {
    */
   const CREATES_PER_CALL = 64;
   const createMany = coalesce<CreateCall, string[]>(
-    (calls) => redis.wdCreate(calls.length * 7, ...calls.flatMap((c) => c.keys), ...calls.flatMap((c) => c.args)),
+    (calls) => redis.wdCreate(calls.length * 8, ...calls.flatMap((c) => c.keys), ...calls.flatMap((c) => c.args)),
     CREATES_PER_CALL,
   );
 
@@ -172,12 +212,13 @@ export function createStore(opts: StoreOptions) {
     const call = createCall(w);
     const { fields, entry, iso } = call;
     const res = await createMany(call);
-    const [kind, other] = res;
+    const [kind, other, count] = res;
+    if (kind === 'limit_exceeded') return { kind, used: { day: call.day, amountMsat: BigInt(other ?? '0'), count: Number(count ?? 0) } };
     if (kind === 'conflict') return { kind: 'conflict' };
     if (kind === 'invoice_used') return { kind: 'invoice_used', otherId: other ?? '', otherOwner: (await owner(other ?? '')) ?? DEFAULT_PRODUCER };
     if (kind === 'created') {
       // Exactly what create.lua wrote: no need to read it back (a round trip per accepted item).
-      const written = { ...fields, bodyHash: w.bodyHash, status: 'queued', attempts: '0', createdAt: iso, updatedAt: iso };
+      const written = { ...fields, bodyHash: w.bodyHash, status: entry.status, attempts: '0', createdAt: iso, updatedAt: iso };
       return { kind: 'created', record: parseRecord(written, [JSON.stringify(entry)]) };
     }
     const record = await get(w.id);
@@ -275,6 +316,55 @@ export function createStore(opts: StoreOptions) {
     return redis.wdClaimBatch(keys.batch(batchId), owner);
   }
 
+  /**
+   * One operator's approval of a withdrawal awaiting it; the last one needed moves it to `queued`
+   * in the same atomic step (approve.lua).
+   */
+  async function approve(id: string, operator: string, note: string | null, required: number): Promise<ApproveResult> {
+    const known = await identity(id);
+    if (!known) return { kind: 'missing' };
+    const at = now();
+    const [kind, value] = await redis.wdApprove(
+      keys.record(id),
+      keys.history(id),
+      keys.events,
+      keys.approvals(id),
+      known.batchId ? keys.batch(known.batchId) : keys.none,
+      keys.statusSet(known.provider, 'awaiting_approval'),
+      keys.statusSet(known.provider, 'queued'),
+      operator,
+      note ?? '',
+      at.toISOString(),
+      at.getTime(),
+      required,
+      opts.eventsMaxLen,
+    );
+    switch (kind) {
+      case 'missing':
+      case 'own':
+        return { kind };
+      case 'invalid_state':
+        return { kind, current: STATUSES.find((s) => s === value) ?? null };
+      case 'already':
+      case 'approved':
+      case 'queued':
+        return { kind, count: Number(value) };
+      default:
+        throw new Error(`approve.lua answered ${String(kind)}`);
+    }
+  }
+
+  /** The operators who approved a withdrawal so far. */
+  async function approvers(id: string): Promise<string[]> {
+    return (await redis.smembers(keys.approvals(id))).sort();
+  }
+
+  /** What a producer has accepted on a UTC day (cancelled and failed withdrawals given back). */
+  async function dailyUsage(owner: string, day: string = utcDay(now())): Promise<DailyUsage> {
+    const [amount, count] = await redis.hmget(keys.dailyBudget(owner, day), 'amount', 'count');
+    return { day, amountMsat: BigInt(amount ?? '0'), count: Number(count ?? 0) };
+  }
+
   /** Who owns a batch, or null when there is none. */
   async function batchOwner(batchId: string): Promise<string | null> {
     const key = keys.batch(batchId);
@@ -288,5 +378,5 @@ export function createStore(opts: StoreOptions) {
     await redis.wdSealBatch(keys.batch(batchId), keys.events, batchId, at, opts.eventsMaxLen, at);
   }
 
-  return { redis, keys, claimBatch, batchOwner, sealBatch, get, getFields, owner, create, transition, idsInStatus, idsInStatusSince, countByStatus, oldestIn };
+  return { redis, keys, approve, approvers, dailyUsage, claimBatch, batchOwner, sealBatch, get, getFields, owner, create, transition, idsInStatus, idsInStatusSince, countByStatus, oldestIn };
 }

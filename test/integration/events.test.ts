@@ -57,7 +57,7 @@ describe('GET /v1/events', () => {
   }
 
   it('pages through every event oldest first, with next continuing where a page ended', async () => {
-    const empty = await p.call('GET', '/v1/events');
+    const empty = await p.operator('GET', '/v1/events');
     expect(empty.status).toBe(200);
     expect(empty.body).toEqual({ events: [], next: ZERO_EVENT_ID });
 
@@ -65,7 +65,7 @@ describe('GET /v1/events', () => {
     const seen: { id: string; type: string; timestamp: string; data: { batchId: string; done: boolean } }[] = [];
     let after: string | undefined;
     for (let i = 0; i < 10; i++) {
-      const res = await p.call('GET', `/v1/events?limit=10${after ? `&after=${after}` : ''}`);
+      const res = await p.operator('GET', `/v1/events?limit=10${after ? `&after=${after}` : ''}`);
       expect(res.status).toBe(200);
       seen.push(...res.body.events);
       if (res.body.events.length === 0) {
@@ -85,11 +85,11 @@ describe('GET /v1/events', () => {
 
   it('answers 400 invalid_request to a bad after or limit', async () => {
     for (const q of ['after=nope', 'after=1-0', `after=evt_${'0'.repeat(25)}`, 'limit=0', 'limit=1001', 'limit=abc']) {
-      const res = await p.call('GET', `/v1/events?${q}`);
+      const res = await p.operator('GET', `/v1/events?${q}`);
       expect(res.status, q).toBe(400);
       expect(res.body.error.code).toBe('invalid_request');
     }
-    expect((await p.call('GET', '/v1/events?limit=1000')).status).toBe(200);
+    expect((await p.operator('GET', '/v1/events?limit=1000')).status).toBe(200);
   });
 
   it('needs the bearer token', async () => {
@@ -103,9 +103,9 @@ describe('GET /v1/events', () => {
     // MAXLEN ~ trims whole stream nodes (100 entries by default), so "about" is up to a node more.
     expect(len).toBeGreaterThanOrEqual(50);
     expect(len).toBeLessThan(200);
-    const first = (await p.call('GET', '/v1/events?limit=1')).body.events[0];
+    const first = (await p.operator('GET', '/v1/events?limit=1')).body.events[0];
     expect(first.data.batchId).not.toBe('page-0');
-    const last = (await p.call('GET', `/v1/events?limit=1000&after=${first.id}`)).body.events.at(-1);
+    const last = (await p.operator('GET', `/v1/events?limit=1000&after=${first.id}`)).body.events.at(-1);
     expect(last.data.batchId).toBe('trim-399');
   });
 });

@@ -63,6 +63,8 @@ beforeAll(async () => {
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_MAX_ENDPOINTS: '2',
       RECONCILE_GRACE_MS: '0',
+      // Withdrawals of 1,000,000 sat or more wait for an operator's approval; the others go straight on.
+      APPROVAL_THRESHOLD_MSAT: '1000000000',
     },
   });
   doc = p.api.openapi.document;
@@ -224,6 +226,21 @@ describe('withdrawals', () => {
     expect((await call('POST', approvePath, `/v1/withdrawals/${review.id}/approve`, { body: { note: 'ok' }, auth: ops })).status).toBe(409);
     expect((await call('POST', approvePath, '/v1/withdrawals/no-such-id/approve', { body: {}, auth: ops })).status).toBe(404);
     await bodyRouteErrors('POST', approvePath, `/v1/withdrawals/${review.id}/approve`, ops);
+    const large = withdrawalBody('turinpay', 1_000_000_000n).body;
+    const heldBack = await call('POST', '/v1/withdrawals', '/v1/withdrawals', { body: large });
+    expect(heldBack.body.status).toBe('awaiting_approval');
+    const approved = await call('POST', approvePath, `/v1/withdrawals/${large.id}/approve`, { body: { note: 'checked' }, auth: ops });
+    expect(approved.status).toBe(200);
+    expect(approved.body.status).toBe('queued');
+  });
+
+  it('GET /v1/limits: 200, 400, 403, 401', async () => {
+    const own = await call('GET', '/v1/limits', '/v1/limits');
+    expect(own.body.producer).toBe('tester');
+    expect((await call('GET', '/v1/limits', '/v1/limits?producer=tester', { auth: 'operator' })).body.producer).toBe('tester');
+    expect((await call('GET', '/v1/limits', '/v1/limits?producer=someone-else')).status).toBe(403);
+    expect((await call('GET', '/v1/limits', '/v1/limits?producer=a%20b', { auth: 'operator' })).status).toBe(400);
+    expect((await call('GET', '/v1/limits', '/v1/limits', { auth: 'wrong' })).status).toBe(401);
   });
 });
 

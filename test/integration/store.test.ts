@@ -31,7 +31,7 @@ describe('withdrawal store', () => {
     const original = r.wdCreate.bind(r);
     const calls: number[] = [];
     r.wdCreate = (...a: unknown[]) => {
-      calls.push(Number(a[0]) / 7);
+      calls.push(Number(a[0]) / 8);
       return original(...a);
     };
     try {
@@ -44,7 +44,7 @@ describe('withdrawal store', () => {
       ]);
       expect(results.slice(0, 150).every((x) => x.kind === 'created')).toBe(true);
       expect(results.slice(150).map((x) => x.kind)).toEqual(['exists', 'conflict', 'invoice_used']);
-      expect(results[152]).toEqual({ kind: 'invoice_used', otherId: 'm2' });
+      expect(results[152]).toEqual({ kind: 'invoice_used', otherId: 'm2', otherOwner: 'default' });
       expect(calls).toEqual([64, 64, 25]);
       expect((await store.get('m149'))?.history.map((h) => h.status)).toEqual(['queued']);
       expect(await store.get('m-other')).toBeNull();
@@ -56,7 +56,7 @@ describe('withdrawal store', () => {
   it('refuses a second withdrawal for the same payment hash', async () => {
     await store.create(w('b1', { paymentHash: 'same' }));
     const second = await store.create(w('b2', { paymentHash: 'same' }));
-    expect(second).toEqual({ kind: 'invoice_used', otherId: 'b1' });
+    expect(second).toEqual({ kind: 'invoice_used', otherId: 'b1', otherOwner: 'default' });
     expect(await store.get('b2')).toBeNull();
   });
 
@@ -92,9 +92,11 @@ describe('withdrawal store', () => {
     await store.create(w('d1'));
     await store.transition('d1', { from: 'queued', to: 'cancelled', cause: 'operator' });
     const events = await t.redis.xrange(t.keys.events, '-', '+');
-    const mine = events.map(([, f]) => f).filter((f) => f[5]?.includes('"id":"d1"'));
-    expect(mine.map((f) => f[1])).toEqual(['withdrawal.queued', 'withdrawal.cancelled']);
-    const data = JSON.parse(mine[1]?.[5] ?? '{}');
+    const asMap = (f: string[]) => new Map(f.flatMap((v, i) => (i % 2 === 0 ? [[v, f[i + 1] ?? '']] : [])));
+    const mine = events.map(([, f]) => asMap(f)).filter((f) => f.get('data')?.includes('"id":"d1"'));
+    expect(mine.map((f) => f.get('type'))).toEqual(['withdrawal.queued', 'withdrawal.cancelled']);
+    expect(mine.map((f) => f.get('owner'))).toEqual(['default', 'default']);
+    const data = JSON.parse(mine[1]?.get('data') ?? '{}');
     expect(data).toMatchObject({ id: 'd1', status: 'cancelled', amountMsat: '1000', metadata: { a: [1, 2], b: {} } });
   });
 });

@@ -4,16 +4,29 @@ import type { WithdrawalStore } from '../../withdrawals/store.ts';
 import { PROVIDERS, type ProviderName, type WithdrawalRecord } from '../../withdrawals/types.ts';
 
 /** What an operator must look at first, then work in flight, then the settled past. */
-export const STATUS_ORDER: readonly Status[] = ['unknown', 'needs_review', 'submitting', 'submitted', 'queued', 'failed', 'succeeded', 'cancelled'];
+export const STATUS_ORDER: readonly Status[] = [
+  'awaiting_approval',
+  'unknown',
+  'needs_review',
+  'submitting',
+  'submitted',
+  'queued',
+  'failed',
+  'succeeded',
+  'cancelled',
+];
 
 export const ALL_PROVIDERS: readonly ProviderName[] = PROVIDERS;
+
+/** A row of the list: the record, and for one awaiting approval the operators who approved it so far. */
+export type ListedWithdrawal = WithdrawalRecord & { approvedBy?: string[] };
 
 export interface StatusSection {
   status: Status;
   /** Withdrawals now in this status, over the providers shown. */
   total: number;
   /** At most `limit` of them: the oldest first while in flight, the newest first once settled. */
-  rows: WithdrawalRecord[];
+  rows: ListedWithdrawal[];
 }
 
 export interface ListQuery {
@@ -38,7 +51,9 @@ export async function readSections(store: WithdrawalStore, q: ListQuery): Promis
         q.providers.map(async (p) => {
           const ids = await idsFor(store, p, status, counts[p][status], q.limit);
           const fields = await Promise.all(ids.map((id) => store.getFields(id)));
-          return fields.filter((f): f is Record<string, string> => f !== null).map((f) => parseRecord(f, []));
+          const records = fields.filter((f): f is Record<string, string> => f !== null).map((f) => parseRecord(f, []));
+          if (status !== 'awaiting_approval') return records;
+          return Promise.all(records.map(async (r): Promise<ListedWithdrawal> => ({ ...r, approvedBy: await store.approvers(r.id) })));
         }),
       );
       const newestFirst = isTerminal(status) && status !== 'needs_review';

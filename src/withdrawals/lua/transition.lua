@@ -46,6 +46,17 @@ if FINAL[to] then
   redis.call('HDEL', rec, 'fence', 'reconcileDeadline')
   if tonumber(ARGV[15]) > 0 then redis.call('PEXPIRE', hist, ARGV[15]) end
 end
+-- The owner's daily budget (interface.md, "Approvals, limits and routing"): an amount learned late
+-- (on-chain) is counted when learned; a cancelled or failed withdrawal gives its amount back, while
+-- that day's budget is still kept.
+local day = redis.call('HGET', rec, 'budget')
+if day and redis.call('EXISTS', day) == 1 then
+  if newAmount ~= oldAmount and oldAmount == '0' then redis.call('HINCRBY', day, 'amount', newAmount) end
+  if to == 'cancelled' or to == 'failed' then
+    if newAmount ~= '0' then redis.call('HINCRBY', day, 'amount', '-' .. newAmount) end
+    redis.call('HINCRBY', day, 'count', -1)
+  end
+end
 redis.call('ZREM', fromset, cur[5])
 redis.call('ZADD', toset, ARGV[5], cur[5])
 

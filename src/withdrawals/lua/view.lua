@@ -35,7 +35,8 @@ local function add_event(stream, maxlen, etype, ts, data, owner)
   return redis.call('XADD', stream, '*', 'type', etype, 'ts', ts, 'owner', owner, 'data', data)
 end
 
-local STATUSES = { 'queued', 'submitting', 'submitted', 'unknown', 'succeeded', 'failed', 'needs_review', 'cancelled' }
+local STATUSES = { 'queued', 'submitting', 'submitted', 'unknown', 'succeeded', 'failed', 'needs_review', 'cancelled',
+  'awaiting_approval' }
 -- Statuses no transition leaves (needs_review is terminal for workers, but an operator moves it on).
 local FINAL = { succeeded = true, failed = true, cancelled = true }
 

@@ -60,6 +60,7 @@ export const createWithdrawalDoc: RouteDoc = {
     409: errorResponse('The id was used with a different body or by another producer, or the invoice by another withdrawal.', {
       idempotency_conflict: ['idempotency_conflict', 'withdrawal payout-2026-11-21-000123 exists with a different body'],
       invoice_already_used: ['invoice_already_used', 'this invoice is already used by withdrawal payout-2026-11-20-000007'],
+      limit_exceeded: ['limit_exceeded', "this withdrawal is past the producer's daily limit for 2026-11-21 (UTC): 1000 msat of 100000000 left"],
     }),
     ...bodyErrors('64 KiB'),
   }),
@@ -82,7 +83,7 @@ export const cancelWithdrawalDoc: RouteDoc = {
   operationId: 'cancelWithdrawal',
   summary: 'Cancel a queued withdrawal',
   description:
-    'Only from `queued` (nothing was sent yet): a producer its own withdrawals, an operator any. Who (token name) and the note are written to the history.',
+    'Only from `queued` or `awaiting_approval` (nothing was sent yet): a producer its own withdrawals, an operator any. Who (token name) and the note are written to the history.',
   tags: [TAG, 'operator'],
   auth: 'bearer',
   params: byId,
@@ -95,7 +96,7 @@ export const cancelWithdrawalDoc: RouteDoc = {
     200: jsonResponse('Cancelled.', withdrawalRecordSchema, { cancelled: { value: ex.cancelledRecord } }),
     400: errorResponse('The body is invalid.', { invalid_request: ['invalid_request', 'invalid request: note: Unrecognized key'] }),
     404: notFound,
-    409: invalidState('queued'),
+    409: invalidState('queued or awaiting_approval'),
     ...bodyErrors('64 KiB'),
   }),
 };
@@ -134,7 +135,9 @@ export const approveWithdrawalDoc: RouteDoc = {
   operationId: 'approveWithdrawal',
   summary: 'Approve a withdrawal awaiting approval',
   description:
-    'Operators only, and only from `awaiting_approval`. No withdrawal is held for approval yet, so every existing one answers 409 `invalid_state`.',
+    'Operators only, and only from `awaiting_approval`. APPROVALS_REQUIRED distinct operators must approve; an operator counts once, and ' +
+    'not for a withdrawal it created (409). The last approval moves it to `queued` in the same step. One whose invoice would expire ' +
+    'first is cancelled with `failure.code` `approval_expired` (409). Who (token name) and the note are written to the history.',
   tags: [TAG, 'operator'],
   auth: 'bearer',
   params: byId,
@@ -144,6 +147,9 @@ export const approveWithdrawalDoc: RouteDoc = {
     content: { [JSON_TYPE]: { schema: approveBodySchema, name: 'ApproveRequest', examples: { note: { value: { note: 'checked with finance' } } } } },
   },
   responses: v1Responses({
+    200: jsonResponse('Approved: still awaiting_approval while more approvals are needed, else queued.', withdrawalRecordSchema, {
+      queued: { value: ex.queuedRecord },
+    }),
     400: errorResponse('The body is invalid.', { invalid_request: ['invalid_request', 'invalid request: note: Unrecognized key'] }),
     403: forbidden('approve'),
     404: notFound,

@@ -1,0 +1,43 @@
+-- One operator's approval of a withdrawal held in `awaiting_approval`. The approval is recorded
+-- (history entry and a `withdrawal.awaiting_approval` event) and, when it is the last one needed,
+-- the withdrawal moves to `queued` in this same step (history, status index, batch counters and a
+-- `withdrawal.queued` event). An operator counts once; the operator who created it does not count.
+-- KEYS: 1 record, 2 history, 3 events, 4 approvals set, 5 batch hash, 6 awaiting zset, 7 queued zset
+-- ARGV: 1 operator name, 2 note or '', 3 now ISO, 4 now ms, 5 approvals required, 6 events maxlen
+-- Returns { 'missing' } | { 'invalid_state', status } | { 'own' } | { 'already', count }
+--   | { 'approved', count } (more approvals needed) | { 'queued', count }
+local rec, hist, stream, approvals, bkey, awaiting, queued = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local operator, note, nowIso, nowMs, required, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
+
+local cur = redis.call('HMGET', rec, 'status', 'id', 'amountMsat', 'batchId')
+if not cur[1] then return { 'missing' } end
+if cur[1] ~= 'awaiting_approval' then return { 'invalid_state', cur[1] } end
+if owner_of(rec) == operator then return { 'own' } end
+if redis.call('SADD', approvals, operator) == 0 then return { 'already', tostring(redis.call('SCARD', approvals)) } end
+local count = redis.call('SCARD', approvals)
+local last = count >= required
+
+local entry = { status = last and 'queued' or 'awaiting_approval', at = nowIso, actor = operator,
+  cause = 'approved (' .. count .. ' of ' .. required .. ')' }
+if note ~= '' then entry.note = note end
+redis.call('RPUSH', hist, cjson.encode(entry))
+redis.call('HSET', rec, 'updatedAt', nowIso)
+if not last then
+  add_event(stream, maxlen, 'withdrawal.awaiting_approval', nowIso, record_json(rec), owner_of(rec))
+  return { 'approved', tostring(count) }
+end
+
+redis.call('HSET', rec, 'status', 'queued')
+redis.call('ZREM', awaiting, cur[2])
+redis.call('ZADD', queued, nowMs, cur[2])
+if cur[4] and cur[4] ~= '' then
+  local amount = cur[3] or '0'
+  redis.call('HINCRBY', bkey, 'n:awaiting_approval', -1)
+  redis.call('HINCRBY', bkey, 'n:queued', 1)
+  if amount ~= '0' then
+    redis.call('HINCRBY', bkey, 'a:awaiting_approval', '-' .. amount)
+    redis.call('HINCRBY', bkey, 'a:queued', amount)
+  end
+end
+add_event(stream, maxlen, 'withdrawal.queued', nowIso, record_json(rec), owner_of(rec))
+return { 'queued', tostring(count) }
