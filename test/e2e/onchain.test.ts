@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ONCHAIN_BALANCE_SATS } from '../../src/providers/sandbox/turinpay.ts';
-import { eventually, startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { callApi } from '../support/http.ts';
+import { eventually, OPERATOR_TOKEN, startPipeline, type Pipeline } from '../support/pipeline.ts';
+
+/** A second operator: an on-chain withdrawal waits for an approval that is not its creator's. */
+const SECOND_OPERATOR = 'second-operator-token-1';
 
 let p: Pipeline;
 beforeAll(async () => {
-  p = await startPipeline({ env: { ALLOW_ONCHAIN: 'true' } });
+  p = await startPipeline({ env: { ALLOW_ONCHAIN: 'true', OPERATOR_TOKENS: `ops=${OPERATOR_TOKEN},eve=${SECOND_OPERATOR}` } });
 });
 afterAll(async () => p.close());
 
@@ -13,7 +17,9 @@ describe('on-chain withdrawals through TurinPay (ALLOW_ONCHAIN=true)', () => {
     const body = { id: 'onchain-1', provider: 'turinpay', address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' };
     const res = await p.operator('POST', '/v1/withdrawals', body);
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ address: body.address, invoice: null, amountMsat: null });
+    expect(res.body).toMatchObject({ address: body.address, invoice: null, amountMsat: null, status: 'awaiting_approval' });
+    const approved = await callApi(p.baseUrl, SECOND_OPERATOR, 'POST', '/v1/withdrawals/onchain-1/approve', { note: 'address checked' });
+    expect(approved.body.status).toBe('queued');
     const rec = await eventually(async () => {
       const r = (await p.operator('GET', '/v1/withdrawals/onchain-1')).body;
       return r.status === 'succeeded' ? r : undefined;
