@@ -26,9 +26,21 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new Error('--concurrency must be a positive integer');
 
   const runtime = await createRuntime(config, { logger });
-  stopOnSignals(() => runtime.close(), (msg) => logger.info(msg));
+  const stop = async () => {
+    const { gaveUp } = await runtime.close();
+    logger.info({ gaveUp }, gaveUp.length === 0 ? 'stopped' : 'stopped without waiting for Redis (exit 0)');
+  };
+  // Every wait of close() is bounded; past this, something escaped those bounds. A provider call
+  // ends within 3 x PROVIDER_TIMEOUT_MS + 2 s whatever the provider does (the transport's deadline).
+  stopOnSignals(stop, (msg) => logger.info(msg), { deadlineMs: 3 * config.PROVIDER_TIMEOUT_MS + 30_000 });
   const enabled = PROVIDERS.filter((p) => runtime.clients[p]);
   if (enabled.length === 0) logger.warn('no provider is configured (AURPAY_API_KEY, TURINPAY_API_KEY): every withdrawal will be refused');
+  // A worker process has no API: it serves its own metrics and health on METRICS_PORT, from before
+  // its workers start (/readyz says "workers not started" until then).
+  if (opts.workers && !opts.api && config.METRICS_PORT !== null) {
+    const server = await runtime.startMetricsServer(config.METRICS_PORT);
+    logger.info({ address: server.addresses() }, 'metrics listening');
+  }
   if (opts.workers) {
     await runtime.startWorkers({ providers, submitConcurrency: concurrency });
     logger.info({ providers: providers ?? enabled }, 'workers started');
