@@ -56,7 +56,8 @@ function reply503(req: FastifyRequest, reply: FastifyReply, err: unknown, redis:
     req.log.error({ err }, 'Redis unavailable');
     return reply.code(503).send(errorBody(apiError('unavailable', 'Redis is unavailable; nothing was accepted, try again')));
   }
-  if (req.raw.destroyed) {
+  // Not `req.raw.destroyed`: a request stream is destroyed as soon as its body has been read.
+  if (req.raw.readableAborted || req.raw.socket?.destroyed === true) {
     // The client went away mid-request (an aborted upload): not a fault of the service.
     req.log.info({ err }, 'request aborted by the client');
   } else {
