@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startRedisServer, type PrivateRedis } from '../../src/demo/redis-server.ts';
+import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createRedis } from '../../src/redis.ts';
 import { checkRedisSafety } from '../../src/redis-checks.ts';
