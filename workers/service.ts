@@ -3,6 +3,7 @@ import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { PROVIDERS, type ProviderName } from '../src/withdrawals/types.ts';
+import { UsageError } from '../src/cli/exit.ts';
 import { stopOnSignals } from '../src/cli/signals.ts';
 
 export interface ServeOptions {
@@ -19,11 +20,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
   let providers: ProviderName[] | undefined;
   if (opts.provider !== undefined) {
     const p = PROVIDERS.find((x) => x === opts.provider);
-    if (!p) throw new Error(`--provider must be one of ${PROVIDERS.join(', ')}`);
+    if (!p) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
     providers = [p];
   }
   const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new Error('--concurrency must be a positive integer');
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a positive integer');
 
   const runtime = await createRuntime(config, { logger });
   const stop = async () => {

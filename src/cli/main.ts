@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
+import { EXIT, UsageError } from './exit.ts';
 import { demo } from './commands/demo.ts';
 import { serve } from '../../workers/service.ts';
 import { status } from './commands/status.ts';
@@ -10,14 +11,23 @@ const USAGE = `usage: withdrawals <command>
   api                        HTTP API and dashboard only
   worker [--provider aurpay|turinpay] [--concurrency N]
                              submit and settle workers only
-  demo [--count N] [--timeout SECONDS]
+  demo [--count N] [--timeout SECONDS] [--json]
                              a batch of payouts through the sandbox providers, with a report
-  batch FILE [--no-wait] [--producer NAME]
+  batch FILE [--no-wait] [--producer NAME] [--json]
                              enqueue a CSV or NDJSON file as one batch (owned by NAME, default
                              "default") and wait for settlement
   status ID [--json]         one withdrawal and its history
 
-Configuration comes from the environment (see README).`;
+--json prints the report (status: the record) as one JSON document on stdout, and nothing else there.
+Configuration comes from the environment (see README).
+
+Exit codes:
+  0   done; start, api and worker: stopped on SIGTERM or SIGINT
+  1   failed: batch and demo: an item refused, failed, needing review or unsettled (demo: or paid
+      twice, or disagreeing with the ledger); status: not found; any command: Redis unusable, a
+      stop that failed
+  2   usage: an unknown command or option, a missing or bad argument
+  78  configuration: a bad environment variable, named in the message`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -37,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
-    return command || values.help ? 0 : 2;
+    return command || values.help ? EXIT.ok : EXIT.usage;
   }
   switch (command) {
     case 'start':
@@ -50,23 +60,33 @@ async function main(argv: string[]): Promise<number> {
       await serve({ api: false, workers: true, provider: values.provider, concurrency: values.concurrency });
       return -1;
     case 'demo':
-      return demo({ count: positiveInt('--count', values.count, 1000), timeoutS: positiveInt('--timeout', values.timeout, 600) });
+      return demo({ count: positiveInt('--count', values.count, 1000), timeoutS: positiveInt('--timeout', values.timeout, 600), json: values.json ?? false });
     case 'status':
       return status(rest[0], values.json ?? false);
     case 'batch': {
       const { batch } = await import('./commands/batch.ts');
-      return batch(rest[0], { wait: !values['no-wait'], producer: values.producer });
+      return batch(rest[0], { wait: !values['no-wait'], producer: values.producer, json: values.json ?? false });
     }
     default:
       console.error(`unknown command ${command}\n\n${USAGE}`);
-      return 2;
+      return EXIT.usage;
   }
+}
+
+/** node:util parseArgs's own errors: the command line is wrong. */
+const PARSE_ARGS_ERRORS = new Set(['ERR_PARSE_ARGS_UNKNOWN_OPTION', 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE', 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL']);
+
+function exitCodeOf(err: unknown): number {
+  if (err instanceof ConfigError) return EXIT.config;
+  if (err instanceof UsageError) return EXIT.usage;
+  const code: unknown = err instanceof Error ? Reflect.get(err, 'code') : undefined;
+  return typeof code === 'string' && PARSE_ARGS_ERRORS.has(code) ? EXIT.usage : EXIT.failed;
 }
 
 function positiveInt(flag: string, raw: string | undefined, def: number): number {
   if (raw === undefined) return def;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer`);
   return n;
 }
 
@@ -78,6 +98,8 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof ConfigError) console.error(err.message);
     else console.error(`withdrawals: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(err instanceof ConfigError ? 78 : 1);
+    const code = exitCodeOf(err);
+    if (code === EXIT.usage) console.error('(withdrawals --help lists the commands, options and exit codes)');
+    process.exit(code);
   },
 );

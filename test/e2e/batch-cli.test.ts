@@ -115,17 +115,47 @@ describe('withdrawals batch FILE', () => {
     expect(summary.byStatus).toEqual({ succeeded: 3 });
   });
 
-  it('refuses a producer name it cannot record', async () => {
+  it('prints the report as one JSON document with --json, and nothing else on stdout', async () => {
+    const file = join(dir, 'report.csv');
+    const [good] = rows(1, 4_000_000n);
+    const [refusedByProvider] = rows(1, 3_000_000n, 'refuse');
+    if (!good || !refusedByProvider) throw new Error('rows');
+    await writeFile(file, [HEADER, csvLine(good), 'cli-json-bad,aurpay,lnbcrt1nonsense,,,', csvLine(refusedByProvider)].join('\n'));
+    const run = await runBatch([file, '--json']);
+    expect(run.code).toBe(1);
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
+    const report = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(report).toEqual({
+      batchId: expect.stringMatching(/^file:report\.csv:[0-9a-f]{16}$/),
+      accepted: 2,
+      duplicates: 0,
+      refused: 1,
+      rejected: [{ index: 1, id: 'cli-json-bad', error: { code: 'invalid_invoice', message: expect.any(String), issues: expect.any(Array) } }],
+      total: 2,
+      byStatus: { succeeded: 1, failed: 1 },
+      amountMsatByStatus: { succeeded: '4000000', failed: '3000000' },
+      done: true,
+      seconds: expect.any(Number),
+      enqueueSeconds: expect.any(Number),
+      interrupted: false,
+    });
+
+    // --no-wait: the counts alone, no settlement.
+    const later = await runBatch([file, '--json', '--no-wait']);
+    expect(JSON.parse(later.stdout)).toMatchObject({ accepted: 0, duplicates: 2, refused: 1, total: null, byStatus: null, done: false });
+  });
+
+  it('refuses a producer name it cannot record (a usage error: exit 2)', async () => {
     const file = join(dir, 'named.ndjson');
     await writeFile(file, `${JSON.stringify(rows(1, 1_000_000n)[0])}\n`);
     const run = await runBatch([file, '--producer', 'two words']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--producer "two words" must be 1-64 characters/);
   });
 
-  it('refuses a file it cannot tell the format of', async () => {
+  it('refuses a file it cannot tell the format of (a usage error: exit 2)', async () => {
     const run = await runBatch([join(dir, 'payouts.txt')]);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/name it \.csv/);
   });
 });

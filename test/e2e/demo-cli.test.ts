@@ -20,4 +20,27 @@ describe('withdrawals demo', () => {
     expect(succeeded + failed).toBe(120);
     expect(succeeded).toBeGreaterThan(60);
   }, 150_000);
+
+  it('prints the report as one JSON document with --json, the ledger check included, and nothing else on stdout', async () => {
+    const { stdout } = await run(process.execPath, ['bin/withdrawals.js', 'demo', '--count', '24', '--timeout', '90', '--json'], {
+      env: { PATH: process.env.PATH ?? '', REDIS_URL: redisUrl() },
+      timeout: 120_000,
+    });
+    expect(stdout.trimEnd().split('\n')).toHaveLength(1);
+    const report = JSON.parse(stdout) as { byStatus: Record<string, number>; amountMsatByStatus: Record<string, string> } & Record<string, unknown>;
+    expect(report).toMatchObject({
+      batchId: expect.stringMatching(/^demo-batch-\w+$/),
+      accepted: 24,
+      refused: 0,
+      rejected: [],
+      total: 24,
+      done: true,
+      interrupted: false,
+      ledger: { paidTwice: [], disagreements: [], agrees: true },
+    });
+    expect((report.byStatus.succeeded ?? 0) + (report.byStatus.failed ?? 0)).toBe(24);
+    expect(report.ledger).toMatchObject({ payments: report.byStatus.succeeded });
+    for (const amount of Object.values(report.amountMsatByStatus)) expect(amount).toMatch(/^[0-9]+$/);
+    expect(typeof report.seconds).toBe('number');
+  }, 150_000);
 });

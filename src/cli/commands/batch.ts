@@ -12,6 +12,8 @@ import { formatReport } from '../../demo/report.ts';
 import { createLogger } from '../../logger.ts';
 import { BatchTooLargeError, type BatchAnswer, type BatchSummary } from '../../withdrawals/batches.ts';
 import { TERMINAL_STATUSES } from '../../withdrawals/status.ts';
+import { UsageError } from '../exit.ts';
+import { jsonReport } from '../json-report.ts';
 import { stopOnSignals } from '../signals.ts';
 
 /**
@@ -69,8 +71,17 @@ interface BatchFile {
   lines: number;
 }
 
-async function enqueueAndWatch(client: WithdrawalsClient, file: BatchFile, wait: boolean, signal: AbortSignal): Promise<number> {
+export interface BatchOptions {
+  wait: boolean;
+  producer?: string;
+  /** Print the report as one JSON document on stdout, and nothing else there. */
+  json?: boolean;
+}
+
+async function enqueueAndWatch(client: WithdrawalsClient, file: BatchFile, opts: BatchOptions, signal: AbortSignal): Promise<number> {
   const { format, batchId, lines } = file;
+  const { wait } = opts;
+  // On stderr (cli-progress's stream), drawn only on a terminal: stdout keeps the report alone.
   const bar = new cliProgress.SingleBar({ format: ' {phase} [{bar}] {value}/{total} {detail}', hideCursor: true }, cliProgress.Presets.shades_classic);
   const started = Date.now();
   bar.start(Math.max(lines - (format === 'csv' ? 1 : 0), 1), 0, { phase: 'enqueue', detail: '' });
@@ -83,9 +94,14 @@ async function enqueueAndWatch(client: WithdrawalsClient, file: BatchFile, wait:
     bar.stop();
   }
   const enqueueSeconds = (Date.now() - started) / 1000;
-  console.log(countsLine(answer));
-  for (const row of refusedLines(answer)) console.log(row);
-  if (!wait) return exitCode(answer, null);
+  if (!opts.json) {
+    console.log(countsLine(answer));
+    for (const row of refusedLines(answer)) console.log(row);
+  }
+  if (!wait) {
+    if (opts.json) console.log(jsonReport({ answer, summary: null, seconds: enqueueSeconds, enqueueSeconds, interrupted: signal.aborted }));
+    return exitCode(answer, null);
+  }
 
   let last: BatchSummary | null = null;
   bar.start(1, 0, { phase: 'settle ', detail: '' });
@@ -103,7 +119,9 @@ async function enqueueAndWatch(client: WithdrawalsClient, file: BatchFile, wait:
   } finally {
     bar.stop();
   }
-  if (last) console.log(formatReport({ summary: last, seconds: (Date.now() - started) / 1000, enqueueSeconds, rejected: answer.rejected.length }));
+  const seconds = (Date.now() - started) / 1000;
+  if (opts.json) console.log(jsonReport({ answer, summary: last, seconds, enqueueSeconds, interrupted: signal.aborted }));
+  else if (last) console.log(formatReport({ summary: last, seconds, enqueueSeconds, rejected: answer.rejected.length }));
   if (signal.aborted) {
     console.error(`interrupted: batch ${batchId} goes on in the workers; run the same file again to watch it`);
     return 0;
@@ -112,24 +130,24 @@ async function enqueueAndWatch(client: WithdrawalsClient, file: BatchFile, wait:
 }
 
 /**
- * `withdrawals batch FILE [--no-wait]`: enqueues a CSV or NDJSON file as one batch straight into
+ * `withdrawals batch FILE [--no-wait] [--json]`: enqueues a CSV or NDJSON file as one batch straight into
  * Redis (no HTTP API needed), shows progress, waits until every item settled and prints the report.
  * Workers (`withdrawals worker` or `start`) do the paying. Exit 1 when an item was refused, failed
  * or needs review.
  */
-export async function batch(file: string | undefined, opts: { wait: boolean; producer?: string }): Promise<number> {
-  if (!file) throw new Error('usage: withdrawals batch FILE [--no-wait] [--producer NAME]');
+export async function batch(file: string | undefined, opts: BatchOptions): Promise<number> {
+  if (!file) throw new UsageError('usage: withdrawals batch FILE [--no-wait] [--producer NAME] [--json]');
   const producer = opts.producer ?? DEFAULT_PRODUCER;
-  if (!PRODUCER_NAME.test(producer)) throw new Error(`--producer ${JSON.stringify(producer)} must be 1-64 characters of A-Z a-z 0-9 . _ : -`);
+  if (!PRODUCER_NAME.test(producer)) throw new UsageError(`--producer ${JSON.stringify(producer)} must be 1-64 characters of A-Z a-z 0-9 . _ : -`);
   const format = formatOfPath(file);
-  if (!format) throw new Error(`cannot tell the format of ${file}: name it .csv (CSV) or .ndjson / .jsonl (NDJSON)`);
+  if (!format) throw new UsageError(`cannot tell the format of ${file}: name it .csv (CSV) or .ndjson / .jsonl (NDJSON)`);
   const config = loadConfig(process.env);
   const { batchId, lines } = await fileBatchId(file, producer);
   // The report goes to stdout; logs stay out of its way.
   const logger = createLogger(config.LOG_LEVEL, process.stderr);
   const client = await createWithdrawalsClient({ ...clientOptionsFromConfig(config), logger, producer });
   const controller = new AbortController();
-  const run = enqueueAndWatch(client, { path: file, format, batchId, lines }, opts.wait, controller.signal).finally(() => client.close());
+  const run = enqueueAndWatch(client, { path: file, format, batchId, lines }, opts, controller.signal).finally(() => client.close());
   stopOnSignals(async () => {
     controller.abort();
     await run.catch(() => undefined);

@@ -13,11 +13,14 @@ import { startSandbox } from '../../providers/sandbox/index.ts';
 import { createRuntime } from '../../runtime.ts';
 import { batchSummary, enqueueBatch } from '../../withdrawals/batches.ts';
 import { TERMINAL_STATUSES } from '../../withdrawals/status.ts';
+import { jsonReport } from '../json-report.ts';
 import { stopOnSignals } from '../signals.ts';
 
 export interface DemoOptions {
   count: number;
   timeoutS: number;
+  /** Print the report as one JSON document on stdout, and nothing else there. */
+  json?: boolean;
 }
 
 function demoItems(count: number) {
@@ -68,7 +71,8 @@ export async function demo(opts: DemoOptions): Promise<number> {
     // The faults are expected; their warnings would bury the progress bar.
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
   });
-  const logger = createLogger(config.LOG_LEVEL);
+  // The report goes to stdout; logs stay out of its way.
+  const logger = createLogger(config.LOG_LEVEL, process.stderr);
   const runtime = await createRuntime(config, { logger });
   let stopped = false;
   const cleanup = async () => {
@@ -82,7 +86,7 @@ export async function demo(opts: DemoOptions): Promise<number> {
 
   try {
     await runtime.startWorkers();
-    console.log(
+    (opts.json ? console.error : console.log)(
       `demo: ${opts.count} payouts through the Aurpay and TurinPay sandboxes (faults on), Redis ${redis.private ? `private at ${redis.url}` : redis.url}, QUEUE_PREFIX=${config.QUEUE_PREFIX}`,
     );
     const items = demoItems(opts.count);
@@ -106,17 +110,15 @@ export async function demo(opts: DemoOptions): Promise<number> {
     if (!summary) throw new Error('the demo batch vanished from Redis');
     const duplicates = sandbox.ledger.duplicates();
     const disagreements = await ledgerDisagreements(runtime.store, sandbox.ledger, answer.batchId);
-    console.log(
-      formatReport({
-        summary,
-        seconds: (Date.now() - started) / 1000,
-        enqueueSeconds,
-        payments: sandbox.ledger.payments().length,
-        duplicatePayments: duplicates,
-        rejected: answer.rejected.length,
-      }),
-    );
-    console.log(`records agree with the ledger: ${disagreements.length === 0 ? 'yes' : `NO\n  ${disagreements.slice(0, 20).join('\n  ')}`}`);
+    const seconds = (Date.now() - started) / 1000;
+    const payments = sandbox.ledger.payments().length;
+    if (opts.json) {
+      const ledger = { payments, paidTwice: duplicates, disagreements };
+      console.log(jsonReport({ answer, summary, seconds, enqueueSeconds, interrupted: false, ledger }));
+    } else {
+      console.log(formatReport({ summary, seconds, enqueueSeconds, payments, duplicatePayments: duplicates, rejected: answer.rejected.length }));
+      console.log(`records agree with the ledger: ${disagreements.length === 0 ? 'yes' : `NO\n  ${disagreements.slice(0, 20).join('\n  ')}`}`);
+    }
     return summary.done && duplicates.length === 0 && disagreements.length === 0 && answer.rejected.length === 0 ? 0 : 1;
   } finally {
     await cleanup();

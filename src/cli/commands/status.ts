@@ -3,6 +3,7 @@ import { createKeys } from '../../keys.ts';
 import { closeRedis, createRedis, waitUntilReady } from '../../redis.ts';
 import { publicRecord } from '../../withdrawals/record-codec.ts';
 import { createStore } from '../../withdrawals/store.ts';
+import { UsageError } from '../exit.ts';
 
 /**
  * `withdrawals status ID`: prints one withdrawal and its history. Exit 1 when not found. Any id
@@ -10,7 +11,7 @@ import { createStore } from '../../withdrawals/store.ts';
  * after "--" (`withdrawals status --json -- -id`).
  */
 export async function status(id: string | undefined, json: boolean): Promise<number> {
-  if (!id) throw new Error('usage: withdrawals status [--json] ID (an ID starting with "-" goes last, after "--")');
+  if (!id) throw new UsageError('usage: withdrawals status [--json] ID (an ID starting with "-" goes last, after "--")');
   const config = loadConfig(process.env);
   const redis = createRedis(config.REDIS_URL, { role: 'request' });
   redis.on('error', () => {});
