@@ -4,6 +4,7 @@ import { MAX_AMOUNT_MSAT as BITCOIN_SUPPLY_MSAT } from './invoices/amount.ts';
 import { eventTypesSchema, webhookUrlSchema } from './webhooks/endpoint.ts';
 import { secretSchema } from './webhooks/secret.ts';
 import { defaultValidationThreads } from './withdrawals/validation/default-threads.ts';
+import { PROVIDERS } from './withdrawals/types.ts';
 
 const NETWORKS = ['bitcoin', 'testnet', 'signet', 'regtest'] as const;
 
@@ -108,6 +109,13 @@ const envSchema = z.object({
     .max(100_000_000, 'must be at most 100000000')
     .optional()
     .transform((v) => v ?? null),
+  /** The order `provider: "auto"` tries providers in, comma-separated (default: aurpay,turinpay). */
+  AUTO_PROVIDER_ORDER: z
+    .string()
+    .default(PROVIDERS.join(','))
+    .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
+    .pipe(z.array(z.enum(PROVIDERS, { error: `must list providers among ${PROVIDERS.join(', ')}` })).min(1, 'must name at least one provider'))
+    .refine((list) => new Set(list).size === list.length, 'must name each provider once'),
   ALLOW_ONCHAIN: z
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('false')

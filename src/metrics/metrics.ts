@@ -28,6 +28,8 @@ export interface MetricsObserver {
   lookup(provider: ProviderName, outcome: LookupOutcome): void;
   /** This process moved a withdrawal accepted at `createdAt` (ISO) to the terminal `status`. */
   terminal(provider: ProviderName, status: Status, createdAt: string): void;
+  /** This process moved a withdrawal routed `auto` from one provider to the next. */
+  failover(from: ProviderName, to: ProviderName): void;
 }
 
 export interface Metrics {
@@ -72,6 +74,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     name: 'withdrawals_provider_requests_total',
     help: 'Provider calls made by this process, by operation (submit, lookup) and outcome.',
     labelNames: ['provider', 'operation', 'outcome'] as const,
+    registers,
+  });
+  const failovers = new Counter({
+    name: 'withdrawals_failovers_total',
+    help: 'Withdrawals routed auto that this process moved to the next provider after the first proved it sent nothing.',
+    labelNames: ['from', 'to'] as const,
     registers,
   });
   const settleDuration = new Histogram({
@@ -172,6 +180,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
         const since = Date.parse(createdAt);
         if (Number.isFinite(since)) settleDuration.observe({ provider, status }, Math.max(0, (now() - since) / 1000));
       },
+      failover: (from, to) => failovers.inc({ from, to }),
     },
     async render() {
       syncWebhookDeliveries();

@@ -6,6 +6,7 @@ import type { WithdrawalStore } from '../withdrawals/store.ts';
 import { isTerminal, type Status } from '../withdrawals/status.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import { submitJobSchema } from './jobs.ts';
+import { failoverTarget, failoverUpdates } from './failover.ts';
 import { movedAmountUpdate, submitEffect } from './outcome-effects.ts';
 
 export interface SubmitDeps {
@@ -34,6 +35,12 @@ export interface SubmitDeps {
    * goes back to wait without a provider call, so a stopping process starts no new payment.
    */
   stopping?(): boolean;
+  /** Providers enabled in this deployment: where a withdrawal routed `auto` may fail over to. */
+  enabledProviders?: readonly ProviderName[];
+  /** Queues the submit job of a withdrawal that failed over to `provider`. */
+  requeue?(provider: ProviderName, id: string, round: number): Promise<void>;
+  /** A withdrawal routed `auto` moved from one provider to the next (metrics). */
+  onFailover?(from: ProviderName, to: ProviderName): void;
 }
 
 /** Thrown so BullMQ retries the job with backoff: the request provably never left. */
@@ -86,6 +93,29 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       amountMsat: rec.sendAmountMsat ? BigInt(rec.sendAmountMsat) : null,
       description: rec.description ?? null,
     });
+    const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const target = deps.requeue ? failoverTarget(rec, outcome, lastTry, deps.enabledProviders ?? []) : null;
+    if (target && deps.requeue) {
+      // Proven not sent: the same withdrawal and invoice go to the next provider of its route.
+      const moved = await deps.store.transition(id, {
+        known,
+        from: 'submitting',
+        to: 'queued',
+        fence,
+        toProvider: target.to,
+        updates: failoverUpdates(rec, target.to),
+        cause: `failover from ${deps.provider} (${target.reason}) to ${target.to}`,
+      });
+      await deps.onOutcome?.(outcome);
+      // What a not-sent answer does to this provider still happens (refused credentials pause it);
+      // the job itself is done: the withdrawal went on to the next provider.
+      if (outcome.kind === 'not_sent') await deps.onNotSent(outcome);
+      if (!moved.ok) return `fenced: ${moved.current ?? 'missing'}`;
+      deps.onFailover?.(deps.provider, target.to);
+      deps.logger.warn({ withdrawalId: id, from: deps.provider, to: target.to, reason: target.reason }, 'withdrawal failed over to the next provider');
+      await deps.requeue(target.to, id, Number(rec.round ?? 0));
+      return `failover: ${target.to}`;
+    }
     const effect = submitEffect(deps.provider, outcome);
     const done = await deps.store.transition(id, {
       known,

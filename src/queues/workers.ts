@@ -48,6 +48,8 @@ export interface WorkerDeps {
     lookup?(provider: ProviderName, outcome: LookupOutcome): void;
     /** This process moved a withdrawal to a terminal status (settle-duration metric). */
     terminal?(provider: ProviderName, status: Status, createdAt: string): void;
+    /** A withdrawal routed `auto` failed over from one provider to the next. */
+    failover?(from: ProviderName, to: ProviderName): void;
   };
 }
 
@@ -96,6 +98,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       scheduleSettle: (id, round) => queues.addSettle(id, round, settings.pollMs),
       onTerminal: (status, createdAt) => deps.observe?.terminal?.(provider, status, createdAt),
       stopping: () => worker?.closing !== undefined,
+      enabledProviders: PROVIDERS.filter((p) => deps.clients[p]),
+      requeue: (to, id, round) => queues.addSubmit(to, id, round),
+      onFailover: (from, to) => deps.observe?.failover?.(from, to),
       throttle: budget
         ? async () => {
             const waitMs = await budget.take();

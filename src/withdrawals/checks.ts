@@ -36,6 +36,8 @@ export interface CheckContext {
   allowOnchain: boolean;
   /** Largest amount one withdrawal may move; null: no limit. */
   maxAmountMsat: bigint | null;
+  /** AUTO_PROVIDER_ORDER: the order `provider: "auto"` tries providers in (default: enabledProviders'). */
+  routeOrder?: readonly ProviderName[];
 }
 
 export interface CheckedWithdrawal {
@@ -57,7 +59,10 @@ const PROVIDER_KEY_VARIABLE: Readonly<Record<ProviderName, string>> = {
   turinpay: 'TURINPAY_API_KEY',
 };
 
-export function checkWithdrawal(req: WithdrawalRequest, ctx: CheckContext): CheckResult {
+/** A request whose provider is named (`auto` resolved to one by the routing). */
+export type RoutedRequest = Omit<WithdrawalRequest, 'provider'> & { provider: ProviderName };
+
+export function checkWithdrawal(req: RoutedRequest, ctx: CheckContext): CheckResult {
   if (!ctx.enabledProviders.includes(req.provider)) {
     return refuse(
       'provider_disabled',

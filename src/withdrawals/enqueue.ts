@@ -8,6 +8,7 @@ import { apiError, type ApiError } from './errors.ts';
 import type { CreateResult, DailyLimits, DailyUsage, WithdrawalStore } from './store.ts';
 import type { ProviderName, WithdrawalRecord } from './types.ts';
 import type { ValidationPool } from './validation/pool.ts';
+import { AUTO, chooseProvider } from './routing.ts';
 import { validateWithdrawal, type Validation } from './validation/validate.ts';
 
 export interface EnqueueDeps {
@@ -25,6 +26,8 @@ export interface EnqueueDeps {
   validationPool?: ValidationPool;
   /** Money policy (interface.md, "Approvals, limits and routing"); absent: none. */
   policy?: MoneyPolicy;
+  /** Whether a provider's submissions are paused (its breaker is open): `auto` routes around it. */
+  providerPaused?(provider: ProviderName): Promise<boolean>;
 }
 
 export interface MoneyPolicy {
@@ -36,6 +39,22 @@ export interface MoneyPolicy {
   expiryMarginMs: number;
   /** LIMIT_DAILY_AMOUNT_MSAT and LIMIT_DAILY_COUNT, per producer and UTC day. */
   daily: DailyLimits;
+}
+
+/**
+ * The provider a new withdrawal goes to: the one named, or for `auto` the first of its route whose
+ * submissions are not paused; `routing` says so for the history.
+ */
+async function pickProvider(
+  deps: EnqueueDeps,
+  requested: ProviderName | typeof AUTO,
+  route: ProviderName[] | null,
+): Promise<{ provider: ProviderName; route: ProviderName[] | null; routing: string | null }> {
+  if (requested !== AUTO) return { provider: requested, route: null, routing: null };
+  if (!route || route.length === 0) throw new Error('a withdrawal routed "auto" came without its route');
+  const { provider, skipped } = await chooseProvider(route, async (p) => (await deps.providerPaused?.(p)) ?? false);
+  const why = skipped.length > 0 ? `; skipped ${skipped.join(', ')}: submissions paused` : '';
+  return { provider, route, routing: `routed to ${provider} (auto: ${route.join(' > ')}${why})` };
 }
 
 /** Held for operators' approval: every on-chain withdrawal, and any at or above the threshold. */
@@ -83,7 +102,9 @@ export function enqueueDepsFromConfig(
       enabledProviders: parts.providers,
       allowOnchain: config.ALLOW_ONCHAIN,
       maxAmountMsat: config.MAX_AMOUNT_MSAT,
+      routeOrder: config.AUTO_PROVIDER_ORDER,
     }),
+    providerPaused: (p) => parts.queues.submit[p].isPaused(),
   };
 }
 
@@ -137,6 +158,7 @@ export async function enqueueWithdrawal(deps: EnqueueDeps, body: unknown, ctx: E
       ]),
     };
   }
+  const { provider, route, routing } = await pickProvider(deps, req.provider, validated.route);
   const deadline =
     v.invoiceExpiresAt !== null ? v.invoiceExpiresAt + deps.reconcileGraceMs : Date.now() + (deps.addressReconcileMs ?? 86_400_000);
   let created: CreateResult;
@@ -144,7 +166,9 @@ export async function enqueueWithdrawal(deps: EnqueueDeps, body: unknown, ctx: E
     created = await deps.store.create({
       id: req.id,
       owner: caller.name,
-      provider: req.provider,
+      provider,
+      route,
+      routing,
       bodyHash: hash,
       invoice: req.invoice ?? null,
       address: req.address ?? null,
@@ -193,7 +217,7 @@ export async function enqueueWithdrawal(deps: EnqueueDeps, body: unknown, ctx: E
       // Held for approval: its submit job is queued with the last approval.
       if (created.record.status !== 'queued') return { kind: 'accepted', record: created.record };
       try {
-        await deps.queues.addSubmit(req.provider, req.id, 0);
+        await deps.queues.addSubmit(provider, req.id, 0);
       } catch (err) {
         // The record is safe in Redis; the sweep gives it a job when the queue is reachable again.
         deps.logger.warn({ err, withdrawalId: req.id }, 'withdrawal stored but its submit job could not be queued yet');

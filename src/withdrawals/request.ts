@@ -23,7 +23,7 @@ export const msatStringSchema = z
 export const withdrawalRequestSchema = z
   .strictObject({
     id: withdrawalIdSchema,
-    provider: z.enum(PROVIDERS),
+    provider: z.enum([...PROVIDERS, 'auto']),
     invoice: z.string().min(1).max(7089).optional(),
     address: z.string().min(1).max(128).optional(),
     amountMsat: msatStringSchema.optional(),

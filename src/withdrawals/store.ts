@@ -23,6 +23,10 @@ export interface NewWithdrawal {
   description: string | null;
   metadata: Record<string, unknown> | null;
   reconcileDeadline: number;
+  /** `provider: "auto"`: the providers that can pay it, in order (failover goes down it). */
+  route?: readonly ProviderName[] | null;
+  /** Why `provider` was chosen (auto), for the first history entry. */
+  routing?: string | null;
   /** `awaiting_approval` holds it for operators' approval; absent: `queued`. */
   initialStatus?: 'queued' | 'awaiting_approval';
   /** Unix ms when the invoice expires (null: an address, which does not). */
@@ -59,6 +63,8 @@ export type CreateResult =
 export interface TransitionRequest {
   from: Status;
   to: Status;
+  /** Failover: the provider the withdrawal moves to (its `to` status set is that provider's). */
+  toProvider?: ProviderName;
   /** The attempt token the caller holds; the change is refused when the record carries another. */
   fence?: string;
   newFence?: string;
@@ -161,9 +167,11 @@ export function createStore(opts: StoreOptions) {
       metadata: w.metadata === null ? null : JSON.stringify(w.metadata),
     };
     if (w.expiresAt) optional.expiresAt = String(w.expiresAt);
+    if (w.route && w.route.length > 0) optional.route = w.route.join(',');
     for (const [k, v] of Object.entries(optional)) if (v !== null) fields[k] = v;
     const status = w.initialStatus ?? 'queued';
-    const entry: HistoryEntry = { status, at: iso, cause: status === 'queued' ? 'accepted' : 'accepted; held for operators\' approval' };
+    const held = status === 'queued' ? '' : "; held for operators' approval";
+    const entry: HistoryEntry = { status, at: iso, cause: `accepted${w.routing ? `; ${w.routing}` : ''}${held}` };
     const day = utcDay(at);
     return {
       fields,
@@ -252,7 +260,7 @@ export function createStore(opts: StoreOptions) {
       keys.events,
       batchId ? keys.batch(batchId) : keys.none,
       keys.statusSet(provider, t.from),
-      keys.statusSet(provider, t.to),
+      keys.statusSet(t.toProvider ?? provider, t.to),
       t.from,
       t.to,
       t.fence ?? '',

@@ -4,7 +4,7 @@ import { encodeInvoice } from '../../src/invoices/encode.ts';
 import type { EncodeInvoiceOptions } from '../../src/invoices/encode.ts';
 import { checkWithdrawal } from '../../src/withdrawals/checks.ts';
 import type { CheckContext, CheckResult } from '../../src/withdrawals/checks.ts';
-import type { WithdrawalRequest } from '../../src/withdrawals/request.ts';
+import type { RoutedRequest } from '../../src/withdrawals/checks.ts';
 
 const PRIVATE_KEY = 'e126f68f7eafcc8b74f54d269fe206be715000f94dac067d1c04a8ca3b2db734';
 const NOW_MS = 1_763_719_200_000; // 2025-11-21T10:00:00Z
@@ -18,6 +18,7 @@ const CTX: CheckContext = {
   enabledProviders: ['aurpay', 'turinpay'],
   allowOnchain: true,
   maxAmountMsat: 100_000_000n,
+  routeOrder: ['aurpay', 'turinpay'],
 };
 
 function invoice(overrides: Partial<EncodeInvoiceOptions> = {}): string {
@@ -34,7 +35,7 @@ function invoice(overrides: Partial<EncodeInvoiceOptions> = {}): string {
   });
 }
 
-function request(overrides: Partial<WithdrawalRequest>): WithdrawalRequest {
+function request(overrides: Partial<RoutedRequest>): RoutedRequest {
   return { id: 'payout-1', provider: 'turinpay', ...overrides };
 }
 
@@ -119,7 +120,7 @@ describe('checkWithdrawal refuses', () => {
 
   it('invalid_address: aurpay, on-chain switched off, a bad or wrong-network address, a future segwit version', () => {
     const address = 'tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7';
-    const cases: ReadonlyArray<readonly [WithdrawalRequest, CheckContext, RegExp]> = [
+    const cases: ReadonlyArray<readonly [RoutedRequest, CheckContext, RegExp]> = [
       [request({ provider: 'aurpay', address }), CTX, /Aurpay pays Lightning invoices only/],
       [request({ address }), { ...CTX, allowOnchain: false }, /ALLOW_ONCHAIN/],
       [request({ address: address.slice(0, -1) + 'q' }), CTX, /checksum/],

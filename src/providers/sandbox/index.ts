@@ -49,6 +49,8 @@ export interface Sandbox {
   ledger: Ledger;
   /** Replaces a provider's plan; earlier per-invoice decisions are forgotten. */
   setFaults(provider: SandboxProvider, plan: FaultPlan): void;
+  /** Sets a provider's account balance; a payment it does not cover is refused (insufficient balance). */
+  setBalance(provider: SandboxProvider, msat: bigint): void;
   requestCounts(): RequestCounts;
   close(): Promise<void>;
 }
@@ -72,6 +74,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     aurpay: new FaultBook(options.faults?.aurpay ?? fixedFault('none')),
     turinpay: new FaultBook(options.faults?.turinpay ?? fixedFault('none')),
   };
+  const stores: Record<SandboxProvider, TxStore> = {
+    aurpay: new TxStore('aurpay', ledger, pendingLookups),
+    turinpay: new TxStore('turinpay', ledger, pendingLookups),
+  };
   const aurpay = options.aurpay ?? DEFAULT_AURPAY;
   const turinpay = options.turinpay ?? DEFAULT_TURINPAY;
 
@@ -88,7 +94,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           credentials: aurpay,
           network,
           faults: books.aurpay,
-          store: new TxStore('aurpay', ledger, pendingLookups),
+          store: stores.aurpay,
           bucket: bucket(),
           maxPageSize: options.lookupPageSize ?? 100,
         }),
@@ -105,7 +111,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           apiKey: turinpay.apiKey,
           network,
           faults: books.turinpay,
-          store: new TxStore('turinpay', ledger, pendingLookups),
+          store: stores.turinpay,
           bucket: bucket(),
           envelope: options.turinpayEnvelope ?? 'alternate',
         }),
@@ -123,6 +129,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     turinpayUrl: turinpayServer.url,
     ledger,
     setFaults: (provider, plan) => books[provider].setPlan(plan),
+    setBalance: (provider, msat) => stores[provider].setBalance(msat),
     requestCounts: () => counter.snapshot(),
     close: async () => {
       await Promise.all(servers.map((s) => s.close()));

@@ -41,7 +41,8 @@ export interface NewTx {
   finalState: 'paid' | 'failed';
 }
 
-const START_BALANCE_MSAT = 10n * 100_000_000_000n;
+/** Every bitcoin there is: a sandbox account runs out only when a test sets a balance. */
+const START_BALANCE_MSAT = 2_100_000_000_000_000_000n;
 
 export class TxStore {
   readonly #txs: SandboxTx[] = [];
@@ -58,6 +59,18 @@ export class TxStore {
 
   get balanceMsat(): bigint {
     return this.#balanceMsat;
+  }
+
+  /** Sets the account's balance (a provider run out of money: `setBalance(0n)`). */
+  setBalance(msat: bigint): void {
+    this.#balanceMsat = msat;
+  }
+
+  /** Whether the balance covers `msat` beside what pending payments will take: else the provider refuses. */
+  canPay(msat: bigint): boolean {
+    let reserved = 0n;
+    for (const tx of this.#txs) if (tx.state === 'pending' && tx.finalState === 'paid') reserved += tx.amountMsat + tx.feeMsat;
+    return this.#balanceMsat - reserved >= msat;
   }
 
   create(input: NewTx): SandboxTx {

@@ -32,6 +32,9 @@ export function hashIsOdd(hex: string): boolean {
 export function runSubmit(fault: Fault, input: SubmitInput, store: TxStore, dialect: Dialect): Outcome {
   const pay = (pending: boolean, finalState: 'paid' | 'failed'): SandboxTx =>
     store.create({ ...input, fault, pending, finalState });
+  // Out of balance: the provider's explicit refusal (insufficient balance), nothing paid.
+  const paying = fault !== 'refuse' && fault !== 'auth_error' && fault !== 'rate_limit' && fault !== 'rate_limit_no_retry_after';
+  if (paying && !store.canPay(input.amountMsat + input.feeMsat)) return dialect.refused();
 
   switch (fault) {
     case 'refuse':

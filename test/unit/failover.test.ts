@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { failoverTarget, failoverUpdates } from '../../src/queues/failover.ts';
+import type { SubmitOutcome } from '../../src/providers/types.ts';
+
+const BOTH = ['aurpay', 'turinpay'] as const;
+const auto = { provider: 'aurpay', route: 'aurpay,turinpay' };
+const refused: SubmitOutcome = { kind: 'rejected', message: 'insufficient balance', raw: null };
+const notSent: SubmitOutcome = { kind: 'not_sent', reason: 'ECONNREFUSED' };
+const badKey: SubmitOutcome = { kind: 'not_sent', reason: 'HTTP 401', authError: true };
+
+describe('failoverTarget', () => {
+  it('moves on after an explicit refusal, and after refused credentials at once', () => {
+    expect(failoverTarget(auto, refused, false, BOTH)).toEqual({ to: 'turinpay', reason: 'refused: insufficient balance' });
+    expect(failoverTarget(auto, badKey, false, BOTH)).toEqual({ to: 'turinpay', reason: 'credentials refused: HTTP 401' });
+  });
+
+  it('moves on after "not sent" only on the last try', () => {
+    expect(failoverTarget(auto, notSent, false, BOTH)).toBeNull();
+    expect(failoverTarget(auto, notSent, true, BOTH)).toEqual({ to: 'turinpay', reason: 'not sent on the last try: ECONNREFUSED' });
+  });
+
+  it('never moves after an unknown outcome or an acceptance', () => {
+    const unknown: SubmitOutcome = { kind: 'unknown', reason: 'timeout' };
+    const accepted: SubmitOutcome = { kind: 'accepted', status: 'pending', providerRef: 'r', feeMsat: null, raw: null };
+    expect(failoverTarget(auto, unknown, true, BOTH)).toBeNull();
+    expect(failoverTarget(auto, accepted, true, BOTH)).toBeNull();
+  });
+
+  it('stays for a withdrawal that named its provider, at the end of its route, or when the next is not enabled', () => {
+    expect(failoverTarget({ provider: 'aurpay' }, refused, true, BOTH)).toBeNull();
+    expect(failoverTarget({ provider: 'turinpay', route: 'aurpay,turinpay', tried: 'aurpay' }, refused, true, BOTH)).toBeNull();
+    expect(failoverTarget(auto, refused, true, ['aurpay'])).toBeNull();
+  });
+
+  it('records the providers tried', () => {
+    expect(failoverUpdates(auto, 'turinpay')).toEqual({ provider: 'turinpay', tried: 'aurpay', failure: null });
+  });
+});
