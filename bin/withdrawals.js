@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// The `withdrawals` command: loads the TypeScript sources through tsx, so no build step is needed.
-import { register } from 'tsx/esm/api';
+// The `withdrawals` command: runs the compiled package with plain Node. dist/ is built by
+// `npm run build`, which `npm install` runs in a checkout (the `prepare` script).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  console.error('withdrawals: dist/ is missing; run `npm run build` (npm install runs it)');
+  process.exit(1);
+}
+await import(main.href);

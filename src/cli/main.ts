@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
 import { EXIT, UsageError } from './exit.ts';
@@ -17,6 +18,7 @@ const USAGE = `usage: withdrawals <command>
                              enqueue a CSV or NDJSON file as one batch (owned by NAME, default
                              "default") and wait for settlement
   status ID [--json]         one withdrawal and its history
+  --version                  the package's version
 
 --json prints the report (status: the record) as one JSON document on stdout, and nothing else there.
 Configuration comes from the environment (see README).
@@ -42,9 +44,14 @@ async function main(argv: string[]): Promise<number> {
       'no-wait': { type: 'boolean' },
       producer: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
     },
   });
   const [command, ...rest] = positionals;
+  if (values.version) {
+    console.log(packageVersion());
+    return EXIT.ok;
+  }
   if (values.help || !command) {
     console.log(USAGE);
     return command || values.help ? EXIT.ok : EXIT.usage;
@@ -71,6 +78,14 @@ async function main(argv: string[]): Promise<number> {
       console.error(`unknown command ${command}\n\n${USAGE}`);
       return EXIT.usage;
   }
+}
+
+/** The version in the package's own package.json, found by name from src/ and from dist/ alike. */
+function packageVersion(): string {
+  const pkg: unknown = createRequire(import.meta.url)('withdrawals/package.json');
+  const version = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? pkg.version : undefined;
+  if (typeof version !== 'string') throw new Error('package.json has no version');
+  return version;
 }
 
 /** node:util parseArgs's own errors: the command line is wrong. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { CollectedRoute } from './collect.ts';
@@ -18,10 +18,9 @@ declare module 'fastify' {
   }
 }
 
-/** The package's version: the document's `info.version`. */
+/** The package's version: the document's `info.version` (package.json found by name, from src/ and dist/ alike). */
 function packageVersion(): string {
-  const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
-  return z.object({ version: z.string() }).parse(JSON.parse(text)).version;
+  return z.object({ version: z.string() }).parse(createRequire(import.meta.url)('withdrawals/package.json')).version;
 }
 
 /**

@@ -1,0 +1,133 @@
+/**
+ * The published package, as a consumer gets it: `npm pack`, then `npm install <tarball>` into an
+ * empty project outside this repository (no TypeScript loader, no sources), then plain Node ESM,
+ * a strict NodeNext type check, the validation thread and the `withdrawals` command.
+ * The vitest set-up has built dist/ from the current sources; packing takes it as it is.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisUrl, testRedis, type TestRedis } from '../support/redis.ts';
+
+const exec = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(import.meta.url);
+const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+const typesNodeVersion = (require('@types/node/package.json') as { version: string }).version;
+const tsc = require.resolve('typescript/bin/tsc');
+
+let dir: string;
+let consumer: string;
+let packed: string[];
+let r: TestRedis;
+
+/** Runs in the consumer project, with only PATH and HOME from this environment (no NODE_OPTIONS loader). */
+function inConsumer(file: string, args: string[], env: Record<string, string> = {}) {
+  return exec(file, args, {
+    cwd: consumer,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    timeout: 120_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'withdrawals-package-'));
+  consumer = join(dir, 'consumer');
+  // --ignore-scripts: dist/ is already built by the test set-up (prepare would only rebuild it).
+  const { stdout } = await exec('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: root, timeout: 120_000 });
+  const [info] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
+  if (!info) throw new Error(`npm pack printed no package: ${stdout}`);
+  packed = info.files.map((f) => f.path);
+  await mkdir(consumer);
+  await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  // From npm's cache where it can (this repository's own install filled it); the dependencies'
+  // install scripts are not what is tested here.
+  await inConsumer('npm', [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--prefer-offline',
+    '--ignore-scripts',
+    '--no-package-lock',
+    join(dir, info.filename),
+    `@types/node@${typesNodeVersion}`,
+  ]);
+  r = await testRedis('pkg');
+}, 300_000);
+
+afterAll(async () => {
+  await r?.cleanup();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('the packed package', () => {
+  it('holds the compiled code, its Lua scripts and thread entry, and no sources, tests or benchmarks', () => {
+    for (const f of ['package.json', 'bin/withdrawals.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/workers/service.js']) {
+      expect(packed).toContain(f);
+    }
+    expect(packed).toContain('dist/src/withdrawals/lua/create.lua');
+    expect(packed).toContain('dist/src/withdrawals/validation/thread-entry.mjs');
+    expect(packed).toContain('dist/src/withdrawals/validation/thread.js');
+    expect(packed.filter((f) => /^(src|test|bench|workers)\//.test(f) || f.endsWith('.tsbuildinfo') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
+  });
+
+  it('imports from plain Node ESM and reads from Redis through the client', async () => {
+    const script = `
+      import { createWithdrawalsClient, STATUSES } from 'withdrawals';
+      const client = await createWithdrawalsClient({ redisUrl: process.env.REDIS_URL, prefix: process.env.PREFIX });
+      const record = await client.get('x');
+      await client.close();
+      console.log(JSON.stringify({ resolved: import.meta.resolve('withdrawals'), record, statuses: STATUSES.length }));
+    `;
+    const { stdout } = await inConsumer(process.execPath, ['--input-type=module', '-e', script], { REDIS_URL: redisUrl(), PREFIX: r.prefix });
+    const out = JSON.parse(stdout) as { resolved: string; record: unknown; statuses: number };
+    expect(out.resolved).toMatch(/\/consumer\/node_modules\/withdrawals\/dist\/src\/index\.js$/);
+    expect(out.record).toBeNull();
+    expect(out.statuses).toBeGreaterThan(0);
+  });
+
+  it('type-checks a strict NodeNext consumer with no errors', { timeout: 180_000 }, async () => {
+    await writeFile(
+      join(consumer, 'consumer.ts'),
+      `import { createWithdrawalsClient, isTerminal, loadConfig, type WithdrawalRecord, type WithdrawalsClient } from 'withdrawals';
+
+const client: WithdrawalsClient = await createWithdrawalsClient({ redisUrl: loadConfig({}).REDIS_URL, prefix: 'wd' });
+const record: WithdrawalRecord | null = await client.get('payout-1');
+if (record && isTerminal(record.status)) console.log(record.feeMsat ?? 'no fee');
+await client.close();
+`,
+    );
+    const res = await inConsumer(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'consumer.ts']).catch(
+      (err: { stdout?: string; code?: number }) => ({ stdout: err.stdout ?? String(err), code: err.code }),
+    );
+    expect(res.stdout).toBe('');
+  });
+
+  it('validates batch items in a worker thread with no TypeScript loader installed', async () => {
+    const script = `
+      import { Worker } from 'node:worker_threads';
+      const entry = new URL('./node_modules/withdrawals/dist/src/withdrawals/validation/thread-entry.mjs', 'file://' + process.cwd() + '/');
+      const worker = new Worker(entry, { execArgv: [] }); // not this process's --input-type
+      const ctx = { network: 'bitcoin', nowMs: Date.now(), expiryMarginSeconds: 60, enabledProviders: ['turinpay'], allowOnchain: false, maxAmountMsat: null };
+      worker.postMessage({ seq: 7, ctx, items: [{ id: 'a' }, 'not an object'] });
+      worker.once('error', (err) => { console.error(err); process.exit(1); });
+      worker.once('message', async (reply) => {
+        console.log(JSON.stringify({ seq: reply.seq, results: reply.results?.length ?? null, failure: reply.failure ?? null }));
+        await worker.terminate();
+      });
+    `;
+    const { stdout } = await inConsumer(process.execPath, ['--input-type=module', '-e', script]);
+    expect(JSON.parse(stdout)).toEqual({ seq: 7, results: 2, failure: null });
+  });
+
+  it('runs `npx withdrawals --version` with plain Node, printing the package version', async () => {
+    const { stdout } = await inConsumer('npx', ['--no', '--', 'withdrawals', '--version']);
+    expect(stdout.trim()).toBe(pkg.version);
+  });
+});
