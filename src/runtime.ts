@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { DEFAULT_PRODUCER } from './callers.ts';
 import { adminRoutes, dashboardCredentials } from './api/dashboard/index.ts';
 import { buildApi } from './api/server.ts';
 import type { Config } from './config.ts';
@@ -88,7 +89,15 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const validationPool = createValidationPool({ threads: config.VALIDATION_THREADS, logger });
   const enqueueDeps = enqueueDepsFromConfig(config, { store, queues, logger, providers: enabled, validationPool });
 
-  const metrics = createMetrics({ store, queues, logger, webhookDeliveries: () => webhooks.stats.snapshot() });
+  const producers = [...new Set([DEFAULT_PRODUCER, ...config.API_TOKENS.map((t) => t.name), ...config.OPERATOR_TOKENS.map((t) => t.name)])];
+  const metrics = createMetrics({
+    store,
+    queues,
+    logger,
+    webhookDeliveries: () => webhooks.stats.snapshot(),
+    producers,
+    dailyLimits: { amountMsat: config.LIMIT_DAILY_AMOUNT_MSAT, count: config.LIMIT_DAILY_COUNT },
+  });
 
   let api: FastifyInstance | undefined;
   let metricsServer: FastifyInstance | undefined;

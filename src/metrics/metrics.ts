@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { LookupOutcome, SubmitOutcome } from '../providers/types.ts';
 import type { Queues } from '../queues/queues.ts';
 import { STATUSES, type Status } from '../withdrawals/status.ts';
-import type { WithdrawalStore } from '../withdrawals/store.ts';
+import type { DailyLimits, WithdrawalStore } from '../withdrawals/store.ts';
 import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
 
@@ -18,6 +18,9 @@ export interface MetricsDeps {
   /** A scrape waits at most this long for Redis, then leaves the Redis-backed gauges out. @defaultValue 2000 */
   scrapeTimeoutMs?: number;
   now?: () => number;
+  /** Producers whose daily budgets are reported (the configured tokens' names), and their limits. */
+  producers?: readonly string[];
+  dailyLimits?: DailyLimits;
   /** This process's webhook delivery totals by outcome (counted since start). */
   webhookDeliveries?: () => Record<string, number>;
 }
@@ -107,6 +110,18 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ['batch', 'status'] as const,
     registers,
   });
+  const dailyAmount = new Gauge({
+    name: 'withdrawals_daily_amount_msat',
+    help: "Per producer, today (UTC): the amount accepted (cancelled and failed given back), and what LIMIT_DAILY_AMOUNT_MSAT leaves (kind=left, only with a limit).",
+    labelNames: ['producer', 'kind'] as const,
+    registers,
+  });
+  const dailyCount = new Gauge({
+    name: 'withdrawals_daily_withdrawals',
+    help: 'Per producer, today (UTC): the withdrawals accepted (cancelled and failed given back), and what LIMIT_DAILY_COUNT leaves (kind=left, only with a limit).',
+    labelNames: ['producer', 'kind'] as const,
+    registers,
+  });
   const redisUp = new Gauge({
     name: 'withdrawals_metrics_redis_up',
     help: 'Whether this scrape could read the shared gauges from Redis (1) or not (0, and they are left out).',
@@ -142,6 +157,14 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     for (const { queue, counts } of s.queueJobs) {
       for (const [state, n] of Object.entries(counts)) queueJobs.set({ queue, state }, n);
     }
+    const limits = deps.dailyLimits ?? { amountMsat: null, count: null };
+    for (const { producer, usage } of s.daily) {
+      // Gauges are doubles: exact below 2^53 msat (about 90 BTC), close enough above for a dashboard.
+      dailyAmount.set({ producer, kind: 'used' }, Number(usage.amountMsat));
+      dailyCount.set({ producer, kind: 'used' }, usage.count);
+      if (limits.amountMsat !== null) dailyAmount.set({ producer, kind: 'left' }, Number(limits.amountMsat > usage.amountMsat ? limits.amountMsat - usage.amountMsat : 0n));
+      if (limits.count !== null) dailyCount.set({ producer, kind: 'left' }, Math.max(0, limits.count - usage.count));
+    }
     // Reset first: a batch that finished since the last scrape must disappear, not linger.
     batchItems.reset();
     for (const b of s.openBatches) {
@@ -149,7 +172,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     }
   }
 
-  const shared = [inStatus, oldestUnknown, breakerOpen, queueJobs, batchItems];
+  const shared = [inStatus, oldestUnknown, breakerOpen, queueJobs, batchItems, dailyAmount, dailyCount];
   const timeoutMs = deps.scrapeTimeoutMs ?? 2000;
 
   async function refresh(): Promise<void> {
@@ -158,7 +181,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      apply(await Promise.race([readSnapshot({ store: deps.store, queues: deps.queues, maxBatches: deps.maxBatches ?? 50, now }), timeout]));
+      const read = readSnapshot({ store: deps.store, queues: deps.queues, maxBatches: deps.maxBatches ?? 50, now, producers: deps.producers });
+      apply(await Promise.race([read, timeout]));
       redisUp.set(1);
     } catch (err) {
       // Stale numbers are worse than none: an alert on a frozen gauge would never fire or never clear.

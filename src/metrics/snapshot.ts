@@ -1,6 +1,6 @@
 import type { Queues } from '../queues/queues.ts';
 import type { Status } from '../withdrawals/status.ts';
-import type { WithdrawalStore } from '../withdrawals/store.ts';
+import type { DailyUsage, WithdrawalStore } from '../withdrawals/store.ts';
 import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
 import { readOpenBatches, type OpenBatch } from './open-batches.ts';
 
@@ -11,6 +11,8 @@ export interface Snapshot {
   breakerOpen: Record<ProviderName, boolean>;
   queueJobs: { queue: string; counts: Record<string, number> }[];
   openBatches: OpenBatch[];
+  /** Today's (UTC) accepted amount and count of each known producer. */
+  daily: { producer: string; usage: DailyUsage }[];
 }
 
 export interface SnapshotDeps {
@@ -18,6 +20,8 @@ export interface SnapshotDeps {
   queues: Queues;
   /** Most unfinished batches reported (newest first). */
   maxBatches: number;
+  /** The producers whose daily budgets are reported (the configured tokens' names). */
+  producers?: readonly string[];
   now(): number;
 }
 
@@ -33,7 +37,7 @@ async function perProvider<T>(read: (p: ProviderName) => Promise<T>): Promise<Re
 
 export async function readSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
   const { store, queues } = deps;
-  const [inStatus, oldestUnknownAgeSeconds, breakerOpen, queueJobs, openBatches] = await Promise.all([
+  const [inStatus, oldestUnknownAgeSeconds, breakerOpen, queueJobs, openBatches, daily] = await Promise.all([
     store.countByStatus(),
     perProvider(async (p) => {
       const since = await store.oldestIn(p, 'unknown');
@@ -43,6 +47,7 @@ export async function readSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
     perProvider((p) => queues.submit[p].isPaused()),
     Promise.all(queues.all().map(async (q) => ({ queue: q.name, counts: await q.getJobCounts() }))),
     readOpenBatches(store.redis, store.keys, deps.maxBatches),
+    Promise.all((deps.producers ?? []).map(async (producer) => ({ producer, usage: await store.dailyUsage(producer) }))),
   ]);
-  return { inStatus, oldestUnknownAgeSeconds, breakerOpen, queueJobs, openBatches };
+  return { inStatus, oldestUnknownAgeSeconds, breakerOpen, queueJobs, openBatches, daily };
 }

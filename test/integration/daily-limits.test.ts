@@ -49,6 +49,10 @@ describe('daily limits per producer', () => {
     const limits = (await call('GET', '/v1/limits')).body;
     expect(limits).toMatchObject({ producer: 'p1', amountMsat: { limit: String(AMOUNT_LIMIT), used: String(10n * AMOUNT), left: String(AMOUNT - 1n) } });
     expect(limits.count).toEqual({ limit: COUNT_LIMIT, used: 10, left: COUNT_LIMIT - 10 });
+    const metrics = await (await fetch(`${p.baseUrl}/metrics`)).text();
+    expect(metrics).toContain(`withdrawals_daily_amount_msat{producer="p1",kind="used"} ${10n * AMOUNT}`);
+    expect(metrics).toContain(`withdrawals_daily_amount_msat{producer="p1",kind="left"} ${AMOUNT - 1n}`);
+    expect(metrics).toContain(`withdrawals_daily_withdrawals{producer="p1",kind="left"} ${COUNT_LIMIT - 10}`);
   });
 
   it('counts withdrawals too, and keeps each producer to its own day', async () => {
