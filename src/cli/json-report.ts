@@ -1,3 +1,4 @@
+import type { ShowcaseReport } from '../demo/policy-showcase.ts';
 import type { BatchAnswer, BatchSummary } from '../withdrawals/batches.ts';
 
 /** The sandbox ledger's word on a demo batch. */
@@ -18,6 +19,8 @@ export interface JsonReportInput {
   enqueueSeconds: number;
   interrupted: boolean;
   ledger?: LedgerCheck;
+  /** The demo's approval and failover payouts. */
+  policy?: ShowcaseReport;
 }
 
 /**
@@ -39,6 +42,7 @@ export function jsonReport(r: JsonReportInput): string {
     seconds: round(r.seconds),
     enqueueSeconds: round(r.enqueueSeconds),
     interrupted: r.interrupted,
+    ...(r.policy ? { policy: r.policy } : {}),
     ...(r.ledger ? { ledger: { ...r.ledger, agrees: r.ledger.paidTwice.length === 0 && r.ledger.disagreements.length === 0 } } : {}),
   });
 }

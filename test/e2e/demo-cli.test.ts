@@ -19,6 +19,9 @@ describe('withdrawals demo', () => {
     const failed = Number(/^failed\s+(\d+)/m.exec(stdout)?.[1] ?? 0);
     expect(succeeded + failed).toBe(120);
     expect(succeeded).toBeGreaterThan(60);
+    // The money policy: one payout held until the demo's operator approved it, one that failed over.
+    expect(stdout).toMatch(/^approval: demo-118 held for approval, approved by demo-operator, now succeeded$/m);
+    expect(stdout).toMatch(/^failover: demo-119 routed auto to aurpay \(refused: insufficient balance.*\), failed over to turinpay, now succeeded$/m);
   }, 150_000);
 
   it('prints the report as one JSON document with --json, the ledger check included, and nothing else on stdout', async () => {
@@ -42,5 +45,9 @@ describe('withdrawals demo', () => {
     expect(report.ledger).toMatchObject({ payments: report.byStatus.succeeded });
     for (const amount of Object.values(report.amountMsatByStatus)) expect(amount).toMatch(/^[0-9]+$/);
     expect(typeof report.seconds).toBe('number');
+    expect(report.policy).toMatchObject({
+      approval: { id: 'demo-22', approvedBy: ['demo-operator'], status: 'succeeded' },
+      failover: { id: 'demo-23', from: 'aurpay', to: 'turinpay', status: 'succeeded' },
+    });
   }, 150_000);
 });

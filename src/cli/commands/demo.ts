@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 import { loadConfig } from '../../config.ts';
 import { findOrStartRedis } from '../../demo/find-redis.ts';
 import { demoFaults } from '../../demo/faults.ts';
+import { addShowcase, approveHeld, DEMO_APPROVAL_THRESHOLD_MSAT, DEMO_OPERATOR, formatShowcase, showcaseReport, withShowcaseFaults } from '../../demo/policy-showcase.ts';
 import { payeeInvoice } from '../../demo/payee.ts';
 import { ledgerDisagreements } from '../../demo/ledger-check.ts';
 import { formatReport } from '../../demo/report.ts';
@@ -39,11 +40,13 @@ function demoItems(count: number) {
 /** `withdrawals demo`: the whole pipeline on loopback sandboxes with faults, a progress bar and a report. */
 export async function demo(opts: DemoOptions): Promise<number> {
   const redis = await findOrStartRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const items = demoItems(opts.count);
+  const showcase = addShowcase(items);
   const sandbox = await startSandbox({
     network: 'regtest',
     aurpay: { apiKey: 'demo-aurpay-key' },
     turinpay: { apiKey: 'demo-turinpay-key' },
-    faults: { aurpay: demoFaults(), turinpay: demoFaults() },
+    faults: { aurpay: withShowcaseFaults(demoFaults(), showcase), turinpay: withShowcaseFaults(demoFaults(), showcase) },
     pendingLookups: 2,
   });
   const config = loadConfig({
@@ -52,6 +55,8 @@ export async function demo(opts: DemoOptions): Promise<number> {
     HOST: '127.0.0.1',
     PORT: '0',
     API_TOKENS: 'demo=demo-token-0000',
+    OPERATOR_TOKENS: `${DEMO_OPERATOR.name}=demo-operator-token-0000`,
+    APPROVAL_THRESHOLD_MSAT: DEMO_APPROVAL_THRESHOLD_MSAT.toString(),
     LN_NETWORK: 'regtest',
     AURPAY_BASE_URL: sandbox.aurpayUrl,
     AURPAY_API_KEY: 'demo-aurpay-key',
@@ -89,13 +94,13 @@ export async function demo(opts: DemoOptions): Promise<number> {
     (opts.json ? console.error : console.log)(
       `demo: ${opts.count} payouts through the Aurpay and TurinPay sandboxes (faults on), Redis ${redis.private ? `private at ${redis.url}` : redis.url}, QUEUE_PREFIX=${config.QUEUE_PREFIX}`,
     );
-    const items = demoItems(opts.count);
     const started = Date.now();
     const bar = new cliProgress.SingleBar({ format: ' {phase} [{bar}] {value}/{total} {detail}', hideCursor: true }, cliProgress.Presets.shades_classic);
     bar.start(opts.count, 0, { phase: 'enqueue', detail: '' });
     let seen = 0;
     const answer = await enqueueBatch(runtime.enqueueDeps, producer('demo'), `demo-batch-${randomUUID().slice(0, 8)}`, items, { onItem: () => bar.update(++seen) });
     const enqueueSeconds = (Date.now() - started) / 1000;
+    await approveHeld(runtime.enqueueDeps, showcase);
     bar.update(0, { phase: 'settle ' });
     const deadline = Date.now() + opts.timeoutS * 1000;
     let summary = await batchSummary(runtime.store.redis, runtime.store.keys, answer.batchId);
@@ -112,12 +117,14 @@ export async function demo(opts: DemoOptions): Promise<number> {
     const disagreements = await ledgerDisagreements(runtime.store, sandbox.ledger, answer.batchId);
     const seconds = (Date.now() - started) / 1000;
     const payments = sandbox.ledger.payments().length;
+    const policy = await showcaseReport(runtime.store, showcase);
     if (opts.json) {
       const ledger = { payments, paidTwice: duplicates, disagreements };
-      console.log(jsonReport({ answer, summary, seconds, enqueueSeconds, interrupted: false, ledger }));
+      console.log(jsonReport({ answer, summary, seconds, enqueueSeconds, interrupted: false, ledger, policy }));
     } else {
       console.log(formatReport({ summary, seconds, enqueueSeconds, payments, duplicatePayments: duplicates, rejected: answer.rejected.length }));
       console.log(`records agree with the ledger: ${disagreements.length === 0 ? 'yes' : `NO\n  ${disagreements.slice(0, 20).join('\n  ')}`}`);
+      for (const line of formatShowcase(policy)) console.log(line);
     }
     return summary.done && duplicates.length === 0 && disagreements.length === 0 && answer.rejected.length === 0 ? 0 : 1;
   } finally {
