@@ -102,7 +102,7 @@ function compile() {
     console.warn('build: type errors above; dist/ was emitted all the same (npm run typecheck fails on them)');
     return true;
   }
-  throw new Error(`tsc exited with ${res.status ?? res.signal}`);
+  throw new Error(res.status === 2 ? 'type errors (above)' : `tsc exited with ${res.status ?? res.signal}`);
 }
 
 /** Copies each non-TypeScript file of the sources to dist/, writing only what differs (atomically). */
@@ -137,6 +137,9 @@ try {
     prune();
     writeFileSync(STAMP, JSON.stringify({ inputs, typeErrors }));
   }
+} catch (err) {
+  console.error(`build failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
 } finally {
   rmSync(LOCK, { recursive: true, force: true });
 }
