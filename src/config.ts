@@ -26,7 +26,8 @@ const msat = () =>
   z
     .string()
     .regex(/^[0-9]{1,19}$/, 'must be a whole number of millisatoshi')
-    .refine((v) => BigInt(v) <= BITCOIN_SUPPLY_MSAT, `must be at most ${BITCOIN_SUPPLY_MSAT} (21 million BTC)`)
+    // Refinements run after a failed regex too: BigInt() only on digits.
+    .refine((v) => !/^[0-9]+$/.test(v) || BigInt(v) <= BITCOIN_SUPPLY_MSAT, `must be at most ${BITCOIN_SUPPLY_MSAT} (21 million BTC)`)
     .optional()
     .transform((v) => (v === undefined ? null : BigInt(v)));
 
@@ -87,15 +88,11 @@ const envSchema = z.object({
   MAX_AMOUNT_MSAT: z
     .string()
     .regex(/^[0-9]+$/, 'must be a whole number of millisatoshi')
-    .refine((v) => BigInt(v) <= BITCOIN_SUPPLY_MSAT, `must be at most ${BITCOIN_SUPPLY_MSAT} (21 million BTC)`)
+    .refine((v) => !/^[0-9]+$/.test(v) || BigInt(v) <= BITCOIN_SUPPLY_MSAT, `must be at most ${BITCOIN_SUPPLY_MSAT} (21 million BTC)`)
     .optional()
     .transform((v) => (v === undefined ? null : BigInt(v))),
   /** Largest total amount one batch may carry; items past it are refused. */
-  MAX_BATCH_AMOUNT_MSAT: z
-    .string()
-    .regex(/^[0-9]+$/, 'must be a whole number of millisatoshi')
-    .optional()
-    .transform((v) => (v === undefined ? null : BigInt(v))),
+  MAX_BATCH_AMOUNT_MSAT: msat(),
   /** Withdrawals of at least this amount wait in `awaiting_approval` until operators approve them. */
   APPROVAL_THRESHOLD_MSAT: msat(),
   /** Distinct operators who must approve one withdrawal held for approval. */
@@ -236,7 +233,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0] ?? '')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const tokens = parseTokens('API_TOKENS', parsed.data.API_TOKENS, 'producer');

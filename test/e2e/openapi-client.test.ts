@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withdrawalBody } from '../support/invoices.ts';
-import { startPipeline, TEST_TOKEN, type Pipeline } from '../support/pipeline.ts';
+import { OPERATOR_TOKEN, startPipeline, TEST_TOKEN, type Pipeline } from '../support/pipeline.ts';
 
 /**
  * A producer's view: generate TypeScript types from GET /openapi.json with openapi-typescript,
@@ -183,8 +183,11 @@ describe('a typed client generated from /openapi.json', () => {
     await store.transition(review.id, { from: 'submitting', to: 'unknown', fence: 'client-fence', cause: 'test: lost' });
     await store.transition(review.id, { from: 'unknown', to: 'needs_review', cause: 'test: budget spent' });
     await p.runtime.queues.submit.aurpay.resume();
-    expect((await mod.resolve(client, review.id, 'failed', 'provider support: never sent')).status).toBe('failed');
-    await expect(mod.resolve(client, review.id, 'failed', 'again')).rejects.toThrow(/^409 invalid_state/);
+    // Resolving is an operator's decision: the producer's client is refused, the operator's decides.
+    await expect(mod.resolve(client, review.id, 'failed', 'mine to decide?')).rejects.toThrow(/^403 forbidden/);
+    const operator = mod.connect(p.baseUrl, OPERATOR_TOKEN);
+    expect((await mod.resolve(operator, review.id, 'failed', 'provider support: never sent')).status).toBe('failed');
+    await expect(mod.resolve(operator, review.id, 'failed', 'again')).rejects.toThrow(/^409 invalid_state/);
 
     const items = [withdrawalBody('turinpay').body, withdrawalBody('aurpay').body];
     const sent = await mod.batch(client, `client-batch-${Date.now()}`, items);

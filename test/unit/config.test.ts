@@ -30,6 +30,13 @@ describe('loadConfig', () => {
     ['QUEUE_PREFIX', 'has space'],
     ['LOG_LEVEL', 'loud'],
     ['MAX_AMOUNT_MSAT', '1.5'],
+    ['MAX_BATCH_AMOUNT_MSAT', '2100000000000000001'],
+    ['APPROVAL_THRESHOLD_MSAT', '1.5'],
+    ['APPROVALS_REQUIRED', '0'],
+    ['LIMIT_DAILY_AMOUNT_MSAT', '-1'],
+    ['LIMIT_DAILY_COUNT', '0'],
+    ['AUTO_PROVIDER_ORDER', 'paypal'],
+    ['AUTO_PROVIDER_ORDER', 'aurpay,aurpay'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));

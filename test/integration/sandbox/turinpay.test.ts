@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
+import { ONCHAIN_BALANCE_SATS } from '../../../src/providers/sandbox/turinpay.ts';
 import { fixedFault, startSandbox, type Sandbox, type SandboxOptions } from '../../../src/providers/sandbox/index.ts';
 import { call, field, json, makeInvoice, makeInvoiceWithParity, postJson, TURINPAY_KEY, type Reply } from './helpers.ts';
 
@@ -100,11 +101,12 @@ describe('turinpay withdrawals', () => {
     expect(s.ledger.payments()).toEqual([]);
   });
 
-  test('on-chain withdrawals record a 0 msat payment and answer PAID', async () => {
+  test('on-chain withdrawals move the account balance (ONCHAIN_BALANCE_SATS) and answer PAID', async () => {
     const s = await start();
     const reply = await create(s, { address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080', type: 'BTC' });
     expect(unwrap(reply).status).toBe('PAID');
-    expect(s.ledger.payments()).toMatchObject([{ amountMsat: 0n, invoice: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' }]);
+    expect(s.ledger.payments()).toMatchObject([{ amountMsat: ONCHAIN_BALANCE_SATS * 1000n, invoice: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' }]);
+    expect(unwrap(reply)).toMatchObject({ amount: Number(ONCHAIN_BALANCE_SATS) });
     expect((await create(s, { address: 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4', type: 'BTC' })).status).toBe(400);
     expect((await create(s, { address: 'not an address', type: 'BTC' })).status).toBe(400);
   });
