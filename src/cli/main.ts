@@ -1,10 +1,9 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config.ts';
 import { EXIT, UsageError } from './exit.ts';
-import { demo } from './commands/demo.ts';
-import { serve } from '../../workers/service.ts';
-import { status } from './commands/status.ts';
+
+// Each command is imported when it runs: `--help` and `--version` load none of the service.
+const serve = async (opts: Parameters<typeof import('../../workers/service.ts').serve>[0]) => (await import('../../workers/service.ts')).serve(opts);
 
 const USAGE = `usage: withdrawals <command>
 
@@ -67,9 +66,9 @@ async function main(argv: string[]): Promise<number> {
       await serve({ api: false, workers: true, provider: values.provider, concurrency: values.concurrency });
       return -1;
     case 'demo':
-      return demo({ count: positiveInt('--count', values.count, 1000), timeoutS: positiveInt('--timeout', values.timeout, 600), json: values.json ?? false });
+      return (await import('./commands/demo.ts')).demo({ count: positiveInt('--count', values.count, 1000), timeoutS: positiveInt('--timeout', values.timeout, 600), json: values.json ?? false });
     case 'status':
-      return status(rest[0], values.json ?? false);
+      return (await import('./commands/status.ts')).status(rest[0], values.json ?? false);
     case 'batch': {
       const { batch } = await import('./commands/batch.ts');
       return batch(rest[0], { wait: !values['no-wait'], producer: values.producer, json: values.json ?? false });
@@ -92,7 +91,8 @@ function packageVersion(): string {
 const PARSE_ARGS_ERRORS = new Set(['ERR_PARSE_ARGS_UNKNOWN_OPTION', 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE', 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL']);
 
 function exitCodeOf(err: unknown): number {
-  if (err instanceof ConfigError) return EXIT.config;
+  // By name: config.ts (and zod with it) is not loaded for --help.
+  if (err instanceof Error && err.name === 'ConfigError') return EXIT.config;
   if (err instanceof UsageError) return EXIT.usage;
   const code: unknown = err instanceof Error ? Reflect.get(err, 'code') : undefined;
   return typeof code === 'string' && PARSE_ARGS_ERRORS.has(code) ? EXIT.usage : EXIT.failed;
@@ -111,7 +111,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    if (err instanceof ConfigError) console.error(err.message);
+    if (err instanceof Error && err.name === 'ConfigError') console.error(err.message);
     else console.error(`withdrawals: ${err instanceof Error ? err.message : String(err)}`);
     const code = exitCodeOf(err);
     if (code === EXIT.usage) console.error('(withdrawals --help lists the commands, options and exit codes)');
