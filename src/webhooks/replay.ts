@@ -39,6 +39,11 @@ export interface ReplayAnswer {
 }
 
 const PAGE = 500;
+/**
+ * Stream entries one request reads at most: a producer with few events among millions of others'
+ * gets `next` to go on with, instead of one request walking the whole stream.
+ */
+const MAX_SCANNED = 50_000;
 
 /**
  * Redelivers events to one endpoint as new jobs with the same `webhook-id`s, through lanes of the
@@ -64,8 +69,10 @@ export async function replay(d: ReplayDeps, endpoint: Endpoint, body: ReplayBody
   let start = body.after ? `(${toStreamId(body.after)}` : '-';
   const end = body.until ? (toStreamId(body.until) ?? '+') : '+';
   let replayed = 0;
+  let scanned = 0;
   for (;;) {
     const entries = await readRange(d.redis, d.keys, start, end, Math.min(PAGE, d.maxEvents - replayed));
+    scanned += entries.length;
     const events = entries
       .filter(allowed)
       .map(entryToEvent)
@@ -75,7 +82,7 @@ export async function replay(d: ReplayDeps, endpoint: Endpoint, body: ReplayBody
     const last = entries.at(-1);
     if (!last) return { replayId, endpointId: endpoint.id, replayed, next: null };
     start = `(${last[0]}`;
-    if (replayed >= d.maxEvents) {
+    if (replayed >= d.maxEvents || scanned >= MAX_SCANNED) {
       const more = await readRange(d.redis, d.keys, start, end, 1);
       return { replayId, endpointId: endpoint.id, replayed, next: more.length > 0 ? toEventId(last[0]) : null };
     }
