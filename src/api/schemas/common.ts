@@ -6,7 +6,8 @@ import { PROVIDERS } from '../../withdrawals/types.ts';
 export const statusSchema = z.enum(STATUSES).describe(
   'queued: waiting for a submit worker; submitting: a worker is calling the provider; submitted: accepted by the provider, ' +
     'waiting for settlement; unknown: outcome not known, being reconciled; succeeded, failed, cancelled: final; ' +
-    'needs_review: reconciliation could not prove an outcome, an operator must decide.',
+    'needs_review: reconciliation could not prove an outcome, an operator must decide; ' +
+    'awaiting_approval: held until enough operators approve it, nothing sent.',
 );
 
 export const providerSchema = z.enum(PROVIDERS);
