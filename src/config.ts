@@ -33,6 +33,33 @@ const msat = () =>
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
+const TRACE_EXPORTERS = ['otlp', 'console', 'none'] as const;
+const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+
+/** `key=value,key2=value2` (values URL-encoded, as the OTel specification says); undefined when malformed. */
+function otlpHeaders(raw: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const entry of raw.split(',')) {
+    if (entry.trim() === '') continue;
+    const eq = entry.indexOf('=');
+    const key = entry.slice(0, eq).trim();
+    if (eq <= 0 || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(key)) return undefined;
+    try {
+      out[key] = decodeURIComponent(entry.slice(eq + 1).trim());
+    } catch {
+      return undefined;
+    }
+  }
+  return out;
+}
+
 /** Every environment variable the service reads, with its default. The only reader of process.env. */
 const envSchema = z.object({
   REDIS_URL: z
@@ -184,6 +211,36 @@ const envSchema = z.object({
   /** Webhook endpoints one producer may register. */
   WEBHOOK_MAX_ENDPOINTS: int(16, 1, 1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Traces (README "Traces"): `service.name` of every span. */
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('withdrawals'),
+  /** `true` turns traces off whatever else is set. */
+  OTEL_SDK_DISABLED: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** `otlp`, `console` or `none`; unset: `otlp` when an OTLP endpoint is set, else traces are off. */
+  OTEL_TRACES_EXPORTER: z.enum(TRACE_EXPORTERS, { error: `must be one of ${TRACE_EXPORTERS.join(', ')}` }).optional(),
+  /** The collector's OTLP/HTTP base URL; traces go to `<url>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  /** The full URL traces are sent to, instead of `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  /** Headers of every export request, `key=value` comma-separated (a vendor's API key): a secret, never logged. */
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const headers = v === undefined ? null : otlpHeaders(v);
+      if (headers === undefined) ctx.addIssue({ code: 'custom', message: 'must be key=value pairs, comma-separated' });
+      return headers ?? null;
+    }),
+  /** Which traces are kept: the standard sampler names. */
+  OTEL_TRACES_SAMPLER: z.enum(TRACE_SAMPLERS, { error: `must be one of ${TRACE_SAMPLERS.join(', ')}` }).default('parentbased_always_on'),
+  /** The ratio of the `traceidratio` samplers, 0 to 1. @defaultValue 1 */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce
+    .number({ error: 'must be a number from 0 to 1' })
+    .min(0, 'must be at least 0')
+    .max(1, 'must be at most 1')
+    .default(1),
 });
 
 export type Network = (typeof NETWORKS)[number];

@@ -34,6 +34,7 @@ export const REDACT_PATHS = [
   'config.OPERATOR_TOKENS',
   'config.DASHBOARD_PASSWORD',
   'config.WEBHOOK_SECRET',
+  'config.OTEL_EXPORTER_OTLP_HEADERS',
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

@@ -1,3 +1,4 @@
+import type { TracerProvider } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_PRODUCER } from './callers.ts';
 import { adminRoutes, dashboardCredentials } from './api/dashboard/index.ts';
@@ -19,6 +20,8 @@ import { createStore, type WithdrawalStore } from './withdrawals/store.ts';
 import { createWebhooks, webhookSettings, withWebhookQueue, type RunningWebhooks, type Webhooks } from './webhooks/service.ts';
 import { PROVIDERS, type ProviderName } from './withdrawals/types.ts';
 import { createInFlight, delay, settleBy, trackCalls } from './shutdown.ts';
+import { createTracing } from './telemetry/tracing.ts';
+import { traceProviderCalls } from './telemetry/provider-calls.ts';
 
 export interface RuntimeOptions {
   logger: Logger;
@@ -31,6 +34,12 @@ export interface RuntimeOptions {
    * written). @defaultValue 5000
    */
   shutdownGraceMs?: number;
+  /**
+   * Traces on: the registered global tracer provider (startTracing's, or a test's). HTTP requests,
+   * enqueues, jobs and provider calls become spans of one trace per withdrawal. Absent: no span is
+   * made and BullMQ runs without telemetry.
+   */
+  tracerProvider?: TracerProvider;
 }
 
 /** What a shutdown could not wait for (empty when it stopped cleanly). */
@@ -79,7 +88,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const store = createStore({ redis: requestRedis, keys, eventsMaxLen: opts.eventsMaxLen ?? config.EVENTS_MAX_LEN, historyRetentionMs });
   const workerStore = createStore({ redis: workerRedis, keys, eventsMaxLen: opts.eventsMaxLen ?? config.EVENTS_MAX_LEN, historyRetentionMs });
   const webhooks = createWebhooks({ connection: workerRedis, requestRedis, keys, logger, settings: webhookSettings(config) });
-  const queues = withWebhookQueue(createQueues(workerRedis, keys, queueSettings(config)), webhooks.queue);
+  const tracing = createTracing(opts.tracerProvider);
+  const queues = withWebhookQueue(createQueues(workerRedis, keys, { ...queueSettings(config), telemetry: tracing?.bullmq }), webhooks.queue);
   // A Queue without an 'error' listener prints reconnect errors to stderr, bypassing the logger.
   for (const q of queues.all()) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue connection error'));
   const clients = opts.clients ?? createProviderClients(config, logger);
@@ -87,7 +97,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
 
   // Threads start on the first batch; a process that never takes one never starts them.
   const validationPool = createValidationPool({ threads: config.VALIDATION_THREADS, logger });
-  const enqueueDeps = enqueueDepsFromConfig(config, { store, queues, logger, providers: enabled, validationPool });
+  const enqueueDeps = enqueueDepsFromConfig(config, { store, queues, logger, providers: enabled, validationPool, tracer: tracing?.tracer });
 
   const producers = [...new Set([DEFAULT_PRODUCER, ...config.API_TOKENS.map((t) => t.name), ...config.OPERATOR_TOKENS.map((t) => t.name)])];
   const metrics = createMetrics({
@@ -105,7 +115,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const webhookRuns: RunningWebhooks[] = [];
   // The workers' provider calls, counted: shutdown waits for each (never longer than its timeout).
   const inFlight = createInFlight();
-  const workerClients = trackCalls(clients, inFlight);
+  const workerClients = trackCalls(tracing ? traceProviderCalls(clients, tracing.tracer) : clients, inFlight);
   const workersRunning = () => running.every((r) => r.workers.every((w) => w.isRunning()));
   let closing: Promise<ShutdownReport> | undefined;
 
@@ -194,6 +204,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         logger,
         observe: metrics.observe,
         providers: o.providers,
+        telemetry: tracing?.bullmq,
         settings: {
           approvalExpiryMarginMs: config.INVOICE_EXPIRY_MARGIN_S * 1000,
           submitConcurrency: o.submitConcurrency ?? config.SUBMIT_CONCURRENCY,

@@ -5,6 +5,8 @@ import { createRuntime } from '../src/runtime.ts';
 import { PROVIDERS, type ProviderName } from '../src/withdrawals/types.ts';
 import { UsageError } from '../src/cli/exit.ts';
 import { stopOnSignals } from '../src/cli/signals.ts';
+import { tracingSettings } from '../src/telemetry/settings.ts';
+import { startTracing } from '../src/telemetry/start.ts';
 
 export interface ServeOptions {
   api: boolean;
@@ -26,9 +28,12 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a positive integer');
 
-  const runtime = await createRuntime(config, { logger });
+  // Traces (OTEL_* variables): the SDK is loaded only when they are on.
+  const tracing = await startTracing(tracingSettings(config), logger);
+  const runtime = await createRuntime(config, { logger, ...(tracing ? { tracerProvider: tracing.tracerProvider } : {}) });
   const stop = async () => {
     const { gaveUp } = await runtime.close();
+    await tracing?.shutdown();
     logger.info({ gaveUp }, gaveUp.length === 0 ? 'stopped' : 'stopped without waiting for Redis (exit 0)');
   };
   // Every wait of close() is bounded; past this, something escaped those bounds. A provider call

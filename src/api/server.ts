@@ -16,6 +16,7 @@ import { clientErrorHandler, errorBody, frameworkErrors, installErrorHandlers } 
 import { collectRoutes, openapiRoutes } from './openapi/index.ts';
 import { healthRoutes, type ReadyCheck } from '../metrics/health.ts';
 import { healthzDoc, readyzDoc } from './openapi/docs/operations.ts';
+import { traceRequests } from '../telemetry/http-server.ts';
 import { approveWithdrawalDoc, cancelWithdrawalDoc, createWithdrawalDoc, getWithdrawalDoc, resolveWithdrawalDoc } from './openapi/docs/withdrawals.ts';
 
 type WithId = { Params: { id: string } };
@@ -59,6 +60,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     frameworkErrors,
     clientErrorHandler: clientErrorHandler(deps.logger),
   });
+  // Traces on: a server span per request, active in each route's handler (declared before any route).
+  if (deps.tracer) traceRequests(app, deps.tracer);
   // Before any route: every route's `config.openapi` goes into GET /openapi.json.
   const routes = collectRoutes(app);
   const redis = deps.store.redis;

@@ -1,4 +1,5 @@
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions, type Telemetry } from 'bullmq';
+import { jobTraceOptions } from '../telemetry/tracing.ts';
 import type { Config } from '../config.ts';
 import type { Keys } from '../keys.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
@@ -14,6 +15,8 @@ export interface QueueSettings {
   keepFinishedJobsS: number;
   /** At most this many completed jobs kept per queue. @defaultValue 10000 */
   keepFinishedJobs?: number;
+  /** BullMQ's telemetry hooks (traces on): each job added carries its caller's trace context. */
+  telemetry?: Telemetry;
 }
 
 /** The queue settings of a configuration: every producer and worker uses the same. */
@@ -37,7 +40,7 @@ export interface Queues {
 }
 
 export function createQueues(connection: ConnectionOptions, keys: Keys, settings: QueueSettings): Queues {
-  const opts = { connection, prefix: keys.bullPrefix };
+  const opts = { connection, prefix: keys.bullPrefix, ...(settings.telemetry ? { telemetry: settings.telemetry } : {}) };
   const finished = { age: settings.keepFinishedJobsS, count: settings.keepFinishedJobs ?? 10_000 };
   const submitDefaults: JobsOptions = {
     attempts: settings.submitAttempts,
@@ -62,10 +65,10 @@ export function createQueues(connection: ConnectionOptions, keys: Keys, settings
     maintenance,
     all,
     async addSubmit(provider, id, round) {
-      await addToSubmit[provider]('submit', { id }, { jobId: submitJobId(id, round) });
+      await addToSubmit[provider]('submit', { id }, { jobId: submitJobId(id, round), ...jobTraceOptions(settings.telemetry) });
     },
     async addSettle(id, round, delayMs) {
-      await addToSettle('settle', { id, checks: 0 }, { jobId: settleJobId(id, round), delay: delayMs });
+      await addToSettle('settle', { id, checks: 0 }, { jobId: settleJobId(id, round), delay: delayMs, ...jobTraceOptions(settings.telemetry) });
     },
     async close() {
       await Promise.all(all().map((q) => q.close()));

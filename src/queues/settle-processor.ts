@@ -4,6 +4,7 @@ import type { LookupOutcome, ProviderClient } from '../providers/types.ts';
 import type { Status } from '../withdrawals/status.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
 import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
+import { tagActiveSpan } from '../telemetry/attributes.ts';
 import { settleJobSchema } from './jobs.ts';
 import { movedAmountUpdate } from './outcome-effects.ts';
 
@@ -47,6 +48,7 @@ export function createSettleProcessor(deps: SettleDeps) {
     const rec = await deps.store.getFields(id);
     if (!rec) throw new UnrecoverableError(`withdrawal ${id} does not exist`);
     const status = rec.status as Status;
+    tagActiveSpan({ id, provider: rec.provider, status, batchId: rec.batchId });
     if (status !== 'submitted' && status !== 'unknown') return `skipped: ${status}`;
     const provider = PROVIDERS.find((p) => p === rec.provider);
     const client = provider ? deps.clients[provider] : undefined;

@@ -5,6 +5,7 @@ import type { ProviderClient, SubmitOutcome } from '../providers/types.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
 import { isTerminal, type Status } from '../withdrawals/status.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
+import { tagActiveSpan } from '../telemetry/attributes.ts';
 import { submitJobSchema } from './jobs.ts';
 import { failoverTarget, failoverUpdates } from './failover.ts';
 import { movedAmountUpdate, submitEffect } from './outcome-effects.ts';
@@ -60,6 +61,7 @@ export function createSubmitProcessor(deps: SubmitDeps) {
     const { id } = parsed.data;
     const rec = await deps.store.getFields(id);
     if (!rec) throw new UnrecoverableError(`withdrawal ${id} does not exist`);
+    tagActiveSpan({ id, provider: deps.provider, status: rec.status, batchId: rec.batchId });
     if (rec.status !== 'queued') return `skipped: ${rec.status}`;
     // Provider and batch never change: the transitions below need not read them again.
     const known = { provider: rec.provider ?? '', batchId: rec.batchId ?? null };

@@ -1,4 +1,4 @@
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions, type Telemetry } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import type { LookupOutcome, ProviderClient, SubmitOutcome } from '../providers/types.ts';
 import type { Status } from '../withdrawals/status.ts';
@@ -43,6 +43,8 @@ export interface WorkerDeps {
   settings: WorkerSettings;
   /** Which providers' submit queues this process works (default: every configured one). */
   providers?: readonly ProviderName[];
+  /** BullMQ's telemetry hooks (traces on): a span per job, in the trace of the context it was added in. */
+  telemetry?: Telemetry;
   observe?: {
     submit?(provider: ProviderName, outcome: SubmitOutcome): void;
     lookup?(provider: ProviderName, outcome: LookupOutcome): void;
@@ -62,7 +64,7 @@ export interface RunningWorkers {
 
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const { settings, logger, queues } = deps;
-  const base = { connection: deps.connection, prefix: deps.keys.bullPrefix };
+  const base = { connection: deps.connection, prefix: deps.keys.bullPrefix, ...(deps.telemetry ? { telemetry: deps.telemetry } : {}) };
   const workers: Worker[] = [];
   const breakers: Breaker[] = [];
   // Submits and status lookups of a provider draw from one fleet-wide request budget (lookups of

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import { DEFAULT_PRODUCER, mayAccess, type Caller } from '../callers.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -9,6 +10,8 @@ import type { CreateResult, DailyLimits, DailyUsage, WithdrawalStore } from './s
 import type { ProviderName, WithdrawalRecord } from './types.ts';
 import type { ValidationPool } from './validation/pool.ts';
 import { AUTO, chooseProvider } from './routing.ts';
+import { ATTR, withdrawalAttributes } from '../telemetry/attributes.ts';
+import { inSpan } from '../telemetry/tracing.ts';
 import { validateWithdrawal, type Validation } from './validation/validate.ts';
 
 export interface EnqueueDeps {
@@ -28,6 +31,8 @@ export interface EnqueueDeps {
   policy?: MoneyPolicy;
   /** Whether a provider's submissions are paused (its breaker is open): `auto` routes around it. */
   providerPaused?(provider: ProviderName): Promise<boolean>;
+  /** Traces on: each withdrawal's enqueue is a span, the parent of its submit job's. */
+  tracer?: Tracer;
 }
 
 export interface MoneyPolicy {
@@ -83,7 +88,7 @@ function limitRefusal(limits: DailyLimits, used: DailyUsage, amountMsat: bigint)
 /** Enqueue dependencies from a configuration: the API, the library and the CLI check alike. */
 export function enqueueDepsFromConfig(
   config: Config,
-  parts: { store: WithdrawalStore; queues: Queues; logger: Logger; providers: readonly ProviderName[]; validationPool?: ValidationPool },
+  parts: { store: WithdrawalStore; queues: Queues; logger: Logger; providers: readonly ProviderName[]; validationPool?: ValidationPool; tracer?: Tracer },
 ): EnqueueDeps {
   return {
     ...parts,
@@ -136,6 +141,17 @@ function onchainRefusal(caller: Caller, body: unknown): ApiError | null {
  * nothing. Redis errors propagate (the API turns them into 503 `unavailable`).
  */
 export async function enqueueWithdrawal(deps: EnqueueDeps, body: unknown, ctx: EnqueueContext): Promise<EnqueueResult> {
+  if (!deps.tracer) return enqueueOne(deps, body, ctx);
+  return inSpan(deps.tracer, 'withdrawal enqueue', withdrawalAttributes({ batchId: ctx.batchId }), async (span) => {
+    const res = await enqueueOne(deps, body, ctx);
+    // What was stored, or why nothing was: never the body itself.
+    if (res.kind === 'refused') span.setAttribute(ATTR.refusal, res.error.code);
+    else span.setAttributes(withdrawalAttributes(res.record));
+    return res;
+  });
+}
+
+async function enqueueOne(deps: EnqueueDeps, body: unknown, ctx: EnqueueContext): Promise<EnqueueResult> {
   const { caller } = ctx;
   const batchId = ctx.batchId ?? null;
   const budget = ctx.budget ?? null;

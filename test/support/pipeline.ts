@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { TracerProvider } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -33,6 +34,8 @@ export interface PipelineOptions {
   sandbox?: Partial<SandboxOptions>;
   env?: Record<string, string>;
   workers?: boolean;
+  /** Traces on, into this (globally registered) provider. */
+  tracerProvider?: TracerProvider;
 }
 
 /** Sandbox providers + API + workers in this process, on the test Redis under a fresh prefix. */
@@ -71,7 +74,10 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       cb();
     },
   });
-  const runtime = await createRuntime(config, { logger: createLogger(config.LOG_LEVEL, sink) });
+  const runtime = await createRuntime(config, {
+    logger: createLogger(config.LOG_LEVEL, sink),
+    ...(opts.tracerProvider ? { tracerProvider: opts.tracerProvider } : {}),
+  });
   const workers = opts.workers === false ? null : await runtime.startWorkers();
   const api = await runtime.startApi();
   const addr = api.server.address();

@@ -1,4 +1,5 @@
 import { request, type Dispatcher } from 'undici';
+import { traceHttpRequest } from '../../telemetry/http-client.ts';
 import { createProviderAgent } from './agent.ts';
 import { classifyTransportError, describeTransportError, type TransportFailureKind } from './errors.ts';
 
@@ -63,7 +64,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const url = (path: string): URL => new URL(`${base}${path}`);
 
-  async function send(req: HttpRequest): Promise<HttpResult> {
+  async function exchange(req: HttpRequest): Promise<HttpResult> {
     let answer: Dispatcher.ResponseData;
     try {
       answer = await request(url(req.path), {
@@ -87,6 +88,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       return { ok: false, failure: 'unknown', reason, status: answer.statusCode };
     }
   }
+
+  // A client span per request inside a traced provider call; nothing at all when traces are off.
+  const send = (req: HttpRequest): Promise<HttpResult> => traceHttpRequest(req.method, () => url(req.path), () => exchange(req));
 
   return {
     url,
