@@ -130,3 +130,21 @@ export function clientErrorHandler(logger: Logger): (err: Error & { code?: strin
     socket.destroy(err);
   };
 }
+
+/**
+ * Once the server is closing, a request that still arrives (pipelined, or on a keep-alive
+ * connection) answers 503 `unavailable` with the error body and closes its connection; nothing runs.
+ */
+export function answerUnavailableWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (!closing) return;
+    return reply
+      .code(503)
+      .header('connection', 'close')
+      .send(errorBody(apiError('unavailable', 'this process is shutting down; nothing was accepted, retry with the same id')));
+  });
+}

@@ -12,7 +12,7 @@ import { limitRoutes } from './limit-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import type { WebhookApi } from '../webhooks/service.ts';
-import { clientErrorHandler, errorBody, frameworkErrors, installErrorHandlers } from './errors.ts';
+import { answerUnavailableWhileClosing, clientErrorHandler, errorBody, frameworkErrors, installErrorHandlers } from './errors.ts';
 import { collectRoutes, openapiRoutes } from './openapi/index.ts';
 import { healthRoutes, type ReadyCheck } from '../metrics/health.ts';
 import { healthzDoc, readyzDoc } from './openapi/docs/operations.ts';
@@ -59,7 +59,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // The router's and Node's own errors answer with the API's error body too.
     frameworkErrors,
     clientErrorHandler: clientErrorHandler(deps.logger),
+    // While closing, requests get the API's own 503 body (below), not Fastify's.
+    return503OnClosing: false,
   });
+  answerUnavailableWhileClosing(app);
   // Traces on: a server span per request, active in each route's handler (declared before any route).
   if (deps.tracer) traceRequests(app, deps.tracer);
   // Before any route: every route's `config.openapi` goes into GET /openapi.json.
