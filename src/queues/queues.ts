@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions, type Telemetry } from 'bullmq';
+import { SETTLE_JOB_RETRY } from './lookup-policy.ts';
 import { jobTraceOptions } from '../telemetry/tracing.ts';
 import type { Config } from '../config.ts';
 import type { Keys } from '../keys.ts';
@@ -53,7 +54,7 @@ export function createQueues(connection: ConnectionOptions, keys: Keys, settings
   ) as Record<ProviderName, Queue<SubmitJobData>>;
   const settle = new Queue<SettleJobData>(SETTLE_QUEUE, {
     ...opts,
-    defaultJobOptions: { attempts: 1000, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: finished },
+    defaultJobOptions: { ...SETTLE_JOB_RETRY, removeOnComplete: true, removeOnFail: finished },
   });
   const maintenance = new Queue(MAINTENANCE_QUEUE, { ...opts, defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 } });
   const all = () => [...Object.values(submit), settle, maintenance];

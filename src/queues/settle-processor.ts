@@ -6,7 +6,7 @@ import type { WithdrawalStore } from '../withdrawals/store.ts';
 import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
 import { tagActiveSpan } from '../telemetry/attributes.ts';
 import { settleJobSchema } from './jobs.ts';
-import { movedAmountUpdate } from './outcome-effects.ts';
+import { settleDecision } from './settle-decision.ts';
 
 export interface SettleDeps {
   clients: Partial<Record<ProviderName, ProviderClient>>;
@@ -20,19 +20,6 @@ export interface SettleDeps {
   throttle?(provider: ProviderName): Promise<number>;
   /** This worker moved the withdrawal (accepted at `createdAt`, ISO) to a terminal status (metrics). */
   onTerminal?(provider: ProviderName, status: Status, createdAt: string): void;
-}
-
-/** Delay before check number `checks` (0-based): SETTLE_POLL_MS doubling, capped. */
-export function settleDelay(checks: number, pollMs: number, pollMaxMs: number): number {
-  return Math.min(pollMs * 2 ** Math.min(checks, 30), pollMaxMs);
-}
-
-function evidence(outcome: LookupOutcome): string {
-  return JSON.stringify({
-    code: 'reconciliation_exhausted',
-    message: `no definitive provider status before the reconciliation deadline; last lookup: ${outcome.kind} (${'reason' in outcome ? outcome.reason : outcome.status})`,
-    provider: outcome.raw ?? null,
-  });
 }
 
 /**
@@ -74,40 +61,25 @@ export function createSettleProcessor(deps: SettleDeps) {
     });
     deps.onLookup?.(provider, outcome);
 
-    if (outcome.kind === 'found' && outcome.status !== 'pending') {
-      const updates: Record<string, string | null> = {};
-      if (outcome.providerRef && !rec.providerRef) updates.providerRef = outcome.providerRef;
-      if (outcome.feeMsat !== null) updates.feeMsat = outcome.feeMsat.toString();
-      Object.assign(updates, movedAmountUpdate(rec, outcome));
-      if (outcome.status === 'failed') {
-        updates.failure = JSON.stringify({ code: 'provider_failed', message: 'the provider reports the payment failed', provider: outcome.raw });
-      } else {
-        updates.failure = null;
+    const decision = settleDecision({ rec, outcome, checks, nowMs: now(), pollMs: deps.pollMs, pollMaxMs: deps.pollMaxMs });
+    switch (decision.kind) {
+      case 'settle': {
+        const res = await deps.store.transition(id, { known, from: status, to: decision.to, updates: decision.updates, cause: decision.cause });
+        log.info({ to: decision.to, ok: res.ok }, 'settled');
+        if (res.ok && rec.createdAt) deps.onTerminal?.(provider, decision.to, rec.createdAt);
+        return res.ok ? decision.to : `skipped: ${res.current ?? 'missing'}`;
       }
-      const res = await deps.store.transition(id, { known, from: status, to: outcome.status, updates, cause: `provider status ${outcome.status}` });
-      log.info({ to: outcome.status, ok: res.ok }, 'settled');
-      if (res.ok && rec.createdAt) deps.onTerminal?.(provider, outcome.status, rec.createdAt);
-      return res.ok ? outcome.status : `skipped: ${res.current ?? 'missing'}`;
+      case 'review': {
+        const res = await deps.store.transition(id, { known, from: status, to: 'needs_review', updates: decision.updates, cause: decision.cause });
+        log.error({ lookup: outcome.kind }, 'withdrawal needs review: its outcome could not be proven');
+        if (res.ok && rec.createdAt) deps.onTerminal?.(provider, 'needs_review', rec.createdAt);
+        return res.ok ? 'needs_review' : `skipped: ${res.current ?? 'missing'}`;
+      }
+      case 'wait':
+        if (outcome.kind !== 'found') log.debug({ lookup: outcome.kind, reason: outcome.reason }, 'not settled yet');
+        await job.updateData({ id, checks: checks + 1 });
+        await job.moveToDelayed(now() + decision.delayMs, token);
+        throw new DelayedError();
     }
-
-    if (now() >= Number(rec.reconcileDeadline ?? 0)) {
-      const res = await deps.store.transition(id, {
-        known,
-        from: status,
-        to: 'needs_review',
-        updates: { failure: evidence(outcome) },
-        cause: 'reconciliation budget spent',
-      });
-      log.error({ lookup: outcome.kind }, 'withdrawal needs review: its outcome could not be proven');
-      if (res.ok && rec.createdAt) deps.onTerminal?.(provider, 'needs_review', rec.createdAt);
-      return res.ok ? 'needs_review' : `skipped: ${res.current ?? 'missing'}`;
-    }
-
-    const retryAfter = outcome.kind === 'error' ? (outcome.retryAfterMs ?? 0) : 0;
-    const delay = Math.max(settleDelay(checks + 1, deps.pollMs, deps.pollMaxMs), retryAfter);
-    if (outcome.kind !== 'found') log.debug({ lookup: outcome.kind, reason: outcome.reason }, 'not settled yet');
-    await job.updateData({ id, checks: checks + 1 });
-    await job.moveToDelayed(now() + delay, token);
-    throw new DelayedError();
   };
 }

@@ -1,0 +1,57 @@
+import type { LookupOutcome } from '../providers/types.ts';
+import { movedAmountUpdate } from './outcome-effects.ts';
+import { settleDelay } from './lookup-policy.ts';
+
+/** What one settlement check does with the provider's answer (architecture.md, "Settlement"). */
+export type SettleDecision =
+  /** An explicit terminal status from the provider: the only answer that settles (invariant 2). */
+  | { kind: 'settle'; to: 'succeeded' | 'failed'; updates: Record<string, string | null>; cause: string }
+  /** The reconciliation budget is spent without proof either way: an operator decides. */
+  | { kind: 'review'; updates: Record<string, string | null>; cause: string }
+  /** Not settled yet (pending, not found, an error): check again after `delayMs`. */
+  | { kind: 'wait'; delayMs: number };
+
+export interface SettleInput {
+  /** The record's fields as stored (providerRef, address, amountMsat, reconcileDeadline). */
+  rec: Record<string, string>;
+  outcome: LookupOutcome;
+  /** Checks made before this one (0-based). */
+  checks: number;
+  nowMs: number;
+  pollMs: number;
+  pollMaxMs: number;
+}
+
+function evidence(outcome: LookupOutcome): string {
+  return JSON.stringify({
+    code: 'reconciliation_exhausted',
+    message: `no definitive provider status before the reconciliation deadline; last lookup: ${outcome.kind} (${'reason' in outcome ? outcome.reason : outcome.status})`,
+    provider: outcome.raw ?? null,
+  });
+}
+
+/**
+ * The settle decision, pure: an explicit `succeeded`/`failed` settles; anything else waits, backing
+ * off from SETTLE_POLL_MS (and never sooner than a Retry-After), until the record's reconciliation
+ * deadline, after which it goes to `needs_review` with the last answer as evidence. "Not found" is
+ * never a failure: refunding on it is a known double-spend.
+ */
+export function settleDecision(input: SettleInput): SettleDecision {
+  const { rec, outcome } = input;
+  if (outcome.kind === 'found' && outcome.status !== 'pending') {
+    const updates: Record<string, string | null> = {};
+    if (outcome.providerRef && !rec.providerRef) updates.providerRef = outcome.providerRef;
+    if (outcome.feeMsat !== null) updates.feeMsat = outcome.feeMsat.toString();
+    Object.assign(updates, movedAmountUpdate(rec, outcome));
+    updates.failure =
+      outcome.status === 'failed'
+        ? JSON.stringify({ code: 'provider_failed', message: 'the provider reports the payment failed', provider: outcome.raw })
+        : null;
+    return { kind: 'settle', to: outcome.status, updates, cause: `provider status ${outcome.status}` };
+  }
+  if (input.nowMs >= Number(rec.reconcileDeadline ?? 0)) {
+    return { kind: 'review', updates: { failure: evidence(outcome) }, cause: 'reconciliation budget spent' };
+  }
+  const retryAfter = outcome.kind === 'error' ? (outcome.retryAfterMs ?? 0) : 0;
+  return { kind: 'wait', delayMs: Math.max(settleDelay(input.checks + 1, input.pollMs, input.pollMaxMs), retryAfter) };
+}

@@ -1,0 +1,72 @@
+/** The settle decision, case by case, without Redis (architecture.md, "Settlement", invariant 2). */
+import { describe, expect, it } from 'vitest';
+import type { LookupOutcome } from '../../../src/providers/types.ts';
+import { settleDelay } from '../../../src/queues/lookup-policy.ts';
+import { settleDecision, type SettleInput } from '../../../src/queues/settle-decision.ts';
+
+const NOW = 1_800_000_000_000;
+const rec = { providerRef: '', reconcileDeadline: String(NOW + 60_000) };
+const decide = (outcome: LookupOutcome, over: Partial<SettleInput> = {}) =>
+  settleDecision({ rec, outcome, checks: 0, nowMs: NOW, pollMs: 100, pollMaxMs: 1000, ...over });
+const found = (status: 'pending' | 'succeeded' | 'failed'): LookupOutcome => ({ kind: 'found', status, providerRef: 'ref-9', feeMsat: 2000n, raw: { status } });
+
+describe('settleDecision', () => {
+  it('settles on an explicit succeeded, clearing any earlier failure and keeping the reference and fee', () => {
+    expect(decide(found('succeeded'))).toEqual({
+      kind: 'settle',
+      to: 'succeeded',
+      cause: 'provider status succeeded',
+      updates: { providerRef: 'ref-9', feeMsat: '2000', failure: null },
+    });
+  });
+
+  it('settles on an explicit failed, with the provider answer as evidence', () => {
+    const d = decide(found('failed'));
+    expect(d).toMatchObject({ kind: 'settle', to: 'failed' });
+    if (d.kind !== 'settle') throw new Error('not settled');
+    expect(JSON.parse(d.updates.failure ?? '')).toMatchObject({ code: 'provider_failed', provider: { status: 'failed' } });
+  });
+
+  it('keeps a reference it already has', () => {
+    const d = decide(found('succeeded'), { rec: { ...rec, providerRef: 'ref-1' } });
+    expect(d.kind === 'settle' && d.updates).not.toHaveProperty('providerRef');
+  });
+
+  it('records the amount an on-chain withdrawal moved, once', () => {
+    const moved: LookupOutcome = { kind: 'found', status: 'succeeded', providerRef: null, feeMsat: null, amountMsat: 150_000_000n, raw: {} };
+    expect(decide(moved, { rec: { ...rec, address: 'bcrt1q...' } })).toMatchObject({ updates: { amountMsat: '150000000' } });
+    expect(decide(moved, { rec: { ...rec, address: 'bcrt1q...', amountMsat: '1' } })).not.toMatchObject({ updates: { amountMsat: expect.anything() } });
+  });
+
+  it('waits on pending, not found and errors, backing off from SETTLE_POLL_MS, capped', () => {
+    const answers: LookupOutcome[] = [found('pending'), { kind: 'not_found', reason: 'no such withdrawal' }, { kind: 'error', reason: 'HTTP 503' }];
+    for (const outcome of answers) {
+      expect(decide(outcome)).toEqual({ kind: 'wait', delayMs: 200 });
+      expect(decide(outcome, { checks: 2 })).toEqual({ kind: 'wait', delayMs: 800 });
+      expect(decide(outcome, { checks: 9 })).toEqual({ kind: 'wait', delayMs: 1000 });
+    }
+  });
+
+  it('never checks sooner than the provider Retry-After', () => {
+    expect(decide({ kind: 'error', reason: 'HTTP 429', retryAfterMs: 5000 })).toEqual({ kind: 'wait', delayMs: 5000 });
+  });
+
+  it('hands it to an operator (needs_review) once the deadline passed without proof, never fails it', () => {
+    for (const outcome of [found('pending'), { kind: 'not_found', reason: 'not in the pages read' } as LookupOutcome]) {
+      const d = decide(outcome, { nowMs: NOW + 60_000 });
+      expect(d).toMatchObject({ kind: 'review', cause: 'reconciliation budget spent' });
+      if (d.kind !== 'review') throw new Error('not review');
+      expect(JSON.parse(d.updates.failure ?? '')).toMatchObject({ code: 'reconciliation_exhausted' });
+    }
+  });
+
+  it('still settles on an explicit answer that comes after the deadline', () => {
+    expect(decide(found('succeeded'), { nowMs: NOW + 120_000 })).toMatchObject({ kind: 'settle', to: 'succeeded' });
+  });
+});
+
+describe('settleDelay', () => {
+  it('doubles from SETTLE_POLL_MS per check and stops at SETTLE_POLL_MAX_MS', () => {
+    expect([0, 1, 2, 3, 40].map((c) => settleDelay(c, 250, 1500))).toEqual([250, 500, 1000, 1500, 1500]);
+  });
+});
