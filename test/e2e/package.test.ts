@@ -68,7 +68,7 @@ afterAll(async () => {
 
 describe('the packed package', () => {
   it('holds the compiled code, its Lua scripts and thread entry, and no sources, tests or benchmarks', () => {
-    for (const f of ['package.json', 'bin/withdrawals.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/workers/service.js']) {
+    for (const f of ['package.json', 'bin/withdrawals.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/workers/main.js', 'dist/workers/service.js']) {
       expect(packed).toContain(f);
     }
     expect(packed).toContain('dist/src/withdrawals/lua/create.lua');

@@ -1,9 +1,10 @@
+/** The `withdrawals` command: parses the command line and runs one command (bin/withdrawals.js starts it). */
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { EXIT, UsageError } from './exit.ts';
+import { EXIT, UsageError } from '../src/cli/exit.ts';
 
 // Each command is imported when it runs: `--help` and `--version` load none of the service.
-const serve = async (opts: Parameters<typeof import('../../workers/service.ts').serve>[0]) => (await import('../../workers/service.ts')).serve(opts);
+const serve = async (opts: Parameters<typeof import('./service.ts').serve>[0]) => (await import('./service.ts')).serve(opts);
 
 const USAGE = `usage: withdrawals <command>
 
@@ -66,11 +67,11 @@ async function main(argv: string[]): Promise<number> {
       await serve({ api: false, workers: true, provider: values.provider, concurrency: values.concurrency });
       return -1;
     case 'demo':
-      return (await import('./commands/demo.ts')).demo({ count: positiveInt('--count', values.count, 1000), timeoutS: positiveInt('--timeout', values.timeout, 600), json: values.json ?? false });
+      return (await import('../src/cli/commands/demo.ts')).demo({ count: positiveInt('--count', values.count, 1000), timeoutS: positiveInt('--timeout', values.timeout, 600), json: values.json ?? false });
     case 'status':
-      return (await import('./commands/status.ts')).status(rest[0], values.json ?? false);
+      return (await import('../src/cli/commands/status.ts')).status(rest[0], values.json ?? false);
     case 'batch': {
-      const { batch } = await import('./commands/batch.ts');
+      const { batch } = await import('../src/cli/commands/batch.ts');
       return batch(rest[0], { wait: !values['no-wait'], producer: values.producer, json: values.json ?? false });
     }
     default:
