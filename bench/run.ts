@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --sizes 10000,100000]`: the project against the raw BullMQ ceiling on this
- * machine. A benchmark, not a test (README, "Performance"). Prints a table, writes JSON to --out.
+ * machine. A benchmark, not a test (docs/performance.md). Prints a table, writes JSON to --out.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -16,7 +16,7 @@ import { measureSweep } from './sweep-cost.ts';
 
 const args = parseBenchArgs(process.argv.slice(2));
 const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
-// The production setting README "Redis durability" recommends: records (with their ~300-byte
+// The production setting docs/production.md, "Redis durability" recommends: records (with their ~300-byte
 // invoice) stay listpack-encoded, about half the memory of a hashtable.
 const redisArgs = args.hashMaxListpackValue > 0 ? ['--hash-max-listpack-value', String(args.hashMaxListpackValue)] : [];
 const results: BenchResults = {
@@ -49,7 +49,7 @@ const profile = args.profile ? { cpuProfDir: 'bench/results/profiles' } : {};
 const needsInvoices = args.stages.some((s) => s === 'project' || s === 'scale' || s === 'ratelimit' || (s === 'ceiling' && args.ceilingTarget === 'sandbox'));
 const invoices = needsInvoices ? await invoicePool(Math.max(args.n, args.scaleN, args.rateLimit * args.rateSeconds), log) : [];
 // Workers with a bounded old space: their live heap is small, and without a limit V8 lets the heap
-// grow with the work done before collecting it (README "Performance", worker memory).
+// grow with the work done before collecting it (docs/performance.md, worker memory).
 const workerEnv: Record<string, string> = args.workerHeapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${args.workerHeapMb}` } : {};
 const base = (label: string, n: number): ProjectOptions => ({ label, invoices, n, workers: 1, provider: args.provider, fault: args.fault, env, workerEnv, log, pauseWhileEnqueueing: !args.overlap, redisArgs, ...profile });
 

@@ -21,7 +21,7 @@ const USAGE = `usage: withdrawals <command>
   --version                  the package's version
 
 --json prints the report (status: the record) as one JSON document on stdout, and nothing else there.
-Configuration comes from the environment (see README).
+Configuration comes from the environment (see docs/configuration.md).
 
 Exit codes:
   0   done; start, api and worker: stopped on SIGTERM or SIGINT

@@ -1,4 +1,4 @@
-/** The exit codes of every `withdrawals` command (listed in --help and the README). */
+/** The exit codes of every `withdrawals` command (listed in --help and docs/commands.md). */
 export const EXIT = {
   /** Done; a long-running command stopped on SIGTERM or SIGINT (having given up on Redis or not). */
   ok: 0,

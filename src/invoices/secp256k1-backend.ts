@@ -2,7 +2,7 @@
  * The two secp256k1 operations invoice validation needs, from libsecp256k1 either way: the native
  * addon of the `secp256k1` package (prebuilt for linux-x64 glibc/musl, darwin-arm64 and win32-x64)
  * when it loads, else the WebAssembly build in `tiny-secp256k1`. Recovery is the cost of every
- * accepted withdrawal: ~0.08 ms native against ~0.3-0.6 ms in WebAssembly (README "Performance").
+ * accepted withdrawal: ~0.08 ms native against ~0.3-0.6 ms in WebAssembly (docs/performance.md).
  *
  * Only the addon itself is loaded (`secp256k1/bindings.js`): the package's own fallback is a
  * pure-JS implementation this module never uses.

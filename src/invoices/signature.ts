@@ -4,7 +4,7 @@
  */
 import { secp256k1 } from '@noble/curves/secp256k1';
 // libsecp256k1 (native addon, else WebAssembly): recovery is the one costly step of accepting a
-// withdrawal, and @noble/curves takes 2.7 ms per invoice for it (README "Performance").
+// withdrawal, and @noble/curves takes 2.7 ms per invoice for it (docs/performance.md).
 import { secp256k1Backend as ecc } from './secp256k1-backend.ts';
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils';

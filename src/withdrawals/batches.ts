@@ -106,7 +106,7 @@ async function batchBudget(deps: EnqueueDeps, batchId: string): Promise<AmountBu
 export interface EnqueueBatchOptions {
   /**
    * Items being validated and stored at once: enough that Redis round trips overlap and the API's
-   * commands travel pipelined (README "Performance"), still a bound on a streamed file. @defaultValue 1024
+   * commands travel pipelined (docs/performance.md), still a bound on a streamed file. @defaultValue 1024
    */
   concurrency?: number;
   /** @defaultValue MAX_BATCH_ITEMS */

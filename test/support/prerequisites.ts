@@ -5,7 +5,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-/** Each tool with the Debian/Ubuntu command that installs it (README.md, "Tests"; .ci/run does the same). */
+/** Each tool with the Debian/Ubuntu command that installs it (docs/testing.md; .ci/run does the same). */
 export const TOOLS = {
   'redis-server': 'sudo apt-get install redis-server',
   'redis-cli': 'sudo apt-get install redis-tools',

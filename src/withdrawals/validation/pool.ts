@@ -7,7 +7,7 @@ import { validateWithdrawal, type Validation } from './validate.ts';
 /**
  * Validation threads for batches: recovering each invoice's signature is the largest cost of
  * accepting a withdrawal, and in threads it runs beside the thread that talks to Redis, on as many
- * cores as the pool has threads (README "Performance").
+ * cores as the pool has threads (docs/performance.md).
  */
 export interface ValidationPool {
   readonly threads: number;

@@ -39,9 +39,9 @@ function envFile(text: string): Map<string, string> {
 }
 const example = envFile(read('.env.example'));
 
-/** The variables of README's Configuration table (a row may name two: `HOST`, `PORT`). */
+/** The variables of the Configuration table of docs/configuration.md (a row may name two: `HOST`, `PORT`). */
 function readmeVariables(): string[] {
-  const readme = read('README.md');
+  const readme = read('docs/configuration.md');
   const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
   const names: string[] = [];
   for (const line of section.split('\n')) {
@@ -86,7 +86,7 @@ describe('docker-compose.yml', () => {
 });
 
 describe('.env.example', () => {
-  it('lists every variable of README "Configuration" and of config.ts but those compose sets', () => {
+  it('lists every variable of docs/configuration.md and of config.ts but those compose sets', () => {
     const expected = new Set([...readmeVariables(), ...configVariables()]);
     expect(expected.size).toBeGreaterThan(40);
     const missing = [...expected].filter((v) => !example.has(v) && !SET_BY_COMPOSE.includes(v));
