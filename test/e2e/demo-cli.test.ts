@@ -1,16 +1,38 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { redisUrl } from '../support/redis.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { deleteKeysUnder, redisUrl } from '../support/redis.ts';
 
 const run = promisify(execFile);
 
-describe('withdrawals demo', () => {
-  it('settles every payout of its batch through both sandboxes with faults on, and reports it', async () => {
-    const { stdout } = await run(process.execPath, ['bin/withdrawals.js', 'demo', '--count', '120', '--timeout', '90'], {
+/** The prefixes of the demos run, from their first line: their keys are deleted after each test. */
+const prefixes: string[] = [];
+afterEach(async () => {
+  for (const prefix of prefixes.splice(0)) await deleteKeysUnder(redisUrl(), prefix);
+});
+
+/** `withdrawals demo <args>` on the test Redis, noting its prefix whether it succeeds or not. */
+async function demo(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const note = (out: { stdout?: string; stderr?: string }) => {
+    const prefix = /QUEUE_PREFIX=(\S+)/.exec(`${out.stdout ?? ''}\n${out.stderr ?? ''}`)?.[1];
+    if (prefix) prefixes.push(prefix);
+  };
+  try {
+    const out = await run(process.execPath, ['bin/withdrawals.js', 'demo', ...args], {
       env: { PATH: process.env.PATH ?? '', REDIS_URL: redisUrl() },
       timeout: 120_000,
     });
+    note(out);
+    return out;
+  } catch (err) {
+    note(err as { stdout?: string; stderr?: string });
+    throw err;
+  }
+}
+
+describe('withdrawals demo', () => {
+  it('settles every payout of its batch through both sandboxes with faults on, and reports it', async () => {
+    const { stdout } = await demo(['--count', '120', '--timeout', '90']);
     expect(stdout).toMatch(/batch demo-batch-\w+: 120 payouts/);
     expect(stdout).toContain('all terminal: yes');
     expect(stdout).toMatch(/provider ledger: \d+ payments made, 0 invoices paid twice/);
@@ -25,10 +47,7 @@ describe('withdrawals demo', () => {
   }, 150_000);
 
   it('prints the report as one JSON document with --json, the ledger check included, and nothing else on stdout', async () => {
-    const { stdout } = await run(process.execPath, ['bin/withdrawals.js', 'demo', '--count', '24', '--timeout', '90', '--json'], {
-      env: { PATH: process.env.PATH ?? '', REDIS_URL: redisUrl() },
-      timeout: 120_000,
-    });
+    const { stdout } = await demo(['--count', '24', '--timeout', '90', '--json']);
     expect(stdout.trimEnd().split('\n')).toHaveLength(1);
     const report = JSON.parse(stdout) as { byStatus: Record<string, number>; amountMsatByStatus: Record<string, string> } & Record<string, unknown>;
     expect(report).toMatchObject({

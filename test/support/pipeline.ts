@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logger.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/providers/sandbox/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import type { RunningWorkers } from '../../src/queues/workers.ts';
-import { redisUrl } from './redis.ts';
+import { deleteKeysUnder, redisUrl } from './redis.ts';
 import { callApi } from './http.ts';
 
 export const TEST_TOKEN = 'test-token-0001';
@@ -38,7 +38,10 @@ export interface PipelineOptions {
   tracerProvider?: TracerProvider;
 }
 
-/** Sandbox providers + API + workers in this process, on the test Redis under a fresh prefix. */
+/**
+ * Sandbox providers + API + workers in this process, on the test Redis under a fresh prefix;
+ * close() stops them and deletes every key under that prefix.
+ */
 export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipeline> {
   const sandbox = await startSandbox({
     network: 'regtest',
@@ -96,6 +99,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     async close() {
       await runtime.close();
       await sandbox.close();
+      await deleteKeysUnder(config.REDIS_URL, config.QUEUE_PREFIX);
     },
   };
 }
