@@ -23,7 +23,7 @@ async function payThrough(provider: 'aurpay' | 'turinpay', fault: Fault) {
     const r = await p.call('GET', `/v1/withdrawals/${body.id}`);
     return isTerminal(r.body.status as Status) ? r.body : undefined;
   }, 20_000, `${provider}/${fault} to settle`);
-  return { rec, paid: p.sandbox.ledger.paymentsFor(paymentHash).length, statuses: (rec.history as { status: string }[]).map((h) => h.status) };
+  return { rec, paymentHash, paid: p.sandbox.ledger.paymentsFor(paymentHash).length, statuses: (rec.history as { status: string }[]).map((h) => h.status) };
 }
 
 const cases: { fault: Fault; status: Status; paid: number; via?: Status }[] = [
@@ -77,8 +77,17 @@ describe('auth error', () => {
   });
 });
 
-describe('the ledger after every case above', () => {
-  it('shows no invoice paid twice', () => {
-    expect(p.sandbox.ledger.duplicates()).toEqual([]);
+describe('every fault at once, on both providers', () => {
+  it('pays no invoice twice, even after the sweeps that follow', async () => {
+    const all = (['aurpay', 'turinpay'] as const).flatMap((provider) => cases.map((c) => ({ provider, ...c })));
+    const results = await Promise.all(all.map(async (c) => ({ ...c, ...(await payThrough(c.provider, c.fault)) })));
+    expect(results.map((r) => `${r.provider}/${r.fault}: ${r.rec.status}`)).toEqual(all.map((c) => `${c.provider}/${c.fault}: ${c.status}`));
+    // A wrongful second payment would come from a later retry or sweep (SWEEP_EVERY_MS=500).
+    await new Promise((r) => setTimeout(r, 1500));
+    const hashes = new Set(results.map((r) => r.paymentHash));
+    expect(p.sandbox.ledger.duplicates().filter((h) => hashes.has(h))).toEqual([]);
+    expect(results.map((r) => `${r.provider}/${r.fault}: paid ${p.sandbox.ledger.paymentsFor(r.paymentHash).length}`)).toEqual(
+      all.map((c) => `${c.provider}/${c.fault}: paid ${c.paid}`),
+    );
   });
 });

@@ -104,20 +104,24 @@ async function allEvents(): Promise<Receipt['event'][]> {
 
 describe('signed webhooks for a batch of payouts', () => {
   let batchId = '';
+  let items: { id: string }[] = [];
+  /** Every event of the stream once the run below is over. */
+  let events: Receipt['event'][] = [];
 
-  it('delivers every event at least once, through 500s and an outage, in order per withdrawal', async () => {
+  // The run every test here looks at: an endpoint, a batch of 8 through 500s, a payout during an
+  // outage of the receiver, until every event was delivered.
+  beforeAll(async () => {
     const reg = await p.call('POST', '/v1/webhooks', { url: `http://127.0.0.1:${receiver.port}/hooks` });
     expect(reg.status).toBe(201);
     endpointId = reg.body.id;
     receiver.useSecret(reg.body.secret);
     receiver.failFirst = 6;
-
-    const items = [...Array.from({ length: 4 }, () => withdrawalBody('aurpay').body), ...Array.from({ length: 4 }, () => withdrawalBody('turinpay').body)];
-    const batch = await p.call('POST', '/v1/batches', { items });
+    const batchItems = [...Array.from({ length: 4 }, () => withdrawalBody('aurpay').body), ...Array.from({ length: 4 }, () => withdrawalBody('turinpay').body)];
+    const batch = await p.call('POST', '/v1/batches', { items: batchItems });
     expect(batch.status).toBe(202);
     expect(batch.body.accepted).toBe(8);
     batchId = batch.body.batchId;
-
+    items = [...batchItems];
     await eventually(async () => (receiver.receipts.length >= 10 ? true : undefined), 20_000, 'first deliveries');
     await receiver.stop();
     // A payout during the outage: its deliveries meet a closed port and are retried.
@@ -128,12 +132,13 @@ describe('signed webhooks for a batch of payouts', () => {
     await eventually(async () => (p.runtime.webhooks.stats.snapshot().retried > failedSoFar ? true : undefined), 10_000, 'a refused delivery');
     await new Promise((r) => setTimeout(r, 300));
     await receiver.start(receiver.port);
-
     await eventually(async () => (receiver.receipts.some((r) => r.event.type === 'batch.done') ? true : undefined), 30_000, 'batch.done');
     await eventually(async () => (isTerminal((await p.call('GET', `/v1/withdrawals/${during.id}`)).body.status) ? true : undefined), 30_000, 'the last payout');
-    const events = await allEvents();
+    events = await allEvents();
     await eventually(async () => (events.every((e) => receiver.count(e.id) > 0) ? true : undefined), 30_000, 'every event delivered');
+  }, 120_000);
 
+  it('delivers every event at least once, through 500s and an outage, in order per withdrawal', () => {
     expect(receiver.badSignatures).toBe(0);
     // Nothing lost, nothing invented; retries after a 500 are duplicates with the same id and body.
     const uniqueIds = [...new Set(receiver.receipts.map((r) => r.id))];
@@ -155,7 +160,6 @@ describe('signed webhooks for a batch of payouts', () => {
   });
 
   it('lets the event stream alone tell the final state of each payout', async () => {
-    const events = await allEvents();
     const last = new Map<string, string>();
     for (const e of events) if (e.type.startsWith('withdrawal.') && e.data.id) last.set(e.data.id, e.type.slice('withdrawal.'.length));
     expect(last.size).toBe(9);

@@ -7,6 +7,7 @@ import { QueueEvents } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis } from '../../src/redis.ts';
+import { isTerminal } from '../../src/withdrawals/status.ts';
 import { PROVIDERS } from '../../src/withdrawals/types.ts';
 import { startCluster, type LocalCluster } from '../support/cluster.ts';
 import { eventually, startPipeline, type Pipeline } from '../support/pipeline.ts';
@@ -71,9 +72,21 @@ describe('Redis Cluster (three masters, redis+cluster:// URL)', () => {
   }, 90_000);
 
   it('delivers QueueEvents and runs the sweep from the job scheduler', async () => {
-    await eventually(async () => ((completed.maintenance ?? 0) >= 2 ? true : undefined), 20_000, 'two scheduled sweeps');
-    expect(completed['submit-aurpay'] ?? 0).toBeGreaterThan(0);
-    expect(completed['submit-turinpay'] ?? 0).toBeGreaterThan(0);
+    const before = { ...completed };
+    const since = (queue: string) => (completed[queue] ?? 0) - (before[queue] ?? 0);
+    // A payout through each provider (makeItems alternates them): a completed submit job in each queue.
+    const { items, hashes } = makeItems('events', 2, 3600);
+    for (const [id, h] of hashes) allHashes.set(id, h);
+    for (const item of items) expect((await p.call('POST', '/v1/withdrawals', item)).status).toBe(202);
+    await eventually(async () => ((since('submit-aurpay') > 0 && since('submit-turinpay') > 0) ? true : undefined), 30_000, 'a completed submit job in each queue');
+    await eventually(async () => (since('maintenance') >= 2 ? true : undefined), 20_000, 'two scheduled sweeps');
+    // Settled, so that the ledger checks of later tests find them final.
+    for (const item of items) {
+      await eventually(async () => {
+        const r = await p.runtime.store.get(item.id);
+        return r && isTerminal(r.status) ? true : undefined;
+      }, 30_000, `${item.id} to settle`);
+    }
     const schedulers = await p.runtime.queues.maintenance.getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toContain('sweep');
   }, 30_000);
