@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedFault } from '../../src/providers/sandbox/index.ts';
 import { withdrawalBody } from '../support/invoices.ts';
@@ -10,10 +10,23 @@ beforeAll(async () => {
   // API only in this process; the worker that submits is a separate process we kill.
   p = await startPipeline({ workers: false, sandbox: { faults: { turinpay: fixedFault('hang_after_payment') } } });
 });
-afterAll(async () => p.close());
+/** Every worker spawned here: one a failed test left running is killed before the pipeline closes. */
+const children: ChildProcess[] = [];
+afterAll(async () => {
+  await Promise.all(
+    children
+      .filter((c) => c.exitCode === null && c.signalCode === null)
+      .map((c) => {
+        const exited = new Promise((r) => c.once('exit', r));
+        c.kill('SIGKILL');
+        return exited;
+      }),
+  );
+  await p.close();
+});
 
-function spawnWorker(extraEnv: Record<string, string>) {
-  return spawn(process.execPath, ['bin/withdrawals.js', 'worker', '--provider', 'turinpay'], {
+function spawnWorker(extraEnv: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['bin/withdrawals.js', 'worker', '--provider', 'turinpay'], {
     env: {
       PATH: process.env.PATH ?? '',
       REDIS_URL: redisUrl(),
@@ -29,6 +42,8 @@ function spawnWorker(extraEnv: Record<string, string>) {
     },
     stdio: 'ignore',
   });
+  children.push(child);
+  return child;
 }
 
 describe('a worker killed with SIGKILL while submitting', () => {
