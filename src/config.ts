@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_PRODUCER, PRODUCER_NAME, type Role } from './callers.ts';
-import { MAX_AMOUNT_MSAT as BITCOIN_SUPPLY_MSAT } from './invoices/amount.ts';
-import { eventTypesSchema, webhookUrlSchema } from './webhooks/endpoint.ts';
-import { secretSchema } from './webhooks/secret.ts';
-import { defaultValidationThreads } from './withdrawals/validation/default-threads.ts';
-import { PROVIDERS } from './withdrawals/types.ts';
+import { BITCOIN_SUPPLY_MSAT } from './money.ts';
 
 const NETWORKS = ['bitcoin', 'testnet', 'signet', 'regtest'] as const;
 
@@ -133,12 +129,15 @@ const envSchema = z.object({
     .max(100_000_000, 'must be at most 100000000')
     .optional()
     .transform((v) => v ?? null),
-  /** The order `provider: "auto"` tries providers in, comma-separated (default: aurpay,turinpay). */
+  /**
+   * The order `provider: "auto"` tries providers in, comma-separated (default: aurpay,turinpay, every
+   * provider). That each name is a provider is checked where the enqueue settings are built.
+   */
   AUTO_PROVIDER_ORDER: z
     .string()
-    .default(PROVIDERS.join(','))
+    .default('aurpay,turinpay')
     .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
-    .pipe(z.array(z.enum(PROVIDERS, { error: `must list providers among ${PROVIDERS.join(', ')}` })).min(1, 'must name at least one provider'))
+    .pipe(z.array(z.string()).min(1, 'must name at least one provider'))
     .refine((list) => new Set(list).size === list.length, 'must name each provider once'),
   ALLOW_ONCHAIN: z
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
@@ -147,14 +146,16 @@ const envSchema = z.object({
   SUBMIT_CONCURRENCY: int(10, 1, 1000),
   /**
    * Threads that validate batch items (BOLT11 signatures) beside the thread that talks to Redis;
-   * 0 validates in that thread. Default: one per core beyond the first, at most 4.
+   * 0 validates in that thread. Unset (null): one per core beyond the first, at most 4, applied
+   * where the validation threads are started.
    */
   VALIDATION_THREADS: z.coerce
     .number({ error: 'must be a whole number from 0 to 64' })
     .int('must be a whole number from 0 to 64')
     .min(0, 'must be at least 0')
     .max(64, 'must be at most 64')
-    .default(() => defaultValidationThreads()),
+    .optional()
+    .transform((v) => v ?? null),
   SETTLE_CONCURRENCY: int(20, 1, 1000),
   /** How long a submit worker's lock lives without renewal: a crashed worker's withdrawal turns `unknown` after it. */
   SUBMIT_LOCK_MS: int(30000, 1000, 600000),
@@ -185,16 +186,18 @@ const envSchema = z.object({
   HISTORY_RETENTION_S: int(0, 0, 10 * 365 * 86400),
   /** Events kept in the event stream (approximately; older ones are trimmed); 0 keeps every event. */
   EVENTS_MAX_LEN: int(1_000_000, 0, 1_000_000_000),
-  /** An endpoint from the configuration (besides those registered through the API); needs WEBHOOK_SECRET. */
-  WEBHOOK_URL: webhookUrlSchema.optional(),
+  /**
+   * An endpoint from the configuration (besides those registered through the API); needs WEBHOOK_SECRET.
+   * The URL, the secret and the event types are checked where the webhook settings are built.
+   */
+  WEBHOOK_URL: z.string().optional(),
   /** Its `whsec_` secret (base64 of 24 to 64 bytes). */
-  WEBHOOK_SECRET: secretSchema.optional(),
-  /** Its event types, comma-separated (default: all). */
+  WEBHOOK_SECRET: z.string().optional(),
+  /** Its event types, comma-separated (default, null: all). */
   WEBHOOK_EVENTS: z
     .string()
     .optional()
-    .transform((v) => (v === undefined ? null : v.split(',').map((t) => t.trim()).filter((t) => t.length > 0)))
-    .pipe(eventTypesSchema.nullable()),
+    .transform((v) => (v === undefined ? null : v.split(',').map((t) => t.trim()).filter((t) => t.length > 0))),
   /** Delivery attempts per event and endpoint; after the last one the job stays failed (the dead letter). */
   WEBHOOK_ATTEMPTS: int(10, 1, 100),
   /** First delay between delivery attempts; each later one doubles. */
@@ -260,6 +263,11 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** A refusal naming each variable: `invalid configuration:` then one `  VARIABLE: problem` line per problem. */
+export function configError(problems: readonly { variable: string; message: string }[]): ConfigError {
+  return new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+}
+
 
 /**
  * `API_TOKENS` and `OPERATOR_TOKENS` are comma-separated lists; each entry is `token` or `name=token`.
@@ -290,8 +298,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0] ?? '')}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+    throw configError(parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? ''), message: issue.message })));
   }
   const tokens = parseTokens('API_TOKENS', parsed.data.API_TOKENS, 'producer');
   const operators = parseTokens('OPERATOR_TOKENS', parsed.data.OPERATOR_TOKENS, 'operator');

@@ -8,6 +8,8 @@
 
 export const MSAT_PER_SAT = 1000n;
 export const MSAT_PER_BTC = 100_000_000_000n;
+/** 21 million BTC, every bitcoin there will ever be: no real amount is larger. */
+export const BITCOIN_SUPPLY_MSAT = 21_000_000n * MSAT_PER_BTC;
 const BTC_DECIMALS = 11;
 const BTC_MIN_DECIMALS = 8;
 

@@ -10,14 +10,15 @@ import { metricsRoute } from './metrics/route.ts';
 import { buildMetricsServer } from './metrics/server.ts';
 import type { Logger } from './logger.ts';
 import { closeProviderClients, createProviderClients, type ProviderClients } from './providers/registry.ts';
-import { createQueues, queueSettings, type Queues } from './queues/queues.ts';
+import { createQueues, type Queues } from './queues/queues.ts';
 import { startWorkers, type RunningWorkers } from './queues/workers.ts';
 import { createValidationPool } from './withdrawals/validation/pool.ts';
 import { closeRedis, createRedis, waitUntilReady, type RedisClient } from './redis.ts';
 import { checkRedisSafety } from './redis-checks.ts';
-import { enqueueDepsFromConfig, type EnqueueDeps } from './withdrawals/enqueue.ts';
+import { serviceSettings } from './settings/index.ts';
+import { createEnqueueDeps, type EnqueueDeps } from './withdrawals/enqueue.ts';
 import { createStore, type WithdrawalStore } from './withdrawals/store.ts';
-import { createWebhooks, webhookSettings, withWebhookQueue, type RunningWebhooks, type Webhooks } from './webhooks/service.ts';
+import { createWebhooks, withWebhookQueue, type RunningWebhooks, type Webhooks } from './webhooks/service.ts';
 import { PROVIDERS, type ProviderName } from './withdrawals/types.ts';
 import { createInFlight, delay, settleBy, trackCalls } from './shutdown.ts';
 import { createTracing } from './telemetry/tracing.ts';
@@ -73,6 +74,8 @@ export interface Runtime {
 /** Wires one process: Redis connections, store, queues, provider clients, and on demand the API and workers. */
 export async function createRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
   const { logger } = opts;
+  // Built before anything connects: a variable a feature refuses fails the start at once.
+  const settings = serviceSettings(config);
   const keys = createKeys(config.QUEUE_PREFIX);
   // The commands of concurrent requests (a batch stores up to 1,024 items at once) are pipelined: one
   // write for many. Not on the workers' connection: BullMQ blocks on it.
@@ -84,20 +87,20 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   // The request connection answers 503 while not ready (no offline queue): be ready before serving.
   await waitUntilReady(requestRedis, 10_000);
 
-  const historyRetentionMs = config.HISTORY_RETENTION_S * 1000;
-  const store = createStore({ redis: requestRedis, keys, eventsMaxLen: opts.eventsMaxLen ?? config.EVENTS_MAX_LEN, historyRetentionMs });
-  const workerStore = createStore({ redis: workerRedis, keys, eventsMaxLen: opts.eventsMaxLen ?? config.EVENTS_MAX_LEN, historyRetentionMs });
-  const webhooks = createWebhooks({ connection: workerRedis, requestRedis, keys, logger, settings: webhookSettings(config) });
+  const storeOptions = { ...settings.store, eventsMaxLen: opts.eventsMaxLen ?? settings.store.eventsMaxLen };
+  const store = createStore({ redis: requestRedis, keys, ...storeOptions });
+  const workerStore = createStore({ redis: workerRedis, keys, ...storeOptions });
+  const webhooks = createWebhooks({ connection: workerRedis, requestRedis, keys, logger, settings: settings.webhooks });
   const tracing = createTracing(opts.tracerProvider);
-  const queues = withWebhookQueue(createQueues(workerRedis, keys, { ...queueSettings(config), telemetry: tracing?.bullmq }), webhooks.queue);
+  const queues = withWebhookQueue(createQueues(workerRedis, keys, { ...settings.queues, telemetry: tracing?.bullmq }), webhooks.queue);
   // A Queue without an 'error' listener prints reconnect errors to stderr, bypassing the logger.
   for (const q of queues.all()) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue connection error'));
-  const clients = opts.clients ?? createProviderClients(config, logger);
+  const clients = opts.clients ?? createProviderClients(settings.providers, logger);
   const enabled = PROVIDERS.filter((p) => clients[p] !== undefined);
 
   // Threads start on the first batch; a process that never takes one never starts them.
-  const validationPool = createValidationPool({ threads: config.VALIDATION_THREADS, logger });
-  const enqueueDeps = enqueueDepsFromConfig(config, { store, queues, logger, providers: enabled, validationPool, tracer: tracing?.tracer });
+  const validationPool = createValidationPool({ threads: settings.validationThreads, logger });
+  const enqueueDeps = createEnqueueDeps(settings.enqueue, { store, queues, logger, providers: enabled, validationPool, tracer: tracing?.tracer });
 
   const producers = [...new Set([DEFAULT_PRODUCER, ...config.API_TOKENS.map((t) => t.name), ...config.OPERATOR_TOKENS.map((t) => t.name)])];
   const metrics = createMetrics({
@@ -106,7 +109,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     logger,
     webhookDeliveries: () => webhooks.stats.snapshot(),
     producers,
-    dailyLimits: { amountMsat: config.LIMIT_DAILY_AMOUNT_MSAT, count: config.LIMIT_DAILY_COUNT },
+    dailyLimits: settings.enqueue.policy.daily,
   });
 
   let api: FastifyInstance | undefined;
@@ -205,22 +208,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         observe: metrics.observe,
         providers: o.providers,
         telemetry: tracing?.bullmq,
-        settings: {
-          approvalExpiryMarginMs: config.INVOICE_EXPIRY_MARGIN_S * 1000,
-          submitConcurrency: o.submitConcurrency ?? config.SUBMIT_CONCURRENCY,
-          settleConcurrency: config.SETTLE_CONCURRENCY,
-          submitLockMs: config.SUBMIT_LOCK_MS,
-          providerTimeoutMs: config.PROVIDER_TIMEOUT_MS,
-          pollMs: config.SETTLE_POLL_MS,
-          pollMaxMs: config.SETTLE_POLL_MAX_MS,
-          sweepEveryMs: config.SWEEP_EVERY_MS,
-          breaker: { threshold: config.BREAKER_THRESHOLD, cooldownMs: config.BREAKER_COOLDOWN_MS },
-          providerConcurrency: {
-            ...(config.AURPAY_CONCURRENCY ? { aurpay: config.AURPAY_CONCURRENCY } : {}),
-            ...(config.TURINPAY_CONCURRENCY ? { turinpay: config.TURINPAY_CONCURRENCY } : {}),
-          },
-          providerRatePerS: { aurpay: config.AURPAY_RATE_LIMIT_PER_S, turinpay: config.TURINPAY_RATE_LIMIT_PER_S },
-        },
+        settings: { ...settings.workers, submitConcurrency: o.submitConcurrency ?? settings.workers.submitConcurrency },
       });
       running.push(w);
       webhookRuns.push(await webhooks.start());

@@ -1,11 +1,10 @@
 /** The long-running processes (`withdrawals start | api | worker`): read config, wire, start, stop on signals. */
-import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { createRuntime } from '../src/runtime.ts';
+import { loadSettings } from '../src/settings/index.ts';
 import { PROVIDERS, type ProviderName } from '../src/withdrawals/types.ts';
 import { UsageError } from '../src/cli/exit.ts';
 import { stopOnSignals } from '../src/cli/signals.ts';
-import { tracingSettings } from '../src/telemetry/settings.ts';
 import { startTracing } from '../src/telemetry/start.ts';
 
 export interface ServeOptions {
@@ -17,7 +16,8 @@ export interface ServeOptions {
 
 /** `withdrawals start | api | worker`: long-running processes that stop cleanly on signals. */
 export async function serve(opts: ServeOptions): Promise<void> {
-  const config = loadConfig(process.env);
+  // Every variable checked before anything starts; createRuntime builds the rest of its settings before it connects.
+  const { config, tracing: tracingSettings } = loadSettings(process.env);
   const logger = createLogger(config.LOG_LEVEL);
   let providers: ProviderName[] | undefined;
   if (opts.provider !== undefined) {
@@ -29,7 +29,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a positive integer');
 
   // Traces (OTEL_* variables): the SDK is loaded only when they are on.
-  const tracing = await startTracing(tracingSettings(config), logger);
+  const tracing = await startTracing(tracingSettings, logger);
   const runtime = await createRuntime(config, { logger, ...(tracing ? { tracerProvider: tracing.tracerProvider } : {}) });
   const stop = async () => {
     const { gaveUp } = await runtime.close();

@@ -2,38 +2,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_PRODUCER, PRODUCER_NAME, producer } from '../callers.ts';
 import { createKeys } from '../keys.ts';
 import { createLogger } from '../logger.ts';
-import { createQueues, queueSettings } from '../queues/queues.ts';
-import { createRedis, type RedisClient } from '../redis.ts';
+import { createQueues } from '../queues/queues.ts';
+import { createRedis, waitUntilReady } from '../redis.ts';
 import { checkRedisSafety } from '../redis-checks.ts';
+import { clientConfig, serviceSettings } from '../settings/index.ts';
 import { BatchIdTakenError, batchSummary, enqueueBatch, newBatchId } from '../withdrawals/batches.ts';
-import { enqueueDepsFromConfig, enqueueWithdrawal } from '../withdrawals/enqueue.ts';
+import { createEnqueueDeps, enqueueWithdrawal } from '../withdrawals/enqueue.ts';
 import { publicRecord } from '../withdrawals/record-codec.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
 import { TERMINAL_STATUSES } from '../withdrawals/status.ts';
 import { createStore } from '../withdrawals/store.ts';
 import { PROVIDERS } from '../withdrawals/types.ts';
 import { createValidationPool } from '../withdrawals/validation/pool.ts';
-import { clientConfig } from './config.ts';
 import { WithdrawalsClientError, type WithdrawalsClient, type WithdrawalsClientOptions } from './types.ts';
-
-/** Resolves once the connection is ready: request connections refuse commands before that. */
-async function ready(redis: RedisClient, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return;
-  const signal = AbortSignal.timeout(timeoutMs);
-  await new Promise<void>((resolve, reject) => {
-    const done = () => {
-      redis.off('ready', done);
-      signal.removeEventListener('abort', fail);
-      resolve();
-    };
-    const fail = () => {
-      redis.off('ready', done);
-      reject(new Error(`Redis did not answer within ${timeoutMs} ms`));
-    };
-    redis.on('ready', done);
-    signal.addEventListener('abort', fail, { once: true });
-  });
-}
 
 /**
  * A library producer: enqueues withdrawals straight into the service's Redis, with the same
@@ -42,6 +23,8 @@ async function ready(redis: RedisClient, timeoutMs: number): Promise<void> {
  */
 export async function createWithdrawalsClient(options: WithdrawalsClientOptions): Promise<WithdrawalsClient> {
   const config = clientConfig(options);
+  // The runtime's settings of the same configuration, built before anything connects.
+  const settings = serviceSettings(config);
   const name = options.producer ?? DEFAULT_PRODUCER;
   if (!PRODUCER_NAME.test(name)) throw new WithdrawalsClientError('invalid_request', `producer ${JSON.stringify(name)} must be 1-64 characters of A-Z a-z 0-9 . _ : -`);
   const caller = producer(name);
@@ -55,7 +38,10 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
     await Promise.allSettled([requestRedis.quit(), queueRedis.quit()]);
   };
   try {
-    await ready(requestRedis, options.connectTimeoutMs ?? 10_000);
+    const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    await waitUntilReady(requestRedis, connectTimeoutMs).catch((err: unknown) => {
+      throw new Error(`Redis did not answer within ${connectTimeoutMs} ms`, { cause: err });
+    });
     await checkRedisSafety(requestRedis, logger);
   } catch (err) {
     requestRedis.disconnect();
@@ -63,11 +49,11 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
     throw err;
   }
 
-  const store = createStore({ redis: requestRedis, keys, eventsMaxLen: config.EVENTS_MAX_LEN });
-  const queues = createQueues(queueRedis, keys, queueSettings(config));
+  const store = createStore({ redis: requestRedis, keys, ...settings.store });
+  const queues = createQueues(queueRedis, keys, settings.queues);
   for (const q of queues.all()) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue connection error'));
-  const validationPool = createValidationPool({ threads: config.VALIDATION_THREADS, logger });
-  const deps = enqueueDepsFromConfig(config, { store, queues, logger, providers, validationPool });
+  const validationPool = createValidationPool({ threads: settings.validationThreads, logger });
+  const deps = createEnqueueDeps(settings.enqueue, { store, queues, logger, providers, validationPool });
 
   async function get(id: string) {
     const rec = await store.get(id);

@@ -1,5 +1,5 @@
 export { createWithdrawalsClient } from './client.ts';
-export { clientOptionsFromConfig, configuredProviders } from './config.ts';
+export { clientOptionsFromConfig, configuredProviders } from '../settings/index.ts';
 export { WithdrawalsClientError } from './types.ts';
 export type {
   ClientErrorCode,

@@ -2,9 +2,8 @@
  * The amount in an invoice's human-readable part: a decimal number of *bitcoin*
  * followed by an optional multiplier, converted exactly to msat (bigint).
  */
+import { BITCOIN_SUPPLY_MSAT, MSAT_PER_BTC } from '../money.ts';
 import { InvoiceError } from './errors.ts';
-
-const MSAT_PER_BTC = 100_000_000_000n;
 
 /** Largest first, so the encoder picks the shortest exact form (BOLT11 "SHOULD"). */
 const MULTIPLIERS = [
@@ -13,8 +12,8 @@ const MULTIPLIERS = [
   ['n', 100n],
 ] as const;
 
-/** 21 million BTC: anything above cannot be a real payment and hints at a parsing attack. */
-export const MAX_AMOUNT_MSAT = 21_000_000n * MSAT_PER_BTC;
+/** An invoice amount above 21 million BTC cannot be a real payment and hints at a parsing attack. */
+export const MAX_AMOUNT_MSAT = BITCOIN_SUPPLY_MSAT;
 
 /** msat → BOLT11 amount text (`2500u`, `20m`, `9678785340p`). */
 export function encodeAmount(amountMsat: bigint): string {

@@ -1,7 +1,6 @@
 import { Queue, type ConnectionOptions, type JobsOptions, type Telemetry } from 'bullmq';
 import { SETTLE_JOB_RETRY } from './lookup-policy.ts';
 import { jobTraceOptions } from '../telemetry/tracing.ts';
-import type { Config } from '../config.ts';
 import type { Keys } from '../keys.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import { PROVIDERS } from '../withdrawals/types.ts';
@@ -18,16 +17,6 @@ export interface QueueSettings {
   keepFinishedJobs?: number;
   /** BullMQ's telemetry hooks (traces on): each job added carries its caller's trace context. */
   telemetry?: Telemetry;
-}
-
-/** The queue settings of a configuration: every producer and worker uses the same. */
-export function queueSettings(config: Config): QueueSettings {
-  return {
-    submitAttempts: config.SUBMIT_ATTEMPTS,
-    submitBackoffMs: config.SUBMIT_BACKOFF_MS,
-    keepFinishedJobsS: config.JOB_RETENTION_S,
-    keepFinishedJobs: config.JOB_RETENTION_COUNT,
-  };
 }
 
 export interface Queues {

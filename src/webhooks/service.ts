@@ -1,7 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import { Worker } from 'bullmq';
 import type { Caller } from '../callers.ts';
-import { ConfigError, type Config } from '../config.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
@@ -12,7 +11,7 @@ import { createPoster, createWebhookAgent, type PostEvent } from './deliver.ts';
 import { startDispatcher, type DispatcherSettings, type RunningDispatcher } from './dispatcher.ts';
 import type { Endpoint } from './endpoint.ts';
 import { createLanes } from './lanes.ts';
-import { createUrlCheck, hostProblem } from './private-addresses.ts';
+import { createUrlCheck } from './private-addresses.ts';
 import { createDeliveryProcessor } from './processor.ts';
 import { createWebhookQueue, WEBHOOK_QUEUE, type WebhookQueue } from './queue.ts';
 import { createRegistration, type Registration } from './register.ts';
@@ -41,29 +40,6 @@ export interface WebhookSettings {
 }
 
 const DISPATCHER_DEFAULTS: DispatcherSettings = { blockMs: 1000, leaseMs: 10_000, repairEveryMs: 30_000, laneIdleMs: 60_000 };
-
-export function webhookSettings(config: Config): WebhookSettings {
-  return {
-    attempts: config.WEBHOOK_ATTEMPTS,
-    backoffMs: config.WEBHOOK_BACKOFF_MS,
-    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-    concurrency: config.WEBHOOK_CONCURRENCY,
-    configured: configuredEndpoint(config),
-    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
-    maxEndpoints: config.WEBHOOK_MAX_ENDPOINTS,
-  };
-}
-
-/**
- * WEBHOOK_URL follows the API's URL policy, so far as it can be told without DNS (a literal address,
- * `localhost`); a name that resolves to a private address is refused at each connect.
- */
-function configuredEndpoint(config: Config): WebhookSettings['configured'] {
-  if (!config.WEBHOOK_URL || !config.WEBHOOK_SECRET) return null;
-  const problem = config.WEBHOOK_ALLOW_PRIVATE ? null : hostProblem(new URL(config.WEBHOOK_URL).hostname);
-  if (problem) throw new ConfigError(`invalid configuration:\n  WEBHOOK_URL: ${problem}; set WEBHOOK_ALLOW_PRIVATE=true to allow it`);
-  return { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET, events: config.WEBHOOK_EVENTS };
-}
 
 /** What the webhook routes need. */
 export interface WebhookApi {

@@ -1,6 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
 import { DEFAULT_PRODUCER, mayAccess, type Caller } from '../callers.ts';
-import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { AmountBudget } from './amount-budget.ts';
@@ -85,30 +84,28 @@ function limitRefusal(limits: DailyLimits, used: DailyUsage, amountMsat: bigint)
   return apiError('limit_exceeded', `this withdrawal is past the producer's daily limit for ${used.day} (UTC): ${parts.join('; ')}; nothing was stored`, issues);
 }
 
-/** Enqueue dependencies from a configuration: the API, the library and the CLI check alike. */
-export function enqueueDepsFromConfig(
-  config: Config,
+/** What every enqueue checks against, from the configuration (src/settings/enqueue.ts): the API, the library and the CLI alike. */
+export interface EnqueueSettings {
+  /** RECONCILE_GRACE_MS. */
+  reconcileGraceMs: number;
+  /** MAX_BATCH_AMOUNT_MSAT, or null. */
+  maxBatchAmountMsat: bigint | null;
+  policy: MoneyPolicy;
+  /** The checks' fixed part: all but the clock and the providers this process can pay through. */
+  checks: Omit<CheckContext, 'nowMs' | 'enabledProviders'>;
+}
+
+/** Enqueue dependencies: the settings, and the store, queues and providers of this process. */
+export function createEnqueueDeps(
+  settings: EnqueueSettings,
   parts: { store: WithdrawalStore; queues: Queues; logger: Logger; providers: readonly ProviderName[]; validationPool?: ValidationPool; tracer?: Tracer },
 ): EnqueueDeps {
   return {
     ...parts,
-    reconcileGraceMs: config.RECONCILE_GRACE_MS,
-    maxBatchAmountMsat: config.MAX_BATCH_AMOUNT_MSAT,
-    policy: {
-      approvalThresholdMsat: config.APPROVAL_THRESHOLD_MSAT,
-      approvalsRequired: config.APPROVALS_REQUIRED,
-      expiryMarginMs: config.INVOICE_EXPIRY_MARGIN_S * 1000,
-      daily: { amountMsat: config.LIMIT_DAILY_AMOUNT_MSAT, count: config.LIMIT_DAILY_COUNT },
-    },
-    checks: () => ({
-      network: config.LN_NETWORK,
-      nowMs: Date.now(),
-      expiryMarginSeconds: config.INVOICE_EXPIRY_MARGIN_S,
-      enabledProviders: parts.providers,
-      allowOnchain: config.ALLOW_ONCHAIN,
-      maxAmountMsat: config.MAX_AMOUNT_MSAT,
-      routeOrder: config.AUTO_PROVIDER_ORDER,
-    }),
+    reconcileGraceMs: settings.reconcileGraceMs,
+    maxBatchAmountMsat: settings.maxBatchAmountMsat,
+    policy: settings.policy,
+    checks: () => ({ ...settings.checks, nowMs: Date.now(), enabledProviders: parts.providers }),
     providerPaused: (p) => parts.queues.submit[p].isPaused(),
   };
 }

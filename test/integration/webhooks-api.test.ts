@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { EVENT_TYPES } from '../../src/events/types.ts';
 import { newSecret } from '../../src/webhooks/secret.ts';
-import { webhookSettings } from '../../src/webhooks/service.ts';
+import { loadSettings, webhookSettings } from '../../src/settings/index.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 
 const CONFIG_SECRET = newSecret();
@@ -152,23 +152,30 @@ describe('POST /v1/webhooks/:id/replay', () => {
 
 describe('webhook configuration', () => {
   const base = { LN_NETWORK: 'regtest' };
-  it('needs WEBHOOK_URL and WEBHOOK_SECRET together, a whsec_ secret and known event types', () => {
+  it('needs WEBHOOK_URL and WEBHOOK_SECRET together (loadConfig), a whsec_ secret and known event types (the settings)', () => {
     expect(() => loadConfig({ ...base, WEBHOOK_URL: 'https://example.com' })).toThrow(/WEBHOOK_URL, WEBHOOK_SECRET/);
-    expect(() => loadConfig({ ...base, WEBHOOK_URL: 'https://example.com', WEBHOOK_SECRET: 'plain' })).toThrow(/WEBHOOK_SECRET/);
-    expect(() => loadConfig({ ...base, WEBHOOK_URL: 'ftp://example.com', WEBHOOK_SECRET: newSecret() })).toThrow(/WEBHOOK_URL/);
-    expect(() => loadConfig({ ...base, WEBHOOK_EVENTS: 'withdrawal.paid' })).toThrow(/WEBHOOK_EVENTS/);
+    expect(() => loadSettings({ ...base, WEBHOOK_URL: 'https://example.com', WEBHOOK_SECRET: 'plain' })).toThrow(ConfigError);
+    expect(() => loadSettings({ ...base, WEBHOOK_URL: 'https://example.com', WEBHOOK_SECRET: 'plain' })).toThrow(/WEBHOOK_SECRET: must be whsec_ followed by base64/);
+    expect(() => loadSettings({ ...base, WEBHOOK_URL: 'ftp://example.com', WEBHOOK_SECRET: newSecret() })).toThrow(/WEBHOOK_URL: must be an http or https URL/);
+    expect(() => loadSettings({ ...base, WEBHOOK_EVENTS: 'withdrawal.paid' })).toThrow(/WEBHOOK_EVENTS: must be one of /);
+    expect(() => loadSettings({ ...base, WEBHOOK_EVENTS: ' , ' })).toThrow(/WEBHOOK_EVENTS: list at least one event type/);
     expect(() => loadConfig({ ...base, EVENTS_MAX_LEN: '-1' })).toThrow(/EVENTS_MAX_LEN/);
     const secret = newSecret();
     let message = '';
     try {
-      loadConfig({ ...base, WEBHOOK_URL: 'https://a:b@example.com', WEBHOOK_SECRET: secret });
+      loadSettings({ ...base, WEBHOOK_URL: 'https://a:b@example.com', WEBHOOK_SECRET: secret });
     } catch (err) {
       message = String(err);
     }
-    expect(message).toContain('WEBHOOK_URL');
+    expect(message).toContain('WEBHOOK_URL: must not carry credentials');
     expect(message).not.toContain(secret);
     const ok = loadConfig({ ...base });
     expect(ok).toMatchObject({ EVENTS_MAX_LEN: 1_000_000, WEBHOOK_ATTEMPTS: 10, WEBHOOK_EVENTS: null });
+    expect(webhookSettings(loadConfig({ ...base, WEBHOOK_URL: 'https://example.com/h', WEBHOOK_SECRET: secret, WEBHOOK_EVENTS: 'batch.done, batch.done' })).configured).toEqual({
+      url: 'https://example.com/h',
+      secret,
+      events: ['batch.done'],
+    });
   });
 
   it('refuses a WEBHOOK_URL on a private network at start-up, unless WEBHOOK_ALLOW_PRIVATE=true', () => {
@@ -178,6 +185,8 @@ describe('webhook configuration', () => {
       expect(() => webhookSettings(loadConfig({ ...base, WEBHOOK_URL: url, WEBHOOK_SECRET: secret })), url).toThrow(/WEBHOOK_URL: must not point at/);
       const allowed = webhookSettings(loadConfig({ ...base, WEBHOOK_URL: url, WEBHOOK_SECRET: secret, WEBHOOK_ALLOW_PRIVATE: 'true' }));
       expect(allowed).toMatchObject({ configured: { url }, allowPrivate: true });
+      // The policy is the delivering service's: a command that delivers nothing (status, batch) takes the URL.
+      expect(loadSettings({ ...base, WEBHOOK_URL: url, WEBHOOK_SECRET: secret }).configuredWebhook).toMatchObject({ url });
     }
     const settings = webhookSettings(loadConfig({ ...base, WEBHOOK_URL: 'https://hooks.example.com/x', WEBHOOK_SECRET: secret, WEBHOOK_MAX_ENDPOINTS: '3' }));
     expect(settings).toMatchObject({ configured: { url: 'https://hooks.example.com/x' }, allowPrivate: false, maxEndpoints: 3 });

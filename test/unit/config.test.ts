@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadSettings } from '../../src/settings/index.ts';
+import { PROVIDERS } from '../../src/withdrawals/types.ts';
+import { defaultValidationThreads } from '../../src/withdrawals/validation/default-threads.ts';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -35,11 +38,31 @@ describe('loadConfig', () => {
     ['APPROVALS_REQUIRED', '0'],
     ['LIMIT_DAILY_AMOUNT_MSAT', '-1'],
     ['LIMIT_DAILY_COUNT', '0'],
-    ['AUTO_PROVIDER_ORDER', 'paypal'],
     ['AUTO_PROVIDER_ORDER', 'aurpay,aurpay'],
+    ['AUTO_PROVIDER_ORDER', ' , '],
+    ['VALIDATION_THREADS', '65'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('takes AUTO_PROVIDER_ORDER as names; building the settings refuses a name that is no provider, naming the variable', () => {
+    expect(loadConfig({ AUTO_PROVIDER_ORDER: 'paypal' }).AUTO_PROVIDER_ORDER).toEqual(['paypal']);
+    expect(() => loadSettings({ AUTO_PROVIDER_ORDER: 'paypal' })).toThrow(ConfigError);
+    expect(() => loadSettings({ AUTO_PROVIDER_ORDER: 'turinpay, paypal' })).toThrow(/^invalid configuration:\n  AUTO_PROVIDER_ORDER: must list providers among aurpay, turinpay$/);
+    expect(loadSettings({ AUTO_PROVIDER_ORDER: 'turinpay, aurpay' }).enqueue.checks.routeOrder).toEqual(['turinpay', 'aurpay']);
+  });
+
+  it('orders auto routing by every provider when AUTO_PROVIDER_ORDER is unset', () => {
+    expect(loadConfig({}).AUTO_PROVIDER_ORDER).toEqual([...PROVIDERS]);
+    expect(loadSettings({}).enqueue.checks.routeOrder).toEqual([...PROVIDERS]);
+  });
+
+  it('leaves VALIDATION_THREADS null when unset; the settings apply its default (one thread per core beyond the first, at most 4)', () => {
+    expect(loadConfig({}).VALIDATION_THREADS).toBeNull();
+    expect(loadSettings({}).validationThreads).toBe(defaultValidationThreads());
+    expect(loadSettings({ VALIDATION_THREADS: '0' }).validationThreads).toBe(0);
+    expect(loadSettings({ VALIDATION_THREADS: '7' }).validationThreads).toBe(7);
   });
 
   it('reads API_TOKENS as producers: a bare token belongs to the producer default; short tokens are refused', () => {

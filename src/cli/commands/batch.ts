@@ -4,12 +4,11 @@ import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import { batchFileItems, formatOfPath, type BatchFileFormat } from '../../batch-file/index.ts';
 import { createWithdrawalsClient } from '../../client/client.ts';
-import { clientOptionsFromConfig } from '../../client/config.ts';
 import type { WithdrawalsClient } from '../../client/types.ts';
 import { DEFAULT_PRODUCER, PRODUCER_NAME } from '../../callers.ts';
-import { loadConfig } from '../../config.ts';
 import { formatReport } from '../../demo/report.ts';
 import { createLogger } from '../../logger.ts';
+import { clientOptionsFromConfig, loadSettings } from '../../settings/index.ts';
 import { BatchTooLargeError, type BatchAnswer, type BatchSummary } from '../../withdrawals/batches.ts';
 import { TERMINAL_STATUSES } from '../../withdrawals/status.ts';
 import { UsageError } from '../exit.ts';
@@ -141,7 +140,7 @@ export async function batch(file: string | undefined, opts: BatchOptions): Promi
   if (!PRODUCER_NAME.test(producer)) throw new UsageError(`--producer ${JSON.stringify(producer)} must be 1-64 characters of A-Z a-z 0-9 . _ : -`);
   const format = formatOfPath(file);
   if (!format) throw new UsageError(`cannot tell the format of ${file}: name it .csv (CSV) or .ndjson / .jsonl (NDJSON)`);
-  const config = loadConfig(process.env);
+  const { config } = loadSettings(process.env);
   const { batchId, lines } = await fileBatchId(file, producer);
   // The report goes to stdout; logs stay out of its way.
   const logger = createLogger(config.LOG_LEVEL, process.stderr);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { producer } from '../../callers.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import cliProgress from 'cli-progress';
-import { loadConfig } from '../../config.ts';
 import { findOrStartRedis } from '../../demo/find-redis.ts';
 import { demoFaults } from '../../demo/faults.ts';
 import { addShowcase, approveHeld, DEMO_APPROVAL_THRESHOLD_MSAT, DEMO_OPERATOR, formatShowcase, showcaseReport, withShowcaseFaults } from '../../demo/policy-showcase.ts';
@@ -12,6 +11,7 @@ import { formatReport } from '../../demo/report.ts';
 import { createLogger } from '../../logger.ts';
 import { startSandbox } from '../../providers/sandbox/index.ts';
 import { createRuntime } from '../../runtime.ts';
+import { loadSettings } from '../../settings/index.ts';
 import { batchSummary, enqueueBatch } from '../../withdrawals/batches.ts';
 import { TERMINAL_STATUSES } from '../../withdrawals/status.ts';
 import { jsonReport } from '../json-report.ts';
@@ -49,7 +49,7 @@ export async function demo(opts: DemoOptions): Promise<number> {
     faults: { aurpay: withShowcaseFaults(demoFaults(), showcase), turinpay: withShowcaseFaults(demoFaults(), showcase) },
     pendingLookups: 2,
   });
-  const config = loadConfig({
+  const { config } = loadSettings({
     REDIS_URL: redis.url,
     QUEUE_PREFIX: `demo-${randomUUID().slice(0, 8)}`,
     HOST: '127.0.0.1',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.ts';
-import { tracingSettings } from '../../../src/telemetry/settings.ts';
+import { tracingSettings } from '../../../src/settings/tracing.ts';
 
 const settings = (env: Record<string, string>) => tracingSettings(loadConfig(env));
 

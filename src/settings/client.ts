@@ -1,12 +1,15 @@
 import { loadConfig, type Config } from '../config.ts';
-import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
-import type { WithdrawalsClientOptions } from './types.ts';
+import type { WithdrawalsClientOptions } from '../client/types.ts';
+import { configuredProviders } from './providers.ts';
 
 function str(v: number | bigint | boolean | undefined): string | undefined {
   return v === undefined ? undefined : String(v);
 }
 
-/** The options as the service's configuration: one set of defaults and checks for both. */
+/**
+ * The library client's options as the service's configuration (as the variables they are named
+ * after): one set of defaults and checks for both, and the same settings functions after it.
+ */
 export function clientConfig(o: WithdrawalsClientOptions): Config {
   return loadConfig({
     REDIS_URL: o.redisUrl,
@@ -23,11 +26,6 @@ export function clientConfig(o: WithdrawalsClientOptions): Config {
   });
 }
 
-/** Providers with an API key in the configuration: the ones the service's workers can pay through. */
-export function configuredProviders(config: Config): ProviderName[] {
-  return PROVIDERS.filter((p) => (p === 'aurpay' ? config.AURPAY_API_KEY : config.TURINPAY_API_KEY) !== null);
-}
-
 /** Client options for a process that runs with the service's environment (the `withdrawals batch` command). */
 export function clientOptionsFromConfig(config: Config): WithdrawalsClientOptions {
   return {
@@ -42,6 +40,6 @@ export function clientOptionsFromConfig(config: Config): WithdrawalsClientOption
     submitAttempts: config.SUBMIT_ATTEMPTS,
     submitBackoffMs: config.SUBMIT_BACKOFF_MS,
     eventsMaxLen: config.EVENTS_MAX_LEN,
-    validationThreads: config.VALIDATION_THREADS,
+    validationThreads: config.VALIDATION_THREADS ?? undefined,
   };
 }

@@ -1,0 +1,9 @@
+import type { Config } from '../config.ts';
+import type { StoreOptions } from '../withdrawals/store.ts';
+
+export type StoreSettings = Pick<StoreOptions, 'eventsMaxLen' | 'historyRetentionMs'>;
+
+/** The withdrawal store's settings: how many events the stream keeps, how long a final history stays. */
+export function storeSettings(config: Config): StoreSettings {
+  return { eventsMaxLen: config.EVENTS_MAX_LEN, historyRetentionMs: config.HISTORY_RETENTION_S * 1000 };
+}
