@@ -2,6 +2,7 @@
  * The sweep gives lost jobs back, and only lost ones: a withdrawal its worker moved on while the
  * sweep was walking an id list read earlier keeps its finished job, and gets no second one.
  */
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { createQueues, type Queues } from '../../src/queues/queues.ts';
@@ -13,15 +14,19 @@ import { testRedis, type TestRedis } from '../support/redis.ts';
 
 let t: TestRedis;
 let store: WithdrawalStore;
+/** The queues' own connection: BullMQ leaves a connection it was handed open on close(). */
+let queueConn: Redis;
 let queues: Queues;
 
 beforeAll(async () => {
   t = await testRedis('sweep');
   store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0 });
-  queues = createQueues(t.redis.duplicate(), t.keys, { submitAttempts: 1, submitBackoffMs: 10, keepFinishedJobsS: 60 });
+  queueConn = t.redis.duplicate();
+  queues = createQueues(queueConn, t.keys, { submitAttempts: 1, submitBackoffMs: 10, keepFinishedJobsS: 60 });
 });
 afterAll(async () => {
   await queues.close();
+  await queueConn.quit();
   await t.cleanup();
 });
 
