@@ -214,7 +214,7 @@ const envSchema = z.object({
   /** Webhook endpoints one producer may register. */
   WEBHOOK_MAX_ENDPOINTS: int(16, 1, 1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Traces (README "Traces"): `service.name` of every span. */
+  /** Traces (docs/operations.md, "Traces"): `service.name` of every span. */
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('withdrawals'),
   /** `true` turns traces off whatever else is set. */
   OTEL_SDK_DISABLED: z
