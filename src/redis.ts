@@ -2,6 +2,12 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
 
+/**
+ * What health checks and error answers need of a connection: whether it is up, and a PING. Handed
+ * out instead of the client where data must go through the store.
+ */
+export type RedisLiveness = Pick<RedisClient, 'status' | 'ping'>;
+
 export interface RedisConnectOptions {
   /**
    * Blocking users (BullMQ workers) need `maxRetriesPerRequest: null`; request paths (the API)

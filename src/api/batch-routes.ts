@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { BATCH_MEDIA_TYPES, BatchFileError, batchFileItems, BodyTooLargeError, limitBytes, type BatchFileFormat } from '../batch-file/index.ts';
 import { mayAccess } from '../callers.ts';
 import { callerOf } from './auth.ts';
-import { BatchIdTakenError, batchSummary, BatchTooLargeError, enqueueBatch, MAX_BATCH_ITEMS, newBatchId } from '../withdrawals/batches.ts';
+import { BatchIdTakenError, BatchTooLargeError, enqueueBatch, MAX_BATCH_ITEMS, newBatchId } from '../withdrawals/batches.ts';
 import type { EnqueueDeps } from '../withdrawals/enqueue.ts';
 import { apiError, invalidRequest } from '../withdrawals/errors.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
@@ -91,7 +91,7 @@ export async function batchRoutes(app: FastifyInstance, deps: EnqueueDeps): Prom
   app.get<{ Params: { id: string } }>('/batches/:id', { config: { openapi: getBatchDoc } }, async (req, reply) => {
     const owner = await deps.store.batchOwner(req.params.id);
     // Another producer's batch answers exactly as a missing one.
-    const summary = owner !== null && mayAccess(callerOf(req), owner) ? await batchSummary(deps.store.redis, deps.store.keys, req.params.id) : null;
+    const summary = owner !== null && mayAccess(callerOf(req), owner) ? await deps.store.batchSummary(req.params.id) : null;
     if (!summary) return reply.code(404).send(errorBody(apiError('not_found', `no batch ${req.params.id}`)));
     return summary;
   });

@@ -2,7 +2,7 @@ import { ServerResponse, STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logger.ts';
-import type { RedisClient } from '../redis.ts';
+import type { RedisLiveness } from '../redis.ts';
 import { apiError, type ApiError, type ErrorCode } from '../withdrawals/errors.ts';
 
 export function errorBody(error: ApiError): { error: ApiError } {
@@ -51,7 +51,7 @@ export function clientError(err: FastifyError, req: { headers: IncomingMessage['
   return answer(status === 413 || status === 415 ? status : 400, 'invalid_request', err.message);
 }
 
-function reply503(req: FastifyRequest, reply: FastifyReply, err: unknown, redis: RedisClient): FastifyReply {
+function reply503(req: FastifyRequest, reply: FastifyReply, err: unknown, redis: RedisLiveness): FastifyReply {
   if (redis.status !== 'ready') {
     req.log.error({ err }, 'Redis unavailable');
     return reply.code(503).send(errorBody(apiError('unavailable', 'Redis is unavailable; nothing was accepted, try again')));
@@ -67,7 +67,7 @@ function reply503(req: FastifyRequest, reply: FastifyReply, err: unknown, redis:
 }
 
 /** Maps framework and infrastructure errors to the API's error body; never leaks internals, never answers 500. */
-export function installErrorHandlers(app: FastifyInstance, redis: RedisClient): void {
+export function installErrorHandlers(app: FastifyInstance, redis: RedisLiveness): void {
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody(apiError('not_found', `no route ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}`)));
   });

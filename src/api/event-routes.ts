@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Keys } from '../keys.ts';
-import type { RedisClient } from '../redis.ts';
 import { toStreamId } from '../events/ids.ts';
-import { MAX_EVENTS_PAGE, readEvents } from '../events/reader.ts';
+import { MAX_EVENTS_PAGE, type EventPage } from '../events/reader.ts';
 import { invalidRequest } from '../withdrawals/errors.ts';
 import { callerOf } from './auth.ts';
 import { errorBody } from './errors.ts';
@@ -18,13 +16,16 @@ const querySchema = z.object({
 });
 
 /** `GET /v1/events?after=&limit=`: the event stream, oldest first, paged by event id. */
-export async function eventRoutes(app: FastifyInstance, deps: { redis: RedisClient; keys: Keys }): Promise<void> {
+export async function eventRoutes(
+  app: FastifyInstance,
+  deps: { events(afterStreamId: string | null, limit: number, owner: string | null): Promise<EventPage> },
+): Promise<void> {
   app.get('/events', { config: { openapi: listEventsDoc(querySchema) } }, async (req, reply) => {
     const parsed = querySchema.safeParse(req.query);
     if (!parsed.success) return reply.code(400).send(errorBody(invalidRequest(parsed.error)));
     const after = parsed.data.after === undefined ? null : toStreamId(parsed.data.after);
     // A producer reads its own events alone; an operator reads every producer's.
     const caller = callerOf(req);
-    return readEvents(deps.redis, deps.keys, after, parsed.data.limit, caller.role === 'operator' ? null : caller.name);
+    return deps.events(after, parsed.data.limit, caller.role === 'operator' ? null : caller.name);
   });
 }

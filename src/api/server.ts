@@ -67,7 +67,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   if (deps.tracer) traceRequests(app, deps.tracer);
   // Before any route: every route's `config.openapi` goes into GET /openapi.json.
   const routes = collectRoutes(app);
-  const redis = deps.store.redis;
+  // Only the connection's liveness: the API reads and writes Redis through the store.
+  const redis = deps.store.connection;
   installErrorHandlers(app, redis);
   app.decorateRequest('actor', '');
 

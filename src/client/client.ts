@@ -6,7 +6,7 @@ import { createQueues } from '../queues/queues.ts';
 import { createRedis, waitUntilReady } from '../redis.ts';
 import { checkRedisSafety } from '../redis-checks.ts';
 import { clientConfig, serviceSettings } from '../settings/index.ts';
-import { BatchIdTakenError, batchSummary, enqueueBatch, newBatchId } from '../withdrawals/batches.ts';
+import { BatchIdTakenError, enqueueBatch, newBatchId } from '../withdrawals/batches.ts';
 import { createEnqueueDeps, enqueueWithdrawal } from '../withdrawals/enqueue.ts';
 import { publicRecord } from '../withdrawals/record-codec.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
@@ -61,7 +61,7 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
   }
 
   async function batch(id: string) {
-    return batchSummary(requestRedis, keys, id);
+    return store.batchSummary(id);
   }
 
   let closing: Promise<void> | undefined;

@@ -6,14 +6,13 @@ import type { WithdrawalStore } from '../withdrawals/store.ts';
  * withdrawal paid exactly once, every `failed` or `cancelled` one never. Returns the disagreements.
  */
 export async function ledgerDisagreements(store: WithdrawalStore, ledger: Ledger, batchId: string): Promise<string[]> {
-  const ids = await store.redis.lrange(store.keys.batchItems(batchId), 0, -1);
-  const pipeline = store.redis.pipeline();
-  for (const id of ids) pipeline.hmget(store.keys.record(id), 'status', 'paymentHash');
-  const rows = (await pipeline.exec()) ?? [];
+  const ids = await store.batchItemIds(batchId);
+  const withdrawals = await Promise.all(ids.map((id) => store.read(id)));
   const problems: string[] = [];
   ids.forEach((id, i) => {
-    const [status, paymentHash] = (rows[i]?.[1] as (string | null)[] | undefined) ?? [];
-    if (!paymentHash) return;
+    const w = withdrawals[i];
+    if (!w?.paymentHash) return;
+    const { status, paymentHash } = w;
     const paid = ledger.paymentsFor(paymentHash).length;
     if (status === 'succeeded' && paid !== 1) problems.push(`${id}: succeeded but paid ${paid} times`);
     if ((status === 'failed' || status === 'cancelled') && paid !== 0) problems.push(`${id}: ${status} but paid ${paid} times`);

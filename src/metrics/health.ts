@@ -1,5 +1,5 @@
 import type { FastifyContextConfig, FastifyInstance } from 'fastify';
-import type { RedisClient } from '../redis.ts';
+import type { RedisLiveness } from '../redis.ts';
 import { apiError, type ApiError } from '../withdrawals/errors.ts';
 
 /** One readiness check beyond Redis (workers running...): null when fine, else the problem in a few words. */
@@ -9,7 +9,7 @@ export type Readiness = { ok: true } | { ok: false; problems: string[]; error: A
 
 export interface HealthDeps {
   /** A fail-fast connection (no offline queue): a dead Redis must fail the ping, not queue it. */
-  redis: RedisClient;
+  redis: RedisLiveness;
   ready?: ReadyCheck;
   /** A ping unanswered this long counts as unreachable (a stalled Redis answers nothing). @defaultValue 2000 */
   pingTimeoutMs?: number;
@@ -17,7 +17,7 @@ export interface HealthDeps {
   routeConfig?: { healthz?: FastifyContextConfig; readyz?: FastifyContextConfig };
 }
 
-async function redisAnswers(redis: RedisClient, timeoutMs: number): Promise<boolean> {
+async function redisAnswers(redis: RedisLiveness, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);

@@ -1,8 +1,7 @@
 import type { Queues } from '../queues/queues.ts';
 import type { Status } from '../withdrawals/status.ts';
-import type { DailyUsage, WithdrawalStore } from '../withdrawals/store.ts';
+import type { DailyUsage, OpenBatch, WithdrawalStore } from '../withdrawals/store.ts';
 import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
-import { readOpenBatches, type OpenBatch } from './open-batches.ts';
 
 /** Everything the shared gauges report, read from Redis at scrape time so every process agrees. */
 export interface Snapshot {
@@ -46,7 +45,7 @@ export async function readSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
     // The breaker is the paused submit queue: auth errors pause it, an operator resumes it.
     perProvider((p) => queues.submit[p].isPaused()),
     Promise.all(queues.all().map(async (q) => ({ queue: q.name, counts: await q.getJobCounts() }))),
-    readOpenBatches(store.redis, store.keys, deps.maxBatches),
+    store.openBatches(deps.maxBatches),
     Promise.all((deps.producers ?? []).map(async (producer) => ({ producer, usage: await store.dailyUsage(producer) }))),
   ]);
   return { inStatus, oldestUnknownAgeSeconds, breakerOpen, queueJobs, openBatches, daily };

@@ -1,6 +1,7 @@
 import type { SubmitOutcome } from '../providers/types.ts';
 import type { Status } from '../withdrawals/status.ts';
 import type { Failure, ProviderName } from '../withdrawals/types.ts';
+import type { Withdrawal } from '../withdrawals/withdrawal.ts';
 
 /**
  * Providers whose synchronous "success" on submit is taken as settlement. Aurpay's `SUCCESS` on
@@ -60,7 +61,7 @@ export function submitEffect(provider: ProviderName, outcome: SubmitOutcome): Su
  * An on-chain withdrawal carries no amount until the provider says what it moved: record that, once,
  * from the first answer that says it (interface.md: on-chain withdrawals record the amount moved).
  */
-export function movedAmountUpdate(rec: Record<string, string>, outcome: { amountMsat?: bigint | null }): Record<string, string> {
-  if (!rec.address || rec.amountMsat || outcome.amountMsat === undefined || outcome.amountMsat === null) return {};
+export function movedAmountUpdate(rec: Pick<Withdrawal, 'address' | 'amountMsat'>, outcome: { amountMsat?: bigint | null }): Record<string, string> {
+  if (rec.address === null || rec.amountMsat !== null || outcome.amountMsat === undefined || outcome.amountMsat === null) return {};
   return { amountMsat: outcome.amountMsat.toString() };
 }

@@ -1,4 +1,5 @@
 import type { LookupOutcome } from '../providers/types.ts';
+import type { Withdrawal } from '../withdrawals/withdrawal.ts';
 import { movedAmountUpdate } from './outcome-effects.ts';
 import { settleDelay } from './lookup-policy.ts';
 
@@ -12,8 +13,8 @@ export type SettleDecision =
   | { kind: 'wait'; delayMs: number };
 
 export interface SettleInput {
-  /** The record's fields as stored (providerRef, address, amountMsat, reconcileDeadline). */
-  rec: Record<string, string>;
+  /** What the decision reads of the withdrawal. */
+  rec: Pick<Withdrawal, 'providerRef' | 'address' | 'amountMsat' | 'reconcileDeadline'>;
   outcome: LookupOutcome;
   /** Checks made before this one (0-based). */
   checks: number;
@@ -40,7 +41,7 @@ export function settleDecision(input: SettleInput): SettleDecision {
   const { rec, outcome } = input;
   if (outcome.kind === 'found' && outcome.status !== 'pending') {
     const updates: Record<string, string | null> = {};
-    if (outcome.providerRef && !rec.providerRef) updates.providerRef = outcome.providerRef;
+    if (outcome.providerRef && rec.providerRef === null) updates.providerRef = outcome.providerRef;
     if (outcome.feeMsat !== null) updates.feeMsat = outcome.feeMsat.toString();
     Object.assign(updates, movedAmountUpdate(rec, outcome));
     updates.failure =
@@ -49,7 +50,8 @@ export function settleDecision(input: SettleInput): SettleDecision {
         : null;
     return { kind: 'settle', to: outcome.status, updates, cause: `provider status ${outcome.status}` };
   }
-  if (input.nowMs >= Number(rec.reconcileDeadline ?? 0)) {
+  // No deadline (none was stored) counts as spent, as a missing field always did.
+  if (input.nowMs >= (rec.reconcileDeadline ?? 0)) {
     return { kind: 'review', updates: { failure: evidence(outcome) }, cause: 'reconciliation budget spent' };
   }
   const retryAfter = outcome.kind === 'error' ? (outcome.retryAfterMs ?? 0) : 0;

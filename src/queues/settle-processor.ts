@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { LookupOutcome, ProviderClient } from '../providers/types.ts';
 import type { Status } from '../withdrawals/status.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
-import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
+import type { ProviderName } from '../withdrawals/types.ts';
 import { tagActiveSpan } from '../telemetry/attributes.ts';
 import { settleJobSchema } from './jobs.ts';
 import { settleDecision } from './settle-decision.ts';
@@ -32,17 +32,16 @@ export function createSettleProcessor(deps: SettleDeps) {
     const parsed = settleJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`settle job ${job.id} has malformed data`);
     const { id, checks } = parsed.data;
-    const rec = await deps.store.getFields(id);
+    const rec = await deps.store.read(id);
     if (!rec) throw new UnrecoverableError(`withdrawal ${id} does not exist`);
-    const status = rec.status as Status;
-    tagActiveSpan({ id, provider: rec.provider, status, batchId: rec.batchId });
+    const { status, provider } = rec;
+    tagActiveSpan({ id, provider, status, batchId: rec.batchId });
     if (status !== 'submitted' && status !== 'unknown') return `skipped: ${status}`;
-    const provider = PROVIDERS.find((p) => p === rec.provider);
-    const client = provider ? deps.clients[provider] : undefined;
-    if (!provider || !client) throw new Error(`provider ${rec.provider} is not configured in this process`);
-    const log = deps.logger.child({ withdrawalId: id, provider, batchId: rec.batchId ?? null });
+    const client = deps.clients[provider];
+    if (!client) throw new Error(`provider ${provider} is not configured in this process`);
+    const log = deps.logger.child({ withdrawalId: id, provider, batchId: rec.batchId });
     // Provider and batch never change: the transition need not read them again.
-    const known = { provider, batchId: rec.batchId ?? null };
+    const known = { provider, batchId: rec.batchId };
     const waitMs = (await deps.throttle?.(provider)) ?? 0;
     if (waitMs > 0) {
       // Over the provider's request budget: check again when there is room (jittered, so waiting
@@ -54,10 +53,10 @@ export function createSettleProcessor(deps: SettleDeps) {
 
     const outcome = await client.lookup({
       withdrawalId: id,
-      providerRef: rec.providerRef ?? null,
-      paymentHash: rec.paymentHash ?? null,
-      invoice: rec.invoice ?? null,
-      amountMsat: rec.amountMsat ? BigInt(rec.amountMsat) : null,
+      providerRef: rec.providerRef,
+      paymentHash: rec.paymentHash,
+      invoice: rec.invoice,
+      amountMsat: rec.amountMsat,
     });
     deps.onLookup?.(provider, outcome);
 

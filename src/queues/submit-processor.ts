@@ -59,12 +59,12 @@ export function createSubmitProcessor(deps: SubmitDeps) {
     const parsed = submitJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`submit job ${job.id} has malformed data`);
     const { id } = parsed.data;
-    const rec = await deps.store.getFields(id);
+    const rec = await deps.store.read(id);
     if (!rec) throw new UnrecoverableError(`withdrawal ${id} does not exist`);
     tagActiveSpan({ id, provider: deps.provider, status: rec.status, batchId: rec.batchId });
     if (rec.status !== 'queued') return `skipped: ${rec.status}`;
     // Provider and batch never change: the transitions below need not read them again.
-    const known = { provider: rec.provider ?? '', batchId: rec.batchId ?? null };
+    const known = { provider: rec.provider, batchId: rec.batchId };
     // Over the provider's request budget: back to the queue before the record is touched.
     const throttled = (await deps.throttle?.()) ?? null;
     if (throttled) throw throttled;
@@ -86,14 +86,14 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       throw new WaitingError();
     }
 
-    const log = deps.logger.child({ withdrawalId: id, provider: deps.provider, batchId: rec.batchId ?? null });
+    const log = deps.logger.child({ withdrawalId: id, provider: deps.provider, batchId: rec.batchId });
     const outcome = await deps.client.submit({
       withdrawalId: id,
-      invoice: rec.invoice ?? null,
-      address: rec.address ?? null,
-      paymentHash: rec.paymentHash ?? null,
-      amountMsat: rec.sendAmountMsat ? BigInt(rec.sendAmountMsat) : null,
-      description: rec.description ?? null,
+      invoice: rec.invoice,
+      address: rec.address,
+      paymentHash: rec.paymentHash,
+      amountMsat: rec.sendAmountMsat,
+      description: rec.description,
     });
     const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const target = deps.requeue ? failoverTarget(rec, outcome, lastTry, deps.enabledProviders ?? []) : null;
@@ -115,7 +115,7 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       if (!moved.ok) return `fenced: ${moved.current ?? 'missing'}`;
       deps.onFailover?.(deps.provider, target.to);
       deps.logger.warn({ withdrawalId: id, from: deps.provider, to: target.to, reason: target.reason }, 'withdrawal failed over to the next provider');
-      await deps.requeue(target.to, id, Number(rec.round ?? 0));
+      await deps.requeue(target.to, id, rec.round);
       return `failover: ${target.to}`;
     }
     const effect = submitEffect(deps.provider, outcome);
@@ -136,7 +136,7 @@ export function createSubmitProcessor(deps: SubmitDeps) {
     }
     log.info({ outcome: outcome.kind, status: effect.to }, 'submit finished');
     if (isTerminal(effect.to) && rec.createdAt) deps.onTerminal?.(effect.to, rec.createdAt);
-    if (effect.settle) await deps.scheduleSettle(id, Number(rec.round ?? 0));
+    if (effect.settle) await deps.scheduleSettle(id, rec.round);
     if (outcome.kind === 'not_sent') {
       throw await deps.onNotSent(outcome);
     }

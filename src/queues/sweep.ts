@@ -48,8 +48,8 @@ export function createSweep(deps: SweepDeps) {
    * withdrawal whose job finished after moving it must not get its job back.
    */
   async function roundIfStill(id: string, status: Status): Promise<number | null> {
-    const f = await deps.store.getFields(id);
-    return f !== null && f.status === status ? Number(f.round ?? 0) : null;
+    const w = await deps.store.read(id);
+    return w !== null && w.status === status ? w.round : null;
   }
 
   /** Withdrawals held for approval whose invoices expire before they could be paid: cancelled, unasked. */
@@ -57,8 +57,8 @@ export function createSweep(deps: SweepDeps) {
     const marginMs = deps.approvalExpiryMarginMs ?? 0;
     for (const id of await deps.store.idsInStatus(provider, 'awaiting_approval', batch)) {
       report.scanned++;
-      const fields = await deps.store.getFields(id);
-      if (!fields || fields.status !== 'awaiting_approval' || !approvalExpired(fields, now(), marginMs)) continue;
+      const w = await deps.store.read(id);
+      if (!w || w.status !== 'awaiting_approval' || !approvalExpired(w, now(), marginMs)) continue;
       if (await expireApproval(deps, id, 'not approved before the invoice would expire')) {
         deps.logger.warn({ withdrawalId: id, provider }, 'withdrawal held for approval cancelled: its invoice expires (approval_expired)');
         report.expired++;
@@ -90,14 +90,14 @@ export function createSweep(deps: SweepDeps) {
 
     for (const id of await deps.store.idsInStatusSince(provider, 'submitting', now() - deps.lostSubmitAfterMs, batch)) {
       report.scanned++;
-      const fields = await deps.store.getFields(id);
-      if (!fields || fields.status !== 'submitting') continue;
-      const jobId = submitJobId(id, Number(fields.round ?? 0));
+      const w = await deps.store.read(id);
+      if (!w || w.status !== 'submitting') continue;
+      const jobId = submitJobId(id, w.round);
       if ((await queue.getJobState(jobId)) === 'active') continue;
       const res = await deps.store.transition(id, {
         from: 'submitting',
         to: 'unknown',
-        fence: fields.fence ?? '',
+        fence: w.fence ?? '',
         updates: {
           failure: JSON.stringify({ code: 'worker_lost', message: 'the worker stopped while the provider call was in flight; reconciling', provider: null }),
         },
@@ -105,7 +105,7 @@ export function createSweep(deps: SweepDeps) {
       });
       if (res.ok) {
         deps.logger.warn({ withdrawalId: id, provider }, 'submit attempt lost with its worker; reconciling, never resubmitting');
-        await deps.queues.addSettle(id, Number(fields.round ?? 0), 0);
+        await deps.queues.addSettle(id, w.round, 0);
         report.lost++;
       }
     }

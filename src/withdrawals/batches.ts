@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisClient } from '../redis.ts';
-import type { Keys } from '../keys.ts';
 import { AmountBudget } from './amount-budget.ts';
 import type { Caller } from '../callers.ts';
 import { enqueueWithdrawal, type EnqueueContext, type EnqueueDeps, type EnqueueResult } from './enqueue.ts';
 import type { ApiError } from './errors.ts';
 import { prevalidate, type Prevalidated } from './validation/prevalidate.ts';
-import { STATUSES, TERMINAL_STATUSES, type Status } from './status.ts';
+
+// The store reads a batch's summary; its type stays importable from here, with the rest of batches.
+export type { BatchSummary } from './store.ts';
 
 /** The most items one batch may hold, whatever its format (JSON, NDJSON, CSV). */
 export const MAX_BATCH_ITEMS = 100_000;
@@ -23,14 +23,6 @@ export interface BatchAnswer {
   /** Items accepted earlier (a replayed batch): not accepted again. */
   duplicates: number;
   rejected: BatchRejection[];
-}
-
-export interface BatchSummary {
-  batchId: string;
-  total: number;
-  byStatus: Partial<Record<Status, number>>;
-  amountMsatByStatus: Partial<Record<Status, string>>;
-  done: boolean;
 }
 
 export type BatchItemKind = 'accepted' | 'replayed' | 'refused';
@@ -98,9 +90,7 @@ async function* withValidation(deps: EnqueueDeps, items: AsyncIterable<unknown> 
 /** What the batch already holds, so that a replayed or continued batch keeps to its limit. */
 async function batchBudget(deps: EnqueueDeps, batchId: string): Promise<AmountBudget | null> {
   if (deps.maxBatchAmountMsat == null) return null;
-  const h = await deps.store.redis.hgetall(deps.store.keys.batch(batchId));
-  const accepted = STATUSES.reduce((sum, s) => sum + BigInt(h[`a:${s}`] ?? '0'), 0n);
-  return new AmountBudget(deps.maxBatchAmountMsat, accepted);
+  return new AmountBudget(deps.maxBatchAmountMsat, await deps.store.batchAmountMsat(batchId));
 }
 
 export interface EnqueueBatchOptions {
@@ -133,7 +123,7 @@ export async function enqueueBatch(
   if ((await deps.store.claimBatch(batchId, caller.name)) !== caller.name) throw new BatchIdTakenError(batchId);
   const answer: BatchAnswer = { batchId, accepted: 0, duplicates: 0, rejected: [] };
   // Index of batches that may be unfinished, for the batch-progress metric (which prunes done ones).
-  await deps.store.redis.zadd(deps.store.keys.batches, 'NX', Date.now(), batchId);
+  await deps.store.indexBatch(batchId, Date.now());
   const budget = await batchBudget(deps, batchId);
   const limit = opts.concurrency ?? 1024;
   const maxItems = opts.maxItems ?? MAX_BATCH_ITEMS;
@@ -176,22 +166,4 @@ export async function enqueueBatch(
   answer.rejected.sort((a, b) => a.index - b.index);
   await deps.store.sealBatch(batchId);
   return answer;
-}
-
-export async function batchSummary(redis: RedisClient, keys: Keys, batchId: string): Promise<BatchSummary | null> {
-  const h = await redis.hgetall(keys.batch(batchId));
-  if (!h.id && !h.total) return null;
-  const byStatus: Partial<Record<Status, number>> = {};
-  const amountMsatByStatus: Partial<Record<Status, string>> = {};
-  let terminal = 0;
-  for (const s of STATUSES) {
-    const n = Number(h[`n:${s}`] ?? 0);
-    if (n > 0) {
-      byStatus[s] = n;
-      amountMsatByStatus[s] = h[`a:${s}`] ?? '0';
-    }
-    if (TERMINAL_STATUSES.includes(s)) terminal += n;
-  }
-  const total = Number(h.total ?? 0);
-  return { batchId, total, byStatus, amountMsatByStatus, done: h.sealed === '1' && terminal >= total };
 }

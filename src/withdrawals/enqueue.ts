@@ -1,5 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
-import { DEFAULT_PRODUCER, mayAccess, type Caller } from '../callers.ts';
+import { mayAccess, type Caller } from '../callers.ts';
 import type { Logger } from '../logger.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { AmountBudget } from './amount-budget.ts';
@@ -160,8 +160,8 @@ async function enqueueOne(deps: EnqueueDeps, body: unknown, ctx: EnqueueContext)
   const amount = v.amountMsat ?? 0n;
   if (budget && !budget.reserve(amount)) {
     // A replayed item was counted when the batch began: it is a duplicate, not over the limit.
-    const fields = await deps.store.getFields(req.id);
-    const existing = fields?.bodyHash === hash && (fields.owner || DEFAULT_PRODUCER) === caller.name ? await deps.store.get(req.id) : null;
+    const stored = await deps.store.read(req.id);
+    const existing = stored?.bodyHash === hash && stored.owner === caller.name ? await deps.store.get(req.id) : null;
     if (existing) return { kind: 'replayed', record: existing };
     return {
       kind: 'refused',

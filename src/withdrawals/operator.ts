@@ -3,7 +3,8 @@ import { mayAccess, type Caller } from '../callers.ts';
 import type { Queues } from '../queues/queues.ts';
 import { apiError, invalidRequest, type ApiError } from './errors.ts';
 import type { WithdrawalStore } from './store.ts';
-import { PROVIDERS, type WithdrawalRecord } from './types.ts';
+import type { WithdrawalRecord } from './types.ts';
+import type { Withdrawal } from './withdrawal.ts';
 import type { MoneyPolicy } from './enqueue.ts';
 
 export const resolveBodySchema = z.strictObject({
@@ -50,7 +51,7 @@ export async function cancelWithdrawal(deps: OperatorDeps, id: string, caller: C
   if (!parsed.success) return { ok: false, status: 400, error: invalidRequest(parsed.error) };
   const cause = caller.role === 'operator' ? 'cancelled by operator' : 'cancelled by producer';
   // From the status read once: racing an approval, exactly one of the two wins.
-  const from = (await deps.store.getFields(id))?.status === 'awaiting_approval' ? 'awaiting_approval' : 'queued';
+  const from = (await deps.store.read(id))?.status === 'awaiting_approval' ? 'awaiting_approval' : 'queued';
   const res = await deps.store.transition(id, { from, to: 'cancelled', cause, actor: caller.name, note: parsed.data?.note });
   if (!res.ok) {
     if (res.reason === 'missing') return missing(id);
@@ -91,9 +92,8 @@ export async function resolveWithdrawal(deps: OperatorDeps, id: string, caller: 
   }
   if (outcome === 'resubmit') {
     // A new round gets a new submit job id: the old round's job may still be kept as completed.
-    const fields = await deps.store.getFields(id);
-    const provider = PROVIDERS.find((p) => p === fields?.provider);
-    if (provider) await deps.queues.addSubmit(provider, id, Number(fields?.round ?? 0));
+    const w = await deps.store.read(id);
+    if (w) await deps.queues.addSubmit(w.provider, id, w.round);
   }
   return finish(deps, id);
 }
@@ -110,9 +110,8 @@ export async function expireApproval(deps: OperatorDeps, id: string, cause: stri
 }
 
 /** Whether a held withdrawal's invoice expires within the margin (an address never does). */
-export function approvalExpired(fields: Record<string, string>, nowMs: number, marginMs: number): boolean {
-  const expiresAt = Number(fields.expiresAt ?? 0);
-  return expiresAt > 0 && expiresAt - marginMs <= nowMs;
+export function approvalExpired(w: Pick<Withdrawal, 'expiresAt'>, nowMs: number, marginMs: number): boolean {
+  return w.expiresAt !== null && w.expiresAt > 0 && w.expiresAt - marginMs <= nowMs;
 }
 
 /**
@@ -126,10 +125,10 @@ export async function approveWithdrawal(deps: OperatorDeps, id: string, caller: 
   if (refused) return refused;
   const parsed = approveBodySchema.safeParse(body ?? undefined);
   if (!parsed.success) return { ok: false, status: 400, error: invalidRequest(parsed.error) };
-  const fields = await deps.store.getFields(id);
-  if (!fields) return missing(id);
+  const w = await deps.store.read(id);
+  if (!w) return missing(id);
   const policy = deps.policy;
-  if (fields.status === 'awaiting_approval' && approvalExpired(fields, Date.now(), policy?.expiryMarginMs ?? 0)) {
+  if (w.status === 'awaiting_approval' && approvalExpired(w, Date.now(), policy?.expiryMarginMs ?? 0)) {
     await expireApproval(deps, id, 'approval came after the invoice expired');
     return { ok: false, status: 409, error: apiError('invalid_state', `withdrawal ${id}: its invoice expires before it could be paid; it was cancelled (approval_expired)`) };
   }
@@ -144,8 +143,7 @@ export async function approveWithdrawal(deps: OperatorDeps, id: string, caller: 
     case 'already':
       return { ok: false, status: 409, error: apiError('invalid_state', `${caller.name} approved withdrawal ${id} already; another operator must approve it`) };
     case 'queued': {
-      const provider = PROVIDERS.find((p) => p === fields.provider);
-      if (provider) await deps.queues.addSubmit(provider, id, Number(fields.round ?? 0));
+      await deps.queues.addSubmit(w.provider, id, w.round);
       return finish(deps, id);
     }
     case 'approved':

@@ -2,6 +2,12 @@ import { DEFAULT_PRODUCER } from '../callers.ts';
 import { STATUSES, type Status } from './status.ts';
 import type { Failure, HistoryEntry, WithdrawalRecord } from './types.ts';
 import { PROVIDERS, type ProviderName } from './types.ts';
+import type { Withdrawal } from './withdrawal.ts';
+
+/** A stored hash that does not decode: a bug or a hand edit, never something to guess around. */
+export class StoredRecordError extends Error {
+  override name = 'StoredRecordError';
+}
 
 function orNull(v: string | undefined): string | null {
   return v === undefined || v === '' ? null : v;
@@ -13,37 +19,100 @@ function json<T>(v: string | undefined): T | null {
 
 function asStatus(v: string | undefined): Status {
   const s = STATUSES.find((x) => x === v);
-  if (!s) throw new Error(`stored record has an unknown status ${JSON.stringify(v)}`);
+  if (!s) throw new StoredRecordError(`stored record has an unknown status ${JSON.stringify(v)}`);
   return s;
 }
 
-function asProvider(v: string | undefined): ProviderName {
+/** A provider name as stored (a record's, a batch's or an identity's); an unknown one is an error. */
+export function asProvider(v: string | undefined): ProviderName {
   const p = PROVIDERS.find((x) => x === v);
-  if (!p) throw new Error(`stored record has an unknown provider ${JSON.stringify(v)}`);
+  if (!p) throw new StoredRecordError(`stored record has an unknown provider ${JSON.stringify(v)}`);
   return p;
 }
 
-/** Turns the Redis hash and history list of a withdrawal into the record the API returns. */
-export function parseRecord(f: Record<string, string>, history: string[]): WithdrawalRecord {
+/**
+ * A list of providers as a record stores it (`route`, `tried`: comma-separated). Names it does not
+ * know are left out, as they always were: the list only ever narrows where failover may go.
+ */
+function providerList(raw: string | undefined): ProviderName[] {
+  if (!raw) return [];
+  return raw.split(',').flatMap((name) => PROVIDERS.filter((p) => p === name));
+}
+
+const INTEGER = /^-?\d+$/;
+
+/** Millisatoshi as the scripts write them (decimal digits, from a bigint or HINCRBY). */
+function amount(f: Record<string, string>, name: string): bigint | null {
+  const v = orNull(f[name]);
+  if (v === null) return null;
+  if (!INTEGER.test(v)) throw new StoredRecordError(`stored record ${f.id ?? ''} has a malformed ${name} ${JSON.stringify(v)}`);
+  return BigInt(v);
+}
+
+/** A count or a Unix ms time: an integer well within a double's exact range. */
+function integer(f: Record<string, string>, name: string): number | null {
+  const v = orNull(f[name]);
+  if (v === null) return null;
+  const n = Number(v);
+  if (!INTEGER.test(v) || !Number.isSafeInteger(n)) throw new StoredRecordError(`stored record ${f.id ?? ''} has a malformed ${name} ${JSON.stringify(v)}`);
+  return n;
+}
+
+/**
+ * The Redis hash of a withdrawal, decoded and checked: an unknown status or provider, or a number
+ * that is not one, throws `StoredRecordError`. Missing optional fields become null (a `round` that
+ * was never written is 0, as create.lua leaves it out until the first resubmit).
+ */
+export function decodeWithdrawal(f: Record<string, string>): Withdrawal {
   return {
     id: f.id ?? '',
     owner: f.owner || DEFAULT_PRODUCER,
     provider: asProvider(f.provider),
     status: asStatus(f.status),
+    bodyHash: orNull(f.bodyHash),
     invoice: orNull(f.invoice),
     address: orNull(f.address),
     paymentHash: orNull(f.paymentHash),
-    amountMsat: orNull(f.amountMsat),
-    feeMsat: orNull(f.feeMsat),
-    providerRef: orNull(f.providerRef),
-    attempts: Number(f.attempts ?? 0),
-    batchId: orNull(f.batchId),
-    failure: json<Failure>(f.failure),
     description: orNull(f.description),
-    metadata: json<Record<string, unknown>>(f.metadata),
+    amountMsat: amount(f, 'amountMsat'),
+    sendAmountMsat: amount(f, 'sendAmountMsat'),
+    feeMsat: amount(f, 'feeMsat'),
+    providerRef: orNull(f.providerRef),
+    batchId: orNull(f.batchId),
+    fence: orNull(f.fence),
+    round: integer(f, 'round') ?? 0,
+    attempts: integer(f, 'attempts') ?? 0,
+    reconcileDeadline: integer(f, 'reconcileDeadline'),
+    expiresAt: integer(f, 'expiresAt'),
+    route: providerList(f.route),
+    tried: providerList(f.tried),
     createdAt: f.createdAt ?? '',
     updatedAt: f.updatedAt ?? '',
-    reconcileDeadline: Number(f.reconcileDeadline ?? 0),
+  };
+}
+
+/** Turns the Redis hash and history list of a withdrawal into the record the API returns. */
+export function parseRecord(f: Record<string, string>, history: string[]): WithdrawalRecord {
+  const w = decodeWithdrawal(f);
+  return {
+    id: w.id,
+    owner: w.owner,
+    provider: w.provider,
+    status: w.status,
+    invoice: w.invoice,
+    address: w.address,
+    paymentHash: w.paymentHash,
+    amountMsat: w.amountMsat?.toString() ?? null,
+    feeMsat: w.feeMsat?.toString() ?? null,
+    providerRef: w.providerRef,
+    attempts: w.attempts,
+    batchId: w.batchId,
+    failure: json<Failure>(f.failure),
+    description: w.description,
+    metadata: json<Record<string, unknown>>(f.metadata),
+    createdAt: w.createdAt,
+    updatedAt: w.updatedAt,
+    reconcileDeadline: w.reconcileDeadline ?? 0,
     history: history.map((h) => JSON.parse(h) as HistoryEntry),
   };
 }

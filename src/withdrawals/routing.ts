@@ -43,9 +43,3 @@ export async function chooseProvider(route: readonly ProviderName[], paused: (p:
   if (first === undefined) throw new Error('chooseProvider: an empty route');
   return { provider: first, skipped: [] };
 }
-
-/** The route as a record stores it (comma-separated), and back. */
-export function parseRoute(raw: string | undefined): ProviderName[] {
-  if (!raw) return [];
-  return raw.split(',').filter((p): p is ProviderName => p === 'aurpay' || p === 'turinpay');
-}

@@ -1,19 +1,26 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payeeInvoice } from '../../src/demo/payee.ts';
+import { closeRedis, createRedis, type RedisClient } from '../../src/redis.ts';
 import { withdrawalBody } from '../support/invoices.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 
 let p: Pipeline;
+/** A connection of the test's own, to count the keys the service wrote. */
+let redis: RedisClient;
 beforeAll(async () => {
   // No workers: these tests are about what is refused at the door.
   p = await startPipeline({ workers: false, env: { INVOICE_EXPIRY_MARGIN_S: '60', MAX_AMOUNT_MSAT: '500000000' } });
+  redis = createRedis(p.config.REDIS_URL, { role: 'worker', connectionName: 'test-validation' });
 });
-afterAll(async () => p.close());
+afterAll(async () => {
+  await closeRedis(redis);
+  await p.close();
+});
 
 /** Keys a withdrawal could leave: records, history, indexes, status sets, events, and every queue's jobs. */
 async function keyCount(): Promise<number> {
-  const keys = await p.runtime.store.redis.keys(`{${p.config.QUEUE_PREFIX}}*`);
+  const keys = await redis.keys(`{${p.config.QUEUE_PREFIX}}*`);
   // BullMQ writes each queue's `meta` key on first use; it carries no withdrawal.
   return keys.filter((k) => !k.endsWith(':meta')).length;
 }

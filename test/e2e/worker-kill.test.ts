@@ -53,7 +53,7 @@ describe('a worker killed with SIGKILL while submitting', () => {
 
     // The provider takes the payment and never answers: the worker sits in `submitting`.
     const doomed = spawnWorker({ PROVIDER_TIMEOUT_MS: '60000' });
-    await eventually(async () => ((await p.runtime.store.getFields(body.id))?.status === 'submitting' ? true : undefined), 20_000, 'submitting');
+    await eventually(async () => ((await p.runtime.store.read(body.id))?.status === 'submitting' ? true : undefined), 20_000, 'submitting');
     await eventually(async () => (p.sandbox.ledger.paymentsFor(paymentHash).length === 1 ? true : undefined), 10_000, 'payment made');
     const exited = new Promise((r) => doomed.once('exit', r));
     doomed.kill('SIGKILL');

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toEventId, toStreamId, ZERO_EVENT_ID } from '../../src/events/ids.ts';
+import { createKeys, type Keys } from '../../src/keys.ts';
+import { closeRedis, createRedis, type RedisClient } from '../../src/redis.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -44,13 +46,21 @@ describe('event ids', () => {
 
 describe('GET /v1/events', () => {
   let p: Pipeline;
+  /** A connection of the test's own, to empty and measure the stream the service writes. */
+  let redis: RedisClient;
+  let keys: Keys;
   beforeAll(async () => {
     p = await startPipeline({ workers: false, env: { EVENTS_MAX_LEN: '50' } });
+    redis = createRedis(p.config.REDIS_URL, { role: 'worker', connectionName: 'test-events' });
+    keys = createKeys(p.config.QUEUE_PREFIX);
   });
-  afterAll(async () => p.close());
+  afterAll(async () => {
+    await closeRedis(redis);
+    await p.close();
+  });
   // Each test starts from an empty event stream: what it pages through or trims is its own.
   beforeEach(async () => {
-    await p.runtime.store.redis.del(p.runtime.store.keys.events);
+    await redis.del(keys.events);
   });
 
   /** Each empty batch sealed is one `batch.done` event: a cheap way to write many events. */
@@ -104,7 +114,7 @@ describe('GET /v1/events', () => {
   it('keeps about EVENTS_MAX_LEN events, oldest trimmed first', async () => {
     await writeEvents(10, 'early');
     await writeEvents(400, 'trim');
-    const len = await p.runtime.store.redis.xlen(p.runtime.store.keys.events);
+    const len = await redis.xlen(keys.events);
     // MAXLEN ~ trims whole stream nodes (100 entries by default), so "about" is up to a node more.
     expect(len).toBeGreaterThanOrEqual(50);
     expect(len).toBeLessThan(200);

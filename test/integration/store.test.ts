@@ -27,7 +27,8 @@ describe('withdrawal store', () => {
   });
 
   it('sends the creates of one event-loop turn together, 64 per script call, each decided as if alone and in order', async () => {
-    const r = store.redis as unknown as { wdCreate(...a: unknown[]): Promise<unknown> };
+    // The store defined its scripts on the connection it was given: wrap the one it calls.
+    const r = t.redis as unknown as { wdCreate(...a: unknown[]): Promise<unknown> };
     const original = r.wdCreate.bind(r);
     const calls: number[] = [];
     r.wdCreate = (...a: unknown[]) => {
@@ -86,6 +87,19 @@ describe('withdrawal store', () => {
     expect(rec?.history.map((h) => h.status)).toEqual(['queued', 'submitting', 'submitted']);
     const counts = await store.countByStatus();
     expect(counts.turinpay.submitted).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads a withdrawal back typed: its status, amounts, fence and round as the scripts left them', async () => {
+    await store.create(w('e1', { route: ['aurpay', 'turinpay'], batchId: null, expiresAt: 1_800_000_000_000 }));
+    expect(await store.read('e1')).toMatchObject({ id: 'e1', status: 'queued', provider: 'turinpay', amountMsat: 1000n, fence: null, round: 0, attempts: 0, route: ['aurpay', 'turinpay'], tried: [], expiresAt: 1_800_000_000_000 });
+    await store.transition('e1', { from: 'queued', to: 'submitting', newFence: 'f1', cause: 'x', countAttempt: true });
+    await store.transition('e1', { from: 'submitting', to: 'unknown', fence: 'f1', cause: 'x', updates: { feeMsat: '25' } });
+    expect(await store.read('e1')).toMatchObject({ status: 'unknown', fence: 'f1', attempts: 1, feeMsat: 25n });
+    await store.transition('e1', { from: 'unknown', to: 'needs_review', cause: 'x' });
+    await store.transition('e1', { from: 'needs_review', to: 'queued', cause: 'resubmit', newRound: true });
+    expect(await store.read('e1')).toMatchObject({ status: 'queued', round: 1 });
+    expect(await store.read('nope')).toBeNull();
+    expect((await store.listRecords(['e1', 'nope'])).map((r) => [r.id, r.status, r.history])).toEqual([['e1', 'queued', []]]);
   });
 
   it('writes one event per status change in the same step', async () => {

@@ -6,6 +6,7 @@
 import { QueueEvents } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeys } from '../../src/keys.ts';
 import { createRedis } from '../../src/redis.ts';
 import { isTerminal } from '../../src/withdrawals/status.ts';
 import { PROVIDERS } from '../../src/withdrawals/types.ts';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   for (const q of queues) {
     const conn = createRedis(cluster.url, { role: 'worker' });
     eventConns.push(conn);
-    const qe = new QueueEvents(q.name, { connection: conn, prefix: p.runtime.store.keys.bullPrefix });
+    const qe = new QueueEvents(q.name, { connection: conn, prefix: createKeys(p.config.QUEUE_PREFIX).bullPrefix });
     qe.on('completed', () => (completed[q.name] = (completed[q.name] ?? 0) + 1));
     await qe.waitUntilReady();
     events.push(qe);
@@ -54,7 +55,7 @@ function asStack(): Pick<Stack, 'call'> {
 
 describe('Redis Cluster (three masters, redis+cluster:// URL)', () => {
   it('settles a batch through both providers with no CROSSSLOT error and no double payment', async () => {
-    expect(p.runtime.store.redis).toBeInstanceOf(Cluster);
+    expect(p.runtime.store.connection).toBeInstanceOf(Cluster);
     const { items, hashes } = makeItems('cluster', 60, 3600);
     for (const [id, h] of hashes) allHashes.set(id, h);
     const res = await p.call('POST', '/v1/batches', { id: 'cluster-batch', items });
@@ -115,7 +116,7 @@ describe('Redis Cluster (three masters, redis+cluster:// URL)', () => {
   }, 40_000);
 
   it('keeps every key of the prefix on one node (one hash slot)', async () => {
-    const tag = p.runtime.store.keys.bullPrefix;
+    const tag = createKeys(p.config.QUEUE_PREFIX).bullPrefix;
     const perNode = await Promise.all(
       cluster.ports.map(async (port) => {
         const node = new Redis({ host: '127.0.0.1', port });

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { failoverTarget, failoverUpdates } from '../../src/queues/failover.ts';
 import type { SubmitOutcome } from '../../src/providers/types.ts';
+import type { Withdrawal } from '../../src/withdrawals/withdrawal.ts';
 
+type Routed = Pick<Withdrawal, 'provider' | 'route' | 'tried'>;
 const BOTH = ['aurpay', 'turinpay'] as const;
-const auto = { provider: 'aurpay', route: 'aurpay,turinpay' };
+/** Routed `auto`, at its first provider. */
+const auto: Routed = { provider: 'aurpay', route: ['aurpay', 'turinpay'], tried: [] };
 const refused: SubmitOutcome = { kind: 'rejected', message: 'insufficient balance', raw: null };
 const notSent: SubmitOutcome = { kind: 'not_sent', reason: 'ECONNREFUSED' };
 const badKey: SubmitOutcome = { kind: 'not_sent', reason: 'HTTP 401', authError: true };
@@ -27,12 +30,19 @@ describe('failoverTarget', () => {
   });
 
   it('stays for a withdrawal that named its provider, at the end of its route, or when the next is not enabled', () => {
-    expect(failoverTarget({ provider: 'aurpay' }, refused, true, BOTH)).toBeNull();
-    expect(failoverTarget({ provider: 'turinpay', route: 'aurpay,turinpay', tried: 'aurpay' }, refused, true, BOTH)).toBeNull();
+    expect(failoverTarget({ provider: 'aurpay', route: [], tried: [] }, refused, true, BOTH)).toBeNull();
+    expect(failoverTarget({ provider: 'turinpay', route: ['aurpay', 'turinpay'], tried: ['aurpay'] }, refused, true, BOTH)).toBeNull();
     expect(failoverTarget(auto, refused, true, ['aurpay'])).toBeNull();
   });
 
-  it('records the providers tried', () => {
+  it("follows the route's own order (TurinPay first, then Aurpay)", () => {
+    const reversed: Routed = { provider: 'turinpay', route: ['turinpay', 'aurpay'], tried: [] };
+    expect(failoverTarget(reversed, refused, true, BOTH)).toEqual({ to: 'aurpay', reason: 'refused: insufficient balance' });
+  });
+
+  it('records the providers tried, each once, in the order they were tried', () => {
     expect(failoverUpdates(auto, 'turinpay')).toEqual({ provider: 'turinpay', tried: 'aurpay', failure: null });
+    expect(failoverUpdates({ provider: 'turinpay', tried: ['aurpay'] }, 'aurpay')).toEqual({ provider: 'aurpay', tried: 'aurpay,turinpay', failure: null });
+    expect(failoverUpdates({ provider: 'aurpay', tried: ['aurpay'] }, 'turinpay')).toMatchObject({ tried: 'aurpay' });
   });
 });

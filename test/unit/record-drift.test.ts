@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { statusSchema } from '../../src/api/schemas/common.ts';
 import { withdrawalRecordSchema, withdrawalViewSchema } from '../../src/api/schemas/record.ts';
-import { parseRecord, publicRecord } from '../../src/withdrawals/record-codec.ts';
+import { decodeWithdrawal, parseRecord, publicRecord, StoredRecordError } from '../../src/withdrawals/record-codec.ts';
+import type { Withdrawal } from '../../src/withdrawals/withdrawal.ts';
 import { STATUSES, TERMINAL_STATUSES, TRANSITIONS } from '../../src/withdrawals/status.ts';
 
 const viewLua = readFileSync(new URL('../../src/withdrawals/lua/view.lua', import.meta.url), 'utf8');
@@ -62,5 +63,94 @@ describe('the API schema restates the status words', () => {
 
   it('every status a transition names is a status word', () => {
     for (const targets of Object.values(TRANSITIONS)) for (const t of targets) expect(STATUSES).toContain(t);
+  });
+});
+
+describe('the codec decodes a stored hash once, checked', () => {
+  /** Every field the scripts write to a withdrawal's hash (create.lua, transition.lua, approve.lua). */
+  const stored: Record<string, string> = {
+    id: 'w1',
+    owner: 'shop',
+    provider: 'turinpay',
+    status: 'submitting',
+    bodyHash: 'bh-1',
+    attempts: '2',
+    createdAt: '2026-11-21T10:00:00.000Z',
+    updatedAt: '2026-11-21T10:00:05.000Z',
+    budget: '{p}:day:shop:2026-11-21',
+    invoice: 'lnbcrt1...',
+    paymentHash: 'ab'.repeat(32),
+    amountMsat: '123456789012345678',
+    sendAmountMsat: '1000',
+    feeMsat: '0',
+    batchId: 'b1',
+    description: 'payout',
+    metadata: '{"order":7}',
+    expiresAt: '1800000000000',
+    route: 'aurpay,turinpay',
+    tried: 'aurpay',
+    reconcileDeadline: '1800000600000',
+    fence: 'f-1',
+    round: '1',
+    providerRef: 'ref-9',
+    failure: '{"code":"provider_rejected","message":"no"}',
+  };
+
+  it('decodes every field into a Withdrawal: the status and provider as their unions, amounts as bigint, numbers as numbers', () => {
+    const expected: Withdrawal = {
+      id: 'w1',
+      owner: 'shop',
+      provider: 'turinpay',
+      status: 'submitting',
+      bodyHash: 'bh-1',
+      invoice: 'lnbcrt1...',
+      address: null,
+      paymentHash: 'ab'.repeat(32),
+      description: 'payout',
+      amountMsat: 123456789012345678n,
+      sendAmountMsat: 1000n,
+      feeMsat: 0n,
+      providerRef: 'ref-9',
+      batchId: 'b1',
+      fence: 'f-1',
+      round: 1,
+      attempts: 2,
+      reconcileDeadline: 1_800_000_600_000,
+      expiresAt: 1_800_000_000_000,
+      route: ['aurpay', 'turinpay'],
+      tried: ['aurpay'],
+      createdAt: '2026-11-21T10:00:00.000Z',
+      updatedAt: '2026-11-21T10:00:05.000Z',
+    };
+    expect(decodeWithdrawal(stored)).toEqual(expected);
+  });
+
+  it('leaves out only the budget key and the JSON fields the API view decodes (failure, metadata)', () => {
+    const apiOnly = ['budget', 'failure', 'metadata'];
+    // `address` is the one field this invoice's hash cannot hold beside `invoice`.
+    const written = [...Object.keys(stored), 'address'];
+    expect(Object.keys(decodeWithdrawal(stored)).sort()).toEqual(written.filter((k) => !apiOnly.includes(k)).sort());
+  });
+
+  it('reads what create.lua leaves out as absent: no round yet is round 0, the rest null', () => {
+    const w = decodeWithdrawal({ id: 'w2', provider: 'aurpay', status: 'queued', bodyHash: 'h', attempts: '0', address: 'bcrt1q...', reconcileDeadline: '5' });
+    expect(w).toMatchObject({ owner: 'default', round: 0, attempts: 0, invoice: null, amountMsat: null, fence: null, expiresAt: null, route: [], tried: [] });
+  });
+
+  it('refuses an unknown status or provider, and a number or amount that is not an integer', () => {
+    expect(() => decodeWithdrawal({ ...stored, status: 'paid' })).toThrow(new StoredRecordError('stored record has an unknown status "paid"'));
+    expect(() => decodeWithdrawal({ ...stored, provider: 'stripe' })).toThrow(new StoredRecordError('stored record has an unknown provider "stripe"'));
+    expect(() => decodeWithdrawal({ ...stored, provider: '' })).toThrow(StoredRecordError);
+    expect(() => decodeWithdrawal({ ...stored, amountMsat: '1.5' })).toThrow(/malformed amountMsat "1.5"/);
+    expect(() => decodeWithdrawal({ ...stored, round: 'x' })).toThrow(/malformed round "x"/);
+    expect(() => decodeWithdrawal({ ...stored, expiresAt: '1e3' })).toThrow(/malformed expiresAt/);
+  });
+
+  it("builds the API record on the same decoding (amounts back to the stored digits)", () => {
+    const r = parseRecord(stored, []);
+    expect(r).toMatchObject({ status: 'submitting', provider: 'turinpay', amountMsat: '123456789012345678', feeMsat: '0', reconcileDeadline: 1_800_000_600_000 });
+    expect(r.failure).toEqual({ code: 'provider_rejected', message: 'no' });
+    expect(r.metadata).toEqual({ order: 7 });
+    expect(() => parseRecord({ ...stored, status: 'paid' }, [])).toThrow(StoredRecordError);
   });
 });

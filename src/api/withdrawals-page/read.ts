@@ -1,5 +1,4 @@
 import { isTerminal, type Status } from '../../withdrawals/status.ts';
-import { parseRecord } from '../../withdrawals/record-codec.ts';
 import type { WithdrawalStore } from '../../withdrawals/store.ts';
 import { PROVIDERS, type ProviderName, type WithdrawalRecord } from '../../withdrawals/types.ts';
 
@@ -50,8 +49,7 @@ export async function readSections(store: WithdrawalStore, q: ListQuery): Promis
       const perProvider = await Promise.all(
         q.providers.map(async (p) => {
           const ids = await idsFor(store, p, status, counts[p][status], q.limit);
-          const fields = await Promise.all(ids.map((id) => store.getFields(id)));
-          const records = fields.filter((f): f is Record<string, string> => f !== null).map((f) => parseRecord(f, []));
+          const records = await store.listRecords(ids);
           if (status !== 'awaiting_approval') return records;
           return Promise.all(records.map(async (r): Promise<ListedWithdrawal> => ({ ...r, approvedBy: await store.approvers(r.id) })));
         }),

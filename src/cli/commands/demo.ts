@@ -12,7 +12,7 @@ import { createLogger } from '../../logger.ts';
 import { startSandbox } from '../../providers/sandbox/index.ts';
 import { createRuntime } from '../../runtime.ts';
 import { loadSettings } from '../../settings/index.ts';
-import { batchSummary, enqueueBatch } from '../../withdrawals/batches.ts';
+import { enqueueBatch } from '../../withdrawals/batches.ts';
 import { TERMINAL_STATUSES } from '../../withdrawals/status.ts';
 import { jsonReport } from '../json-report.ts';
 import { stopOnSignals } from '../signals.ts';
@@ -103,10 +103,10 @@ export async function demo(opts: DemoOptions): Promise<number> {
     await approveHeld(runtime.enqueueDeps, showcase);
     bar.update(0, { phase: 'settle ' });
     const deadline = Date.now() + opts.timeoutS * 1000;
-    let summary = await batchSummary(runtime.store.redis, runtime.store.keys, answer.batchId);
+    let summary = await runtime.store.batchSummary(answer.batchId);
     while (summary && !summary.done && Date.now() < deadline) {
       await sleep(250);
-      summary = await batchSummary(runtime.store.redis, runtime.store.keys, answer.batchId);
+      summary = await runtime.store.batchSummary(answer.batchId);
       const terminal = TERMINAL_STATUSES.reduce((n, s) => n + (summary?.byStatus[s] ?? 0), 0);
       const detail = Object.entries(summary?.byStatus ?? {}).map(([s, n]) => `${s}:${n}`).join(' ');
       bar.update(terminal, { detail });

@@ -5,7 +5,9 @@ import { settleDelay } from '../../../src/queues/lookup-policy.ts';
 import { settleDecision, type SettleInput } from '../../../src/queues/settle-decision.ts';
 
 const NOW = 1_800_000_000_000;
-const rec = { providerRef: '', reconcileDeadline: String(NOW + 60_000) };
+/** A Lightning withdrawal with no provider reference yet, a minute before its reconciliation deadline. */
+const rec: SettleInput['rec'] = { providerRef: null, address: null, amountMsat: 1000n, reconcileDeadline: NOW + 60_000 };
+const onchain: SettleInput['rec'] = { ...rec, address: 'bcrt1q...', amountMsat: null };
 const decide = (outcome: LookupOutcome, over: Partial<SettleInput> = {}) =>
   settleDecision({ rec, outcome, checks: 0, nowMs: NOW, pollMs: 100, pollMaxMs: 1000, ...over });
 const found = (status: 'pending' | 'succeeded' | 'failed'): LookupOutcome => ({ kind: 'found', status, providerRef: 'ref-9', feeMsat: 2000n, raw: { status } });
@@ -34,8 +36,10 @@ describe('settleDecision', () => {
 
   it('records the amount an on-chain withdrawal moved, once', () => {
     const moved: LookupOutcome = { kind: 'found', status: 'succeeded', providerRef: null, feeMsat: null, amountMsat: 150_000_000n, raw: {} };
-    expect(decide(moved, { rec: { ...rec, address: 'bcrt1q...' } })).toMatchObject({ updates: { amountMsat: '150000000' } });
-    expect(decide(moved, { rec: { ...rec, address: 'bcrt1q...', amountMsat: '1' } })).not.toMatchObject({ updates: { amountMsat: expect.anything() } });
+    expect(decide(moved, { rec: onchain })).toMatchObject({ updates: { amountMsat: '150000000' } });
+    expect(decide(moved, { rec: { ...onchain, amountMsat: 1n } })).not.toMatchObject({ updates: { amountMsat: expect.anything() } });
+    // A Lightning withdrawal's amount is the invoice's: a lookup never rewrites it.
+    expect(decide(moved)).not.toMatchObject({ updates: { amountMsat: expect.anything() } });
   });
 
   it('waits on pending, not found and errors, backing off from SETTLE_POLL_MS, capped', () => {
@@ -58,6 +62,10 @@ describe('settleDecision', () => {
       if (d.kind !== 'review') throw new Error('not review');
       expect(JSON.parse(d.updates.failure ?? '')).toMatchObject({ code: 'reconciliation_exhausted' });
     }
+  });
+
+  it('takes a withdrawal with no deadline stored as past it', () => {
+    expect(decide(found('pending'), { rec: { ...rec, reconcileDeadline: null } })).toMatchObject({ kind: 'review' });
   });
 
   it('still settles on an explicit answer that comes after the deadline', () => {

@@ -1,0 +1,14 @@
+import type { Keys } from '../../keys.ts';
+import type { RedisClient } from '../../redis.ts';
+import type { ScriptCommands } from '../scripts.ts';
+
+/** What every part of the store shares: one connection with the scripts defined, the key names, the clock. */
+export interface StoreContext {
+  redis: RedisClient & ScriptCommands;
+  keys: Keys;
+  now: () => Date;
+  /** Approximate number of events kept in the stream (0 keeps all). */
+  eventsMaxLen: number;
+  /** How long a history outlives a final status, in ms; 0 keeps it. */
+  historyRetentionMs: number;
+}

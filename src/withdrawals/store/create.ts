@@ -1,0 +1,149 @@
+import { DEFAULT_PRODUCER } from '../../callers.ts';
+import { coalesce } from '../../coalesce.ts';
+import { parseRecord } from '../record-codec.ts';
+import type { HistoryEntry, ProviderName, WithdrawalRecord } from '../types.ts';
+import { utcDay, type DailyLimits, type DailyUsage } from './approvals.ts';
+import type { StoreContext } from './context.ts';
+
+export interface NewWithdrawal {
+  id: string;
+  /** The producer creating it: an id another producer already used is a conflict. */
+  owner: string;
+  provider: ProviderName;
+  bodyHash: string;
+  invoice: string | null;
+  address: string | null;
+  paymentHash: string | null;
+  amountMsat: bigint | null;
+  sendAmountMsat: bigint | null;
+  batchId: string | null;
+  description: string | null;
+  metadata: Record<string, unknown> | null;
+  reconcileDeadline: number;
+  /** `provider: "auto"`: the providers that can pay it, in order (failover goes down it). */
+  route?: readonly ProviderName[] | null;
+  /** Why `provider` was chosen (auto), for the first history entry. */
+  routing?: string | null;
+  /** `awaiting_approval` holds it for operators' approval; absent: `queued`. */
+  initialStatus?: 'queued' | 'awaiting_approval';
+  /** Unix ms when the invoice expires (null: an address, which does not). */
+  expiresAt?: number | null;
+  /** The owner's daily limits (LIMIT_DAILY_AMOUNT_MSAT, LIMIT_DAILY_COUNT); absent or null: none. */
+  dailyLimits?: DailyLimits;
+}
+
+export type CreateResult =
+  | { kind: 'created'; record: WithdrawalRecord }
+  | { kind: 'exists'; record: WithdrawalRecord }
+  | { kind: 'conflict' }
+  | { kind: 'invoice_used'; otherId: string; otherOwner: string }
+  /** Over a daily limit: nothing was written; what the owner had accepted that day before it. */
+  | { kind: 'limit_exceeded'; used: DailyUsage };
+
+/** One withdrawal's part of a create.lua call: 8 keys and 12 arguments. */
+interface CreateCall {
+  keys: string[];
+  args: (string | number)[];
+  fields: Record<string, string>;
+  entry: HistoryEntry;
+  iso: string;
+  day: string;
+}
+
+/**
+ * The creates of one event-loop turn (a batch stores up to 1,024 items at once) travel in one
+ * create.lua call, up to this many: a command and a script run per 64 items instead of per item,
+ * each item still checked and written exactly as if alone. 64 items keep one call near 3 ms.
+ */
+const CREATES_PER_CALL = 64;
+
+/** Creating withdrawals: each atomically with its idempotency check, indexes, daily budget and event (create.lua). */
+export function createCreates(
+  ctx: StoreContext,
+  records: { get(id: string): Promise<WithdrawalRecord | null>; owner(id: string): Promise<string | null> },
+) {
+  const { redis, keys } = ctx;
+
+  function createCall(w: NewWithdrawal): CreateCall {
+    const at = ctx.now();
+    const iso = at.toISOString();
+    const fields: Record<string, string> = {
+      id: w.id,
+      owner: w.owner,
+      provider: w.provider,
+      reconcileDeadline: String(w.reconcileDeadline),
+    };
+    const optional: Record<string, string | null> = {
+      invoice: w.invoice,
+      address: w.address,
+      paymentHash: w.paymentHash,
+      amountMsat: w.amountMsat?.toString() ?? null,
+      sendAmountMsat: w.sendAmountMsat?.toString() ?? null,
+      batchId: w.batchId,
+      description: w.description,
+      metadata: w.metadata === null ? null : JSON.stringify(w.metadata),
+    };
+    if (w.expiresAt) optional.expiresAt = String(w.expiresAt);
+    if (w.route && w.route.length > 0) optional.route = w.route.join(',');
+    for (const [k, v] of Object.entries(optional)) if (v !== null) fields[k] = v;
+    const status = w.initialStatus ?? 'queued';
+    const held = status === 'queued' ? '' : "; held for operators' approval";
+    const entry: HistoryEntry = { status, at: iso, cause: `accepted${w.routing ? `; ${w.routing}` : ''}${held}` };
+    const day = utcDay(at);
+    return {
+      fields,
+      entry,
+      iso,
+      day,
+      keys: [
+        keys.record(w.id),
+        keys.history(w.id),
+        w.paymentHash ? keys.paymentHash(w.paymentHash) : keys.none,
+        keys.statusSet(w.provider, status),
+        keys.events,
+        w.batchId ? keys.batch(w.batchId) : keys.none,
+        w.batchId ? keys.batchItems(w.batchId) : keys.none,
+        keys.dailyBudget(w.owner, day),
+      ],
+      args: [
+        w.bodyHash,
+        iso,
+        at.getTime(),
+        JSON.stringify(fields),
+        JSON.stringify(entry),
+        ctx.eventsMaxLen,
+        w.paymentHash ? '1' : '0',
+        w.batchId ?? '',
+        w.amountMsat?.toString() ?? '0',
+        status,
+        w.dailyLimits?.amountMsat?.toString() ?? '',
+        w.dailyLimits?.count?.toString() ?? '',
+      ],
+    };
+  }
+
+  const createMany = coalesce<CreateCall, string[]>(
+    (calls) => redis.wdCreate(calls.length * 8, ...calls.flatMap((c) => c.keys), ...calls.flatMap((c) => c.args)),
+    CREATES_PER_CALL,
+  );
+
+  async function create(w: NewWithdrawal): Promise<CreateResult> {
+    const call = createCall(w);
+    const { fields, entry, iso } = call;
+    const res = await createMany(call);
+    const [kind, other, count] = res;
+    if (kind === 'limit_exceeded') return { kind, used: { day: call.day, amountMsat: BigInt(other ?? '0'), count: Number(count ?? 0) } };
+    if (kind === 'conflict') return { kind: 'conflict' };
+    if (kind === 'invoice_used') return { kind: 'invoice_used', otherId: other ?? '', otherOwner: (await records.owner(other ?? '')) ?? DEFAULT_PRODUCER };
+    if (kind === 'created') {
+      // Exactly what create.lua wrote: no need to read it back (a round trip per accepted item).
+      const written = { ...fields, bodyHash: w.bodyHash, status: entry.status, attempts: '0', createdAt: iso, updatedAt: iso };
+      return { kind: 'created', record: parseRecord(written, [JSON.stringify(entry)]) };
+    }
+    const record = await records.get(w.id);
+    if (!record) throw new Error(`withdrawal ${w.id} vanished right after it was written`);
+    return { kind: 'exists', record };
+  }
+
+  return { create };
+}

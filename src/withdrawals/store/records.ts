@@ -1,0 +1,124 @@
+import { DEFAULT_PRODUCER } from '../../callers.ts';
+import { asProvider, decodeWithdrawal, parseRecord } from '../record-codec.ts';
+import { STATUSES, TRANSITIONS, type Status } from '../status.ts';
+import type { HistoryEntry, ProviderName, WithdrawalRecord } from '../types.ts';
+import type { Withdrawal } from '../withdrawal.ts';
+import type { StoreContext } from './context.ts';
+
+export interface TransitionRequest {
+  from: Status;
+  to: Status;
+  /** Failover: the provider the withdrawal moves to (its `to` status set is that provider's). */
+  toProvider?: ProviderName;
+  /** The attempt token the caller holds; the change is refused when the record carries another. */
+  fence?: string;
+  newFence?: string;
+  updates?: Record<string, string | null>;
+  cause: string;
+  actor?: string;
+  note?: string;
+  countAttempt?: boolean;
+  newRound?: boolean;
+  /**
+   * The record's provider and batch id, when the caller has just read the record: they never change
+   * after creation, so passing them saves a round trip. The script checks them and refuses to write
+   * if they are wrong (then the store reads them and tries once more).
+   */
+  known?: RecordIdentity;
+}
+
+export interface RecordIdentity {
+  provider: ProviderName;
+  batchId: string | null;
+}
+
+export type TransitionResult =
+  | { ok: true }
+  | { ok: false; reason: 'missing' | 'conflict' | 'fenced' | 'illegal'; current: Status | null };
+
+export class IllegalTransitionError extends Error {
+  override name = 'IllegalTransitionError';
+}
+
+/** One withdrawal at a time: read it (typed, or as the API shows it) and move it through the state machine. */
+export function createRecords(ctx: StoreContext) {
+  const { redis, keys } = ctx;
+
+  /** The record the API returns, with its history. */
+  async function get(id: string): Promise<WithdrawalRecord | null> {
+    const [fields, history] = await Promise.all([redis.hgetall(keys.record(id)), redis.lrange(keys.history(id), 0, -1)]);
+    if (!fields.status) return null;
+    return parseRecord(fields, history);
+  }
+
+  /** The withdrawal, decoded and checked (no history): what workers, the sweep and operators' actions read. */
+  async function read(id: string): Promise<Withdrawal | null> {
+    const fields = await redis.hgetall(keys.record(id));
+    return fields.status ? decodeWithdrawal(fields) : null;
+  }
+
+  /** The API records of these ids without their histories (a listing shows none); ids with no record are left out. */
+  async function listRecords(ids: readonly string[]): Promise<WithdrawalRecord[]> {
+    const all = await Promise.all(ids.map((id) => redis.hgetall(keys.record(id))));
+    return all.filter((f) => f.status).map((f) => parseRecord(f, []));
+  }
+
+  /** Who owns a withdrawal (it never changes after creation), or null when there is none. */
+  async function owner(id: string): Promise<string | null> {
+    const [status, who] = await redis.hmget(keys.record(id), 'status', 'owner');
+    return status ? who || DEFAULT_PRODUCER : null;
+  }
+
+  /** The provider and batch that name a record's index keys, or null when there is no record. */
+  async function identity(id: string): Promise<RecordIdentity | null> {
+    const [provider, batchId] = await redis.hmget(keys.record(id), 'provider', 'batchId');
+    return provider ? { provider: asProvider(provider), batchId: batchId || null } : null;
+  }
+
+  async function transition(id: string, t: TransitionRequest): Promise<TransitionResult> {
+    // provider and batchId never change after creation, so reading them first is race-free.
+    const known = t.known ?? (await identity(id));
+    if (!known) return { ok: false, reason: 'missing', current: null };
+    const { provider, batchId } = known;
+    const at = ctx.now();
+    const entry: HistoryEntry = { status: t.to, at: at.toISOString(), cause: t.cause };
+    if (t.actor) entry.actor = t.actor;
+    if (t.note) entry.note = t.note;
+    const res = await redis.wdTransition(
+      keys.record(id),
+      keys.history(id),
+      keys.events,
+      batchId ? keys.batch(batchId) : keys.none,
+      keys.statusSet(provider, t.from),
+      keys.statusSet(t.toProvider ?? provider, t.to),
+      t.from,
+      t.to,
+      t.fence ?? '',
+      at.toISOString(),
+      at.getTime(),
+      JSON.stringify(t.updates ?? {}),
+      JSON.stringify(entry),
+      ctx.eventsMaxLen,
+      TRANSITIONS[t.from].join(','),
+      t.newFence ?? '',
+      t.countAttempt ? '1' : '0',
+      t.newRound ? '1' : '0',
+      provider,
+      batchId ?? '',
+      ctx.historyRetentionMs,
+    );
+    const [kind, current] = res;
+    if (kind === 'ok') return { ok: true };
+    if (kind === 'stale_keys') {
+      if (t.known) return transition(id, { ...t, known: undefined });
+      throw new Error(`withdrawal ${id}: its provider or batch changed while it was being updated`);
+    }
+    const reason = kind === 'missing' || kind === 'conflict' || kind === 'fenced' ? kind : 'illegal';
+    if (reason === 'illegal') {
+      throw new IllegalTransitionError(`withdrawal ${id}: ${t.from} -> ${t.to} is not an allowed transition`);
+    }
+    return { ok: false, reason, current: STATUSES.find((s) => s === current) ?? null };
+  }
+
+  return { get, read, listRecords, owner, identity, transition };
+}
