@@ -1,21 +1,9 @@
 import { z } from 'zod';
 import { DEFAULT_PRODUCER, PRODUCER_NAME, type Role } from './callers.ts';
+import { httpUrl, int, optionalSecret, type VariablesSchema } from './config-fields.ts';
 import { BITCOIN_SUPPLY_MSAT } from './money.ts';
 
 const NETWORKS = ['bitcoin', 'testnet', 'signet', 'regtest'] as const;
-
-const optionalSecret = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? null : v.trim()));
-
-const int = (def: number, min: number, max: number) =>
-  z.coerce
-    .number({ error: `must be a whole number from ${min} to ${max}` })
-    .int(`must be a whole number from ${min} to ${max}`)
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`)
-    .default(def);
 
 /** An optional amount in millisatoshi, at most 21 million BTC: null when unset. */
 const msat = () =>
@@ -26,8 +14,6 @@ const msat = () =>
     .refine((v) => !/^[0-9]+$/.test(v) || BigInt(v) <= BITCOIN_SUPPLY_MSAT, `must be at most ${BITCOIN_SUPPLY_MSAT} (21 million BTC)`)
     .optional()
     .transform((v) => (v === undefined ? null : BigInt(v)));
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 const TRACE_EXPORTERS = ['otlp', 'console', 'none'] as const;
 const TRACE_SAMPLERS = [
@@ -90,16 +76,6 @@ const envSchema = z.object({
   DASHBOARD_USER: optionalSecret,
   DASHBOARD_PASSWORD: optionalSecret,
   LN_NETWORK: z.enum(NETWORKS, { error: `must be one of ${NETWORKS.join(', ')}` }).default('bitcoin'),
-  AURPAY_BASE_URL: httpUrl.default('https://dashboard.aurpay.net'),
-  AURPAY_API_KEY: optionalSecret,
-  AURPAY_API_SECRET: optionalSecret,
-  AURPAY_API_TOKEN: optionalSecret,
-  /** Transactions per page when searching Aurpay's `/api/v2/tx` for a withdrawal. */
-  AURPAY_LOOKUP_PAGE_SIZE: int(100, 1, 1000),
-  /** Pages read per settlement check before answering "not found yet". */
-  AURPAY_LOOKUP_MAX_PAGES: int(10, 1, 1000),
-  TURINPAY_BASE_URL: httpUrl.default('https://api.turinpay.com'),
-  TURINPAY_API_KEY: optionalSecret,
   PROVIDER_TIMEOUT_MS: int(15000, 100, 600000),
   SETTLE_POLL_MS: int(5000, 10, 3600000),
   SETTLE_POLL_MAX_MS: int(300000, 10, 86400000),
@@ -130,15 +106,17 @@ const envSchema = z.object({
     .optional()
     .transform((v) => v ?? null),
   /**
-   * The order `provider: "auto"` tries providers in, comma-separated (default: aurpay,turinpay, every
-   * provider). That each name is a provider is checked where the enqueue settings are built.
+   * The order `provider: "auto"` tries providers in, comma-separated (default, null: every provider, in
+   * the order of the provider definitions). That each name is a provider is checked where the enqueue
+   * settings are built.
    */
   AUTO_PROVIDER_ORDER: z
     .string()
-    .default('aurpay,turinpay')
     .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0))
     .pipe(z.array(z.string()).min(1, 'must name at least one provider'))
-    .refine((list) => new Set(list).size === list.length, 'must name each provider once'),
+    .refine((list) => new Set(list).size === list.length, 'must name each provider once')
+    .optional()
+    .transform((v) => v ?? null),
   ALLOW_ONCHAIN: z
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('false')
@@ -165,15 +143,6 @@ const envSchema = z.object({
   BREAKER_THRESHOLD: int(5, 1, 10000),
   /** How long a provider stays paused before one probe submission is tried. */
   BREAKER_COOLDOWN_MS: int(30000, 100, 86400000),
-  /**
-   * Requests per second to each provider across the whole fleet, submits and status lookups together
-   * (a provider's limit counts every call); 0: no limit.
-   */
-  AURPAY_RATE_LIMIT_PER_S: int(0, 0, 100000),
-  TURINPAY_RATE_LIMIT_PER_S: int(0, 0, 100000),
-  /** Submit jobs one worker process runs at once for each provider (default SUBMIT_CONCURRENCY). */
-  AURPAY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
-  TURINPAY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   SWEEP_EVERY_MS: int(10000, 100, 3600000),
   /** Seconds a finished (completed) job stays in Redis and the dashboard; failed ones stay 24 times longer. */
   JOB_RETENTION_S: int(3600, 1, 30 * 86400),
@@ -254,10 +223,14 @@ export interface ApiToken {
   role: Role;
 }
 
+/**
+ * The configuration: the service's own variables, typed, and each provider definition's variables
+ * (parsed by its `configSchema`, merged in by loadConfig), which the provider's own settings read.
+ */
 export type Config = Omit<z.infer<typeof envSchema>, 'API_TOKENS' | 'OPERATOR_TOKENS'> & {
   API_TOKENS: ApiToken[];
   OPERATOR_TOKENS: ApiToken[];
-};
+} & { readonly [providerVariable: string]: unknown };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -289,17 +262,32 @@ function parseTokens(variable: string, raw: string, role: Role): ApiToken[] {
     });
 }
 
-/** Validates the environment once; a bad value throws a ConfigError naming the variable. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
-  const cleaned: Record<string, string> = {};
-  for (const key of Object.keys(envSchema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value !== '') cleaned[key] = value;
+/**
+ * Validates the environment once; a bad value throws a ConfigError naming the variable. The providers'
+ * variable schemas (each definition's `configSchema`; src/settings/ passes the runtime's) are merged
+ * into the service's: a variable of no schema is not read.
+ */
+export function loadConfig(env: Record<string, string | undefined>, providerSchemas: readonly VariablesSchema[] = []): Config {
+  const given = (schema: VariablesSchema): Record<string, string> => {
+    const cleaned: Record<string, string> = {};
+    for (const key of Object.keys(schema.shape)) {
+      const value = env[key];
+      if (value !== undefined && value !== '') cleaned[key] = value;
+    }
+    return cleaned;
+  };
+  const parsed = envSchema.safeParse(given(envSchema));
+  const providers = providerSchemas.map((schema) => schema.safeParse(given(schema)));
+  const issues = [parsed, ...providers].flatMap((result) => (result.success ? [] : result.error.issues));
+  if (!parsed.success || issues.length > 0) {
+    throw configError(issues.map((issue) => ({ variable: String(issue.path[0] ?? ''), message: issue.message })));
   }
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw configError(parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? ''), message: issue.message })));
-  }
+  // Every variable of each schema is present (an unset optional one as undefined): the providers' settings tell a merged schema by it.
+  const providerVariables: Record<string, unknown> = {};
+  providerSchemas.forEach((schema, i) => {
+    const data: Record<string, unknown> = providers[i]?.data ?? {};
+    for (const key of Object.keys(schema.shape)) providerVariables[key] = data[key];
+  });
   const tokens = parseTokens('API_TOKENS', parsed.data.API_TOKENS, 'producer');
   const operators = parseTokens('OPERATOR_TOKENS', parsed.data.OPERATOR_TOKENS, 'operator');
   const seen = new Set<string>();
@@ -310,5 +298,5 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if ((parsed.data.WEBHOOK_URL === undefined) !== (parsed.data.WEBHOOK_SECRET === undefined)) {
     throw new ConfigError('invalid configuration:\n  WEBHOOK_URL, WEBHOOK_SECRET: set both or neither');
   }
-  return { ...parsed.data, API_TOKENS: tokens, OPERATOR_TOKENS: operators };
+  return { ...providerVariables, ...parsed.data, API_TOKENS: tokens, OPERATOR_TOKENS: operators };
 }

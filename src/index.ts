@@ -20,11 +20,28 @@ export {
 
 export { STATUSES, TERMINAL_STATUSES, isTerminal, type Status } from './withdrawals/status.ts';
 export { ERROR_CODES, type ApiError, type ErrorCode, type ErrorIssue } from './withdrawals/errors.ts';
-export { PROVIDERS, type Failure, type HistoryEntry, type ProviderName } from './withdrawals/types.ts';
+export { type Failure, type HistoryEntry, type ProviderName } from './withdrawals/types.ts';
+export {
+  aurpay,
+  turinpay,
+  builtinProviders,
+  BUILTIN_PROVIDER_NAMES,
+  BUILTIN_PROVIDER_NAMES as PROVIDERS,
+  defineProvider,
+  type ProviderCapabilities,
+  type ProviderDefinition,
+  type ProviderDeps,
+  type ProviderLimits,
+  type ProviderProfile,
+  type SharedProviderVariables,
+} from './providers/index.ts';
+export type { ProviderClient, SubmitOutcome, LookupOutcome, SubmitRequest, LookupRequest, ProviderStatus } from './providers/types.ts';
 export { withdrawalRequestSchema, type WithdrawalRequest } from './withdrawals/request.ts';
 export { MAX_BATCH_ITEMS, type BatchAnswer, type BatchItemKind, type BatchRejection, type BatchSummary } from './withdrawals/batches.ts';
 export { batchFileItems, formatOfPath, BatchFileError, CSV_COLUMNS, type BatchFileFormat } from './batch-file/index.ts';
 
 export { createRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
-export { loadConfig, ConfigError, type Config, type Network } from './config.ts';
+export { ConfigError, type Config, type Network } from './config.ts';
+/** The environment read and checked once, the variables of the providers (default: the built-in ones) merged in. */
+export { loadServiceConfig as loadConfig } from './settings/index.ts';
 export { createLogger, type Logger } from './logger.ts';

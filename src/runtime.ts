@@ -9,6 +9,8 @@ import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { metricsRoute } from './metrics/route.ts';
 import { buildMetricsServer } from './metrics/server.ts';
 import type { Logger } from './logger.ts';
+import type { ProviderDefinition } from './providers/definition.ts';
+import { builtinProviders } from './providers/index.ts';
 import { closeProviderClients, createProviderClients, type ProviderClients } from './providers/registry.ts';
 import { createQueues, type Queues } from './queues/queues.ts';
 import { startWorkers, type RunningWorkers } from './queues/workers.ts';
@@ -19,14 +21,20 @@ import { serviceSettings } from './settings/index.ts';
 import { createEnqueueDeps, type EnqueueDeps } from './withdrawals/enqueue.ts';
 import { createStore, type WithdrawalStore } from './withdrawals/store.ts';
 import { createWebhooks, withWebhookQueue, type RunningWebhooks, type Webhooks } from './webhooks/service.ts';
-import { PROVIDERS, type ProviderName } from './withdrawals/types.ts';
+import type { ProviderName } from './withdrawals/types.ts';
 import { createInFlight, delay, settleBy, trackCalls } from './shutdown.ts';
 import { createTracing } from './telemetry/tracing.ts';
 import { traceProviderCalls } from './telemetry/provider-calls.ts';
 
 export interface RuntimeOptions {
   logger: Logger;
-  /** Injected provider clients (tests, demo); default: built from the configuration. */
+  /**
+   * The providers this runtime knows (their names, capabilities, variables and client factories):
+   * default, the built-in ones. Add one with `[...builtinProviders, mine]`; the configuration must have
+   * been loaded with its variables (src/settings/: loadSettings or loadServiceConfig with the same list).
+   */
+  providers?: readonly ProviderDefinition[];
+  /** Injected provider clients (tests, demo); default: built from the configuration, through each definition's `create`. */
   clients?: ProviderClients;
   eventsMaxLen?: number;
   /**
@@ -51,6 +59,8 @@ export interface ShutdownReport {
 export interface Runtime {
   config: Config;
   logger: Logger;
+  /** The providers this runtime knows (enabled or not). */
+  providers: readonly ProviderDefinition[];
   store: WithdrawalStore;
   queues: Queues;
   clients: ProviderClients;
@@ -75,7 +85,10 @@ export interface Runtime {
 export async function createRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
   const { logger } = opts;
   // Built before anything connects: a variable a feature refuses fails the start at once.
-  const settings = serviceSettings(config);
+  const providers = opts.providers ?? builtinProviders;
+  const names = providers.map((d) => d.name);
+  if (new Set(names).size !== names.length) throw new Error(`createRuntime: provider names must differ (${names.join(', ')})`);
+  const settings = serviceSettings(config, providers);
   const keys = createKeys(config.QUEUE_PREFIX);
   // The commands of concurrent requests (a batch stores up to 1,024 items at once) are pipelined: one
   // write for many. Not on the workers' connection: BullMQ blocks on it.
@@ -87,7 +100,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   // The request connection answers 503 while not ready (no offline queue): be ready before serving.
   await waitUntilReady(requestRedis, 10_000);
 
-  const storeOptions = { ...settings.store, eventsMaxLen: opts.eventsMaxLen ?? settings.store.eventsMaxLen };
+  const storeOptions = { ...settings.store, providers: names, eventsMaxLen: opts.eventsMaxLen ?? settings.store.eventsMaxLen };
   const store = createStore({ redis: requestRedis, keys, ...storeOptions });
   const workerStore = createStore({ redis: workerRedis, keys, ...storeOptions });
   const webhooks = createWebhooks({ connection: workerRedis, requestRedis, keys, logger, settings: settings.webhooks });
@@ -96,7 +109,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   // A Queue without an 'error' listener prints reconnect errors to stderr, bypassing the logger.
   for (const q of queues.all()) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue connection error'));
   const clients = opts.clients ?? createProviderClients(settings.providers, logger);
-  const enabled = PROVIDERS.filter((p) => clients[p] !== undefined);
+  const enabled = names.filter((p) => clients[p] !== undefined);
 
   // Threads start on the first batch; a process that never takes one never starts them.
   const validationPool = createValidationPool({ threads: settings.validationThreads, logger });
@@ -170,6 +183,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   return {
     config,
     logger,
+    providers,
     store,
     queues,
     clients,
@@ -207,6 +221,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         logger,
         observe: metrics.observe,
         providers: o.providers,
+        capabilities: Object.fromEntries(providers.map((d) => [d.name, d.capabilities])),
         telemetry: tracing?.bullmq,
         settings: { ...settings.workers, submitConcurrency: o.submitConcurrency ?? settings.workers.submitConcurrency },
       });

@@ -2,7 +2,8 @@
 import { createLogger } from '../src/logger.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { loadSettings } from '../src/settings/index.ts';
-import { PROVIDERS, type ProviderName } from '../src/withdrawals/types.ts';
+import { builtinProviders } from '../src/providers/index.ts';
+import type { ProviderName } from '../src/withdrawals/types.ts';
 import { UsageError } from '../src/cli/exit.ts';
 import { stopOnSignals } from '../src/cli/signals.ts';
 import { startTracing } from '../src/telemetry/start.ts';
@@ -21,9 +22,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   let providers: ProviderName[] | undefined;
   if (opts.provider !== undefined) {
-    const p = PROVIDERS.find((x) => x === opts.provider);
-    if (!p) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
-    providers = [p];
+    const p = builtinProviders.find((d) => d.name === opts.provider);
+    if (!p) throw new UsageError(`--provider must be one of ${builtinProviders.map((d) => d.name).join(', ')}`);
+    providers = [p.name];
   }
   const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a positive integer');
@@ -39,8 +40,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
   // Every wait of close() is bounded; past this, something escaped those bounds. A provider call
   // ends within 3 x PROVIDER_TIMEOUT_MS + 2 s whatever the provider does (the transport's deadline).
   stopOnSignals(stop, (msg) => logger.info(msg), { deadlineMs: 3 * config.PROVIDER_TIMEOUT_MS + 30_000 });
-  const enabled = PROVIDERS.filter((p) => runtime.clients[p]);
-  if (enabled.length === 0) logger.warn('no provider is configured (AURPAY_API_KEY, TURINPAY_API_KEY): every withdrawal will be refused');
+  const enabled = runtime.providers.filter((d) => runtime.clients[d.name]);
+  if (enabled.length === 0) {
+    logger.warn(`no provider is configured (${runtime.providers.map((d) => d.keyVariable).join(', ')}): every withdrawal will be refused`);
+  }
   // A worker process has no API: it serves its own metrics and health on METRICS_PORT, from before
   // its workers start (/readyz says "workers not started" until then).
   if (opts.workers && !opts.api && config.METRICS_PORT !== null) {

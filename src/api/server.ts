@@ -119,6 +119,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   }, { prefix: '/v1' });
 
   await deps.extend?.(app);
-  await openapiRoutes(app, routes);
+  await openapiRoutes(app, routes, deps.store.providers);
   return app;
 }

@@ -12,7 +12,7 @@ import { publicRecord } from '../withdrawals/record-codec.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
 import { TERMINAL_STATUSES } from '../withdrawals/status.ts';
 import { createStore } from '../withdrawals/store.ts';
-import { PROVIDERS } from '../withdrawals/types.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../providers/index.ts';
 import { createValidationPool } from '../withdrawals/validation/pool.ts';
 import { WithdrawalsClientError, type WithdrawalsClient, type WithdrawalsClientOptions } from './types.ts';
 
@@ -29,7 +29,7 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
   if (!PRODUCER_NAME.test(name)) throw new WithdrawalsClientError('invalid_request', `producer ${JSON.stringify(name)} must be 1-64 characters of A-Z a-z 0-9 . _ : -`);
   const caller = producer(name);
   const logger = options.logger ?? createLogger('silent');
-  const providers = options.providers ?? PROVIDERS;
+  const providers = options.providers ?? BUILTIN_PROVIDER_NAMES;
   const keys = createKeys(config.QUEUE_PREFIX);
   const requestRedis = createRedis(config.REDIS_URL, { role: 'request', connectionName: 'withdrawals-client', autoPipelining: true });
   const queueRedis = createRedis(config.REDIS_URL, { role: 'worker', connectionName: 'withdrawals-client-queues' });

@@ -4,7 +4,7 @@ import type { LookupOutcome, SubmitOutcome } from '../providers/types.ts';
 import type { Queues } from '../queues/queues.ts';
 import { STATUSES, type Status } from '../withdrawals/status.ts';
 import type { DailyLimits, WithdrawalStore } from '../withdrawals/store.ts';
-import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
+import type { ProviderName } from '../withdrawals/types.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
 
 export interface MetricsDeps {
@@ -143,15 +143,15 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     }
   }
 
-  for (const provider of PROVIDERS) {
+  for (const provider of deps.queues.providers) {
     for (const outcome of SUBMIT_OUTCOMES) requests.inc({ provider, operation: 'submit', outcome }, 0);
     for (const outcome of LOOKUP_OUTCOMES) requests.inc({ provider, operation: 'lookup', outcome }, 0);
   }
 
   function apply(s: Snapshot): void {
-    for (const provider of PROVIDERS) {
-      for (const status of STATUSES) inStatus.set({ provider, status }, s.inStatus[provider][status]);
-      oldestUnknown.set({ provider }, s.oldestUnknownAgeSeconds[provider]);
+    for (const provider of deps.queues.providers) {
+      for (const status of STATUSES) inStatus.set({ provider, status }, s.inStatus[provider]?.[status] ?? 0);
+      oldestUnknown.set({ provider }, s.oldestUnknownAgeSeconds[provider] ?? 0);
       breakerOpen.set({ provider }, s.breakerOpen[provider] ? 1 : 0);
     }
     for (const { queue, counts } of s.queueJobs) {

@@ -1,7 +1,7 @@
 import type { Queues } from '../queues/queues.ts';
 import type { Status } from '../withdrawals/status.ts';
 import type { DailyUsage, OpenBatch, WithdrawalStore } from '../withdrawals/store.ts';
-import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
+import type { ProviderName } from '../withdrawals/types.ts';
 
 /** Everything the shared gauges report, read from Redis at scrape time so every process agrees. */
 export interface Snapshot {
@@ -24,26 +24,20 @@ export interface SnapshotDeps {
   now(): number;
 }
 
-async function perProvider<T>(read: (p: ProviderName) => Promise<T>): Promise<Record<ProviderName, T>> {
-  const values = await Promise.all(PROVIDERS.map(read));
-  const out = {} as Record<ProviderName, T>;
-  PROVIDERS.forEach((p, i) => {
-    const v = values[i];
-    if (v !== undefined) out[p] = v;
-  });
-  return out;
+async function perProvider<T>(providers: readonly ProviderName[], read: (p: ProviderName) => Promise<T>): Promise<Record<ProviderName, T>> {
+  return Object.fromEntries(await Promise.all(providers.map(async (p) => [p, await read(p)] as const)));
 }
 
 export async function readSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
   const { store, queues } = deps;
   const [inStatus, oldestUnknownAgeSeconds, breakerOpen, queueJobs, openBatches, daily] = await Promise.all([
-    store.countByStatus(),
-    perProvider(async (p) => {
+    store.countByStatus(queues.providers),
+    perProvider(queues.providers, async (p) => {
       const since = await store.oldestIn(p, 'unknown');
       return since === null ? 0 : Math.max(0, (deps.now() - since) / 1000);
     }),
     // The breaker is the paused submit queue: auth errors pause it, an operator resumes it.
-    perProvider((p) => queues.submit[p].isPaused()),
+    perProvider(queues.providers, (p) => queues.submitQueue(p).isPaused()),
     Promise.all(queues.all().map(async (q) => ({ queue: q.name, counts: await q.getJobCounts() }))),
     store.openBatches(deps.maxBatches),
     Promise.all((deps.producers ?? []).map(async (producer) => ({ producer, usage: await store.dailyUsage(producer) }))),

@@ -1,22 +1,23 @@
 import type { Logger } from '../logger.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
-import { createAurpayClient, type AurpayClientOptions } from './aurpay/client.ts';
-import { createTurinpayClient, type TurinpayClientOptions } from './turinpay/client.ts';
+import type { ProviderDefinition } from './definition.ts';
 import type { ProviderClient } from './types.ts';
 
 export type ProviderClients = Partial<Record<ProviderName, ProviderClient>>;
 
-/** Each provider's client options; null: the provider has no API key and is disabled. */
-export interface ProviderSettings {
-  aurpay: Omit<AurpayClientOptions, 'logger'> | null;
-  turinpay: Omit<TurinpayClientOptions, 'logger'> | null;
+/** An enabled provider: its definition and its client's settings (from `definition.settings`). */
+export interface ProviderSetting {
+  definition: ProviderDefinition;
+  settings: unknown;
 }
+
+/** The enabled providers' settings; a provider without an API key is left out (disabled). */
+export type ProviderSettings = readonly ProviderSetting[];
 
 /** A disabled provider has no client, and enqueue refuses it (`provider_disabled`). */
 export function createProviderClients(settings: ProviderSettings, logger: Logger): ProviderClients {
   const clients: ProviderClients = {};
-  if (settings.aurpay) clients.aurpay = createAurpayClient({ ...settings.aurpay, logger });
-  if (settings.turinpay) clients.turinpay = createTurinpayClient({ ...settings.turinpay, logger });
+  for (const { definition, settings: s } of settings) clients[definition.name] = definition.create(s, { logger });
   return clients;
 }
 

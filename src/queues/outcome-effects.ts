@@ -1,13 +1,8 @@
+import type { ProviderCapabilities } from '../providers/definition.ts';
 import type { SubmitOutcome } from '../providers/types.ts';
 import type { Status } from '../withdrawals/status.ts';
-import type { Failure, ProviderName } from '../withdrawals/types.ts';
+import type { Failure } from '../withdrawals/types.ts';
 import type { Withdrawal } from '../withdrawals/withdrawal.ts';
-
-/**
- * Providers whose synchronous "success" on submit is taken as settlement. Aurpay's `SUCCESS` on
- * the withdraw call is ambiguous (providers.md §4.3), so Aurpay is always confirmed by a lookup.
- */
-const SETTLES_ON_SUBMIT: Record<ProviderName, boolean> = { turinpay: true, aurpay: false };
 
 export interface SubmitEffect {
   to: Status;
@@ -21,8 +16,12 @@ function failureJson(f: Failure): string {
   return JSON.stringify(f);
 }
 
-/** Maps one provider outcome to the record change it causes (architecture.md, "Provider call outcome"). */
-export function submitEffect(provider: ProviderName, outcome: SubmitOutcome): SubmitEffect {
+/**
+ * Maps one provider outcome to the record change it causes (architecture.md, "Provider call outcome").
+ * A synchronous "success" settles only for a provider whose definition says it `settlesOnSubmit`;
+ * any other is confirmed by a lookup.
+ */
+export function submitEffect(provider: Pick<ProviderCapabilities, 'settlesOnSubmit'>, outcome: SubmitOutcome): SubmitEffect {
   switch (outcome.kind) {
     case 'accepted': {
       const updates: Record<string, string | null> = {};
@@ -32,7 +31,7 @@ export function submitEffect(provider: ProviderName, outcome: SubmitOutcome): Su
         updates.failure = failureJson({ code: 'provider_failed', message: 'the provider reported the payment failed', provider: outcome.raw });
         return { to: 'failed', cause: 'provider answered failed', updates, settle: false };
       }
-      if (outcome.status === 'succeeded' && SETTLES_ON_SUBMIT[provider]) {
+      if (outcome.status === 'succeeded' && provider.settlesOnSubmit) {
         return { to: 'succeeded', cause: 'provider answered paid', updates, settle: false };
       }
       const cause = outcome.status === 'succeeded' ? 'provider answered success; confirming it by lookup' : 'provider accepted; pending';

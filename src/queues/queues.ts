@@ -2,8 +2,8 @@ import { Queue, type ConnectionOptions, type JobsOptions, type Telemetry } from 
 import { SETTLE_JOB_RETRY } from './lookup-policy.ts';
 import { jobTraceOptions } from '../telemetry/tracing.ts';
 import type { Keys } from '../keys.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../providers/index.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
-import { PROVIDERS } from '../withdrawals/types.ts';
 import { MAINTENANCE_QUEUE, SETTLE_QUEUE, settleJobId, submitJobId, submitQueueName } from './names.ts';
 import { coalescingAdder } from './coalesce.ts';
 import type { SettleJobData, SubmitJobData } from './jobs.ts';
@@ -17,10 +17,16 @@ export interface QueueSettings {
   keepFinishedJobs?: number;
   /** BullMQ's telemetry hooks (traces on): each job added carries its caller's trace context. */
   telemetry?: Telemetry;
+  /** The providers, one submit queue each (the runtime's definitions; default: the built-in providers). */
+  providers?: readonly ProviderName[];
 }
 
 export interface Queues {
-  submit: Record<ProviderName, Queue<SubmitJobData>>;
+  /** The providers these queues serve, one submit queue each. */
+  providers: readonly ProviderName[];
+  submit: Readonly<Record<ProviderName, Queue<SubmitJobData>>>;
+  /** A provider's submit queue; throws for a provider these queues do not serve. */
+  submitQueue(provider: ProviderName): Queue<SubmitJobData>;
   settle: Queue<SettleJobData>;
   maintenance: Queue;
   all(): Queue[];
@@ -38,8 +44,9 @@ export function createQueues(connection: ConnectionOptions, keys: Keys, settings
     removeOnComplete: finished,
     removeOnFail: { age: settings.keepFinishedJobsS * 24 },
   };
+  const providers = [...(settings.providers ?? BUILTIN_PROVIDER_NAMES)];
   const submit = Object.fromEntries(
-    PROVIDERS.map((p) => [p, new Queue<SubmitJobData>(submitQueueName(p), { ...opts, defaultJobOptions: submitDefaults })]),
+    providers.map((p) => [p, new Queue<SubmitJobData>(submitQueueName(p), { ...opts, defaultJobOptions: submitDefaults })]),
   ) as Record<ProviderName, Queue<SubmitJobData>>;
   const settle = new Queue<SettleJobData>(SETTLE_QUEUE, {
     ...opts,
@@ -47,15 +54,23 @@ export function createQueues(connection: ConnectionOptions, keys: Keys, settings
   });
   const maintenance = new Queue(MAINTENANCE_QUEUE, { ...opts, defaultJobOptions: { removeOnComplete: true, removeOnFail: 100 } });
   const all = () => [...Object.values(submit), settle, maintenance];
-  const addToSubmit = Object.fromEntries(PROVIDERS.map((p) => [p, coalescingAdder(submit[p])])) as Record<ProviderName, ReturnType<typeof coalescingAdder<SubmitJobData>>>;
+  const addToSubmit = new Map(Object.entries(submit).map(([p, q]) => [p, coalescingAdder(q)]));
   const addToSettle = coalescingAdder(settle);
   return {
+    providers,
     submit,
+    submitQueue(provider) {
+      const queue = submit[provider];
+      if (!queue) throw new Error(`no submit queue for provider ${provider}`);
+      return queue;
+    },
     settle,
     maintenance,
     all,
     async addSubmit(provider, id, round) {
-      await addToSubmit[provider]('submit', { id }, { jobId: submitJobId(id, round), ...jobTraceOptions(settings.telemetry) });
+      const add = addToSubmit.get(provider);
+      if (!add) throw new Error(`no submit queue for provider ${provider}`);
+      await add('submit', { id }, { jobId: submitJobId(id, round), ...jobTraceOptions(settings.telemetry) });
     },
     async addSettle(id, round, delayMs) {
       await addToSettle('settle', { id, checks: 0 }, { jobId: settleJobId(id, round), delay: delayMs, ...jobTraceOptions(settings.telemetry) });

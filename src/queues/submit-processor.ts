@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from '../logger.ts';
+import type { ProviderCapabilities } from '../providers/definition.ts';
 import type { ProviderClient, SubmitOutcome } from '../providers/types.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
 import { isTerminal, type Status } from '../withdrawals/status.ts';
@@ -12,6 +13,8 @@ import { movedAmountUpdate, submitEffect } from './outcome-effects.ts';
 
 export interface SubmitDeps {
   provider: ProviderName;
+  /** What the provider's definition says it does (its "paid" on submit settles only with `settlesOnSubmit`). */
+  capabilities: Pick<ProviderCapabilities, 'settlesOnSubmit'>;
   client: ProviderClient;
   store: WithdrawalStore;
   logger: Logger;
@@ -25,7 +28,7 @@ export interface SubmitDeps {
   /** Observes every outcome (metrics, breaker); awaited, so a breaker opens before the next job. */
   onOutcome?(outcome: SubmitOutcome): Promise<void> | void;
   /**
-   * Takes a request from the provider's fleet-wide budget (AURPAY/TURINPAY_RATE_LIMIT_PER_S): null to
+   * Takes a request from the provider's fleet-wide budget (its definition's rate limit variable): null to
    * go on, or the error to throw so BullMQ puts the job back until there is room (no attempt spent).
    */
   throttle?(): Promise<Error | null>;
@@ -118,7 +121,7 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       await deps.requeue(target.to, id, rec.round);
       return `failover: ${target.to}`;
     }
-    const effect = submitEffect(deps.provider, outcome);
+    const effect = submitEffect(deps.capabilities, outcome);
     const done = await deps.store.transition(id, {
       known,
       from: 'submitting',

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
 import type { Status } from '../withdrawals/status.ts';
-import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
+import type { ProviderName } from '../withdrawals/types.ts';
 import { approvalExpired, expireApproval } from '../withdrawals/operator.ts';
 import { settleJobId, submitJobId } from './names.ts';
 import type { Queues } from './queues.ts';
@@ -40,7 +40,7 @@ const LIVE = new Set(['active', 'waiting', 'waiting-children', 'delayed', 'prior
 export function createSweep(deps: SweepDeps) {
   const now = deps.now ?? Date.now;
   const batch = deps.batchSize ?? 1000;
-  const providers = deps.providers ?? PROVIDERS;
+  const providers = deps.providers ?? deps.queues.providers;
 
   /**
    * The record's round while it is still in `status`, else null. The id lists are read once per
@@ -68,7 +68,7 @@ export function createSweep(deps: SweepDeps) {
 
   async function sweepProvider(provider: ProviderName, report: SweepReport): Promise<void> {
     await expireApprovals(provider, report);
-    const queue = deps.queues.submit[provider];
+    const queue = deps.queues.submitQueue(provider);
     for (const id of await deps.store.idsInStatusSince(provider, 'queued', now() - deps.orphanAfterMs, batch)) {
       report.scanned++;
       const r = await roundIfStill(id, 'queued');

@@ -1,9 +1,11 @@
 import { Worker, type ConnectionOptions, type Telemetry } from 'bullmq';
 import type { Logger } from '../logger.ts';
+import type { ProviderCapabilities } from '../providers/definition.ts';
+import { builtinProviders } from '../providers/index.ts';
 import type { LookupOutcome, ProviderClient, SubmitOutcome } from '../providers/types.ts';
 import type { Status } from '../withdrawals/status.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
-import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
+import type { ProviderName } from '../withdrawals/types.ts';
 import type { Keys } from '../keys.ts';
 import { MAINTENANCE_QUEUE, SETTLE_QUEUE, submitQueueName } from './names.ts';
 import type { Queues } from './queues.ts';
@@ -44,6 +46,8 @@ export interface WorkerDeps {
   settings: WorkerSettings;
   /** Which providers' submit queues this process works (default: every configured one). */
   providers?: readonly ProviderName[];
+  /** Each provider's capabilities, from its definition (default: the built-in providers'). */
+  capabilities?: Readonly<Record<ProviderName, ProviderCapabilities>>;
   /** BullMQ's telemetry hooks (traces on): a span per job, in the trace of the context it was added in. */
   telemetry?: Telemetry;
   observe?: {
@@ -70,18 +74,20 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const breakers: Breaker[] = [];
   // Submits and status lookups of a provider draw from one fleet-wide request budget (lookups of
   // every configured provider, whichever submit queues this process works).
+  const configured = Object.keys(deps.clients).filter((p) => deps.clients[p]);
+  const capabilities = deps.capabilities ?? Object.fromEntries(builtinProviders.map((d) => [d.name, d.capabilities]));
   const budgets: Partial<Record<ProviderName, ProviderBudget>> = {};
-  for (const p of PROVIDERS) {
+  for (const p of configured) {
     const perSecond = settings.providerRatePerS?.[p] ?? 0;
-    if (deps.clients[p] && perSecond > 0) budgets[p] = createProviderBudget({ redis: deps.connection, keys: deps.keys, provider: p, perSecond });
+    if (perSecond > 0) budgets[p] = createProviderBudget({ redis: deps.connection, keys: deps.keys, provider: p, perSecond });
   }
-  const providers = (deps.providers ?? PROVIDERS).filter((p) => deps.clients[p]);
+  const providers = (deps.providers ?? configured).filter((p) => deps.clients[p]);
 
   for (const provider of providers) {
     const client = deps.clients[provider];
     if (!client) continue;
     let worker: Worker | undefined;
-    const queue = queues.submit[provider];
+    const queue = queues.submitQueue(provider);
     const breaker = createBreaker({ redis: deps.connection, keys: deps.keys, provider, queue, settings: settings.breaker, logger });
     breakers.push(breaker);
     const rate = settings.providerRatePerS?.[provider] ?? 0;
@@ -95,13 +101,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     const budget = budgets[provider];
     const processor = createSubmitProcessor({
       provider,
+      capabilities: { settlesOnSubmit: capabilities[provider]?.settlesOnSubmit ?? false },
       client,
       store: deps.store,
       logger,
       scheduleSettle: (id, round) => queues.addSettle(id, round, settings.pollMs),
       onTerminal: (status, createdAt) => deps.observe?.terminal?.(provider, status, createdAt),
       stopping: () => worker?.closing !== undefined,
-      enabledProviders: PROVIDERS.filter((p) => deps.clients[p]),
+      enabledProviders: configured,
       requeue: (to, id, round) => queues.addSubmit(to, id, round),
       onFailover: (from, to) => deps.observe?.failover?.(from, to),
       throttle: budget

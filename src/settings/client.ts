@@ -1,6 +1,6 @@
-import { loadConfig, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
 import type { WithdrawalsClientOptions } from '../client/types.ts';
-import { configuredProviders } from './providers.ts';
+import { configuredProviders, loadServiceConfig } from './providers.ts';
 
 function str(v: number | bigint | boolean | undefined): string | undefined {
   return v === undefined ? undefined : String(v);
@@ -11,7 +11,7 @@ function str(v: number | bigint | boolean | undefined): string | undefined {
  * after): one set of defaults and checks for both, and the same settings functions after it.
  */
 export function clientConfig(o: WithdrawalsClientOptions): Config {
-  return loadConfig({
+  return loadServiceConfig({
     REDIS_URL: o.redisUrl,
     QUEUE_PREFIX: o.prefix,
     LN_NETWORK: o.network,

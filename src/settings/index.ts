@@ -3,7 +3,9 @@
  * only this folder maps the configuration's variables onto them. The entry points (workers/,
  * src/cli/commands/), the runtime and the library client build through it.
  */
-import { loadConfig, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
+import type { ProviderDefinition } from '../providers/definition.ts';
+import { builtinProviders } from '../providers/index.ts';
 import type { ProviderSettings } from '../providers/registry.ts';
 import type { QueueSettings } from '../queues/queues.ts';
 import type { WorkerSettings } from '../queues/workers.ts';
@@ -11,7 +13,7 @@ import type { TracingSettings } from '../telemetry/settings.ts';
 import type { WebhookSettings } from '../webhooks/service.ts';
 import type { EnqueueSettings } from '../withdrawals/enqueue.ts';
 import { enqueueSettings, validationThreads } from './enqueue.ts';
-import { providerSettings } from './providers.ts';
+import { loadServiceConfig, providerSettings } from './providers.ts';
 import { queueSettings, workerSettings } from './queues.ts';
 import { storeSettings, type StoreSettings } from './store.ts';
 import { tracingSettings } from './tracing.ts';
@@ -19,7 +21,7 @@ import { configuredWebhook, webhookSettings } from './webhooks.ts';
 
 export { clientConfig, clientOptionsFromConfig } from './client.ts';
 export { enqueueSettings, validationThreads } from './enqueue.ts';
-export { autoProviderOrder, configuredProviders, providerSettings } from './providers.ts';
+export { autoProviderOrder, configuredProviders, loadServiceConfig, providerLimits, providerSettings } from './providers.ts';
 export { queueSettings, workerSettings } from './queues.ts';
 export { storeSettings, type StoreSettings } from './store.ts';
 export { tracingSettings } from './tracing.ts';
@@ -33,6 +35,7 @@ export interface ServiceSettings {
   enqueue: EnqueueSettings;
   /** Threads validating batch items (VALIDATION_THREADS, or its default). */
   validationThreads: number;
+  /** The enabled providers: each definition with its client's settings. */
   providers: ProviderSettings;
   webhooks: WebhookSettings;
   /** Null: traces are off. */
@@ -44,14 +47,14 @@ export interface ServiceSettings {
  * configuration took but a feature refuses (AUTO_PROVIDER_ORDER, WEBHOOK_URL, WEBHOOK_SECRET,
  * WEBHOOK_EVENTS, and WEBHOOK_URL's address policy) throws a ConfigError naming the variable.
  */
-export function serviceSettings(config: Config): ServiceSettings {
+export function serviceSettings(config: Config, providers: readonly ProviderDefinition[] = builtinProviders): ServiceSettings {
   return {
     store: storeSettings(config),
-    queues: queueSettings(config),
-    workers: workerSettings(config),
-    enqueue: enqueueSettings(config),
+    queues: queueSettings(config, providers),
+    workers: workerSettings(config, providers),
+    enqueue: enqueueSettings(config, providers),
     validationThreads: validationThreads(config),
-    providers: providerSettings(config),
+    providers: providerSettings(config, providers),
     webhooks: webhookSettings(config),
     tracing: tracingSettings(config),
   };
@@ -74,11 +77,11 @@ export interface LoadedSettings {
  * WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_EVENTS), so that every command refuses the same environment,
  * naming the variable. What only the service does (WEBHOOK_URL's address policy) serviceSettings adds.
  */
-export function loadSettings(env: Record<string, string | undefined>): LoadedSettings {
-  const config = loadConfig(env);
+export function loadSettings(env: Record<string, string | undefined>, providers: readonly ProviderDefinition[] = builtinProviders): LoadedSettings {
+  const config = loadServiceConfig(env, providers);
   return {
     config,
-    enqueue: enqueueSettings(config),
+    enqueue: enqueueSettings(config, providers),
     configuredWebhook: configuredWebhook(config),
     validationThreads: validationThreads(config),
     tracing: tracingSettings(config),

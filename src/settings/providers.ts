@@ -1,44 +1,57 @@
-import { configError, type Config } from '../config.ts';
+import { configError, loadConfig, type Config } from '../config.ts';
+import type { ProviderDefinition, ProviderLimits, SharedProviderVariables } from '../providers/definition.ts';
+import { builtinProviders } from '../providers/index.ts';
 import type { ProviderSettings } from '../providers/registry.ts';
-import { PROVIDERS, type ProviderName } from '../withdrawals/types.ts';
+import type { ProviderName } from '../withdrawals/types.ts';
 
-function isProvider(name: string): name is ProviderName {
-  return (PROVIDERS as readonly string[]).includes(name);
+/**
+ * The environment read and checked once (loadConfig) with the providers' own variables merged in:
+ * each definition's `configSchema` (default: the built-in providers').
+ */
+export function loadServiceConfig(env: Record<string, string | undefined>, providers: readonly ProviderDefinition[] = builtinProviders): Config {
+  return loadConfig(env, providers.map((d) => d.configSchema));
 }
 
-/** A provider's client options when the configuration holds its API key; without one it is disabled. */
-export function providerSettings(config: Config): ProviderSettings {
-  return {
-    aurpay: config.AURPAY_API_KEY
-      ? {
-          baseUrl: config.AURPAY_BASE_URL,
-          apiKey: config.AURPAY_API_KEY,
-          apiSecret: config.AURPAY_API_SECRET,
-          apiToken: config.AURPAY_API_TOKEN,
-          timeoutMs: config.PROVIDER_TIMEOUT_MS,
-          lookupPageSize: config.AURPAY_LOOKUP_PAGE_SIZE,
-          lookupMaxPages: config.AURPAY_LOOKUP_MAX_PAGES,
-        }
-      : null,
-    turinpay: config.TURINPAY_API_KEY
-      ? { baseUrl: config.TURINPAY_BASE_URL, apiKey: config.TURINPAY_API_KEY, network: config.LN_NETWORK, timeoutMs: config.PROVIDER_TIMEOUT_MS }
-      : null,
-  };
+/** A definition's own variables (loadConfig parsed them with its configSchema) and the shared ones. */
+function variablesOf(config: Config, definition: ProviderDefinition): Record<string, unknown> & SharedProviderVariables {
+  const keys = Object.keys(definition.configSchema.shape);
+  const missing = keys.filter((key) => !(key in config));
+  if (missing.length > 0) {
+    throw new Error(`the configuration was loaded without provider ${definition.name}'s variables (${missing.join(', ')}): load it with loadServiceConfig or loadSettings and the same providers`);
+  }
+  const own = Object.fromEntries(keys.map((key) => [key, config[key]]));
+  return { ...own, PROVIDER_TIMEOUT_MS: config.PROVIDER_TIMEOUT_MS, LN_NETWORK: config.LN_NETWORK };
+}
+
+/** Each enabled provider's client settings (a provider without an API key is disabled: left out). */
+export function providerSettings(config: Config, providers: readonly ProviderDefinition[] = builtinProviders): ProviderSettings {
+  return providers.flatMap((definition) => {
+    const settings = definition.settings(variablesOf(config, definition));
+    return settings === null ? [] : [{ definition, settings }];
+  });
 }
 
 /** Providers with an API key in the configuration: the ones the service's workers can pay through. */
-export function configuredProviders(config: Config): ProviderName[] {
-  return PROVIDERS.filter((p) => (p === 'aurpay' ? config.AURPAY_API_KEY : config.TURINPAY_API_KEY) !== null);
+export function configuredProviders(config: Config, providers: readonly ProviderDefinition[] = builtinProviders): ProviderName[] {
+  return providerSettings(config, providers).map((s) => s.definition.name);
+}
+
+/** Each provider's worker limits from its variables (a provider without limits: the service-wide defaults). */
+export function providerLimits(config: Config, providers: readonly ProviderDefinition[] = builtinProviders): Record<ProviderName, ProviderLimits> {
+  return Object.fromEntries(providers.map((d) => [d.name, d.limits?.(variablesOf(config, d)) ?? {}]));
 }
 
 /**
  * AUTO_PROVIDER_ORDER as provider names (config.ts has checked the list is not empty and names each
- * once); a name that is no provider throws a ConfigError naming the variable, one line per such name.
+ * once; unset: every provider, in the definitions' order); a name that is no provider throws a
+ * ConfigError naming the variable, one line per such name.
  */
-export function autoProviderOrder(config: Config): ProviderName[] {
-  const unknown = config.AUTO_PROVIDER_ORDER.filter((name) => !isProvider(name));
+export function autoProviderOrder(config: Config, providers: readonly ProviderDefinition[] = builtinProviders): ProviderName[] {
+  const names = providers.map((d) => d.name);
+  if (config.AUTO_PROVIDER_ORDER === null) return names;
+  const unknown = config.AUTO_PROVIDER_ORDER.filter((name) => !names.includes(name));
   if (unknown.length > 0) {
-    throw configError(unknown.map(() => ({ variable: 'AUTO_PROVIDER_ORDER', message: `must list providers among ${PROVIDERS.join(', ')}` })));
+    throw configError(unknown.map(() => ({ variable: 'AUTO_PROVIDER_ORDER', message: `must list providers among ${names.join(', ')}` })));
   }
-  return config.AUTO_PROVIDER_ORDER.filter(isProvider);
+  return [...config.AUTO_PROVIDER_ORDER];
 }

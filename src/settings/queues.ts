@@ -1,10 +1,14 @@
 import type { Config } from '../config.ts';
+import type { ProviderDefinition } from '../providers/definition.ts';
+import { builtinProviders } from '../providers/index.ts';
 import type { QueueSettings } from '../queues/queues.ts';
 import type { WorkerSettings } from '../queues/workers.ts';
+import { providerLimits } from './providers.ts';
 
-/** The queue settings of a configuration: every producer and worker uses the same. */
-export function queueSettings(config: Config): QueueSettings {
+/** The queue settings of a configuration: every producer and worker uses the same (one submit queue per provider). */
+export function queueSettings(config: Config, providers: readonly ProviderDefinition[] = builtinProviders): QueueSettings {
   return {
+    providers: providers.map((d) => d.name),
     submitAttempts: config.SUBMIT_ATTEMPTS,
     submitBackoffMs: config.SUBMIT_BACKOFF_MS,
     keepFinishedJobsS: config.JOB_RETENTION_S,
@@ -13,7 +17,8 @@ export function queueSettings(config: Config): QueueSettings {
 }
 
 /** The submit, settle and sweep workers' settings (`withdrawals worker --concurrency` overrides submitConcurrency). */
-export function workerSettings(config: Config): WorkerSettings {
+export function workerSettings(config: Config, providers: readonly ProviderDefinition[] = builtinProviders): WorkerSettings {
+  const limits = Object.entries(providerLimits(config, providers));
   return {
     approvalExpiryMarginMs: config.INVOICE_EXPIRY_MARGIN_S * 1000,
     submitConcurrency: config.SUBMIT_CONCURRENCY,
@@ -24,10 +29,7 @@ export function workerSettings(config: Config): WorkerSettings {
     pollMaxMs: config.SETTLE_POLL_MAX_MS,
     sweepEveryMs: config.SWEEP_EVERY_MS,
     breaker: { threshold: config.BREAKER_THRESHOLD, cooldownMs: config.BREAKER_COOLDOWN_MS },
-    providerConcurrency: {
-      ...(config.AURPAY_CONCURRENCY ? { aurpay: config.AURPAY_CONCURRENCY } : {}),
-      ...(config.TURINPAY_CONCURRENCY ? { turinpay: config.TURINPAY_CONCURRENCY } : {}),
-    },
-    providerRatePerS: { aurpay: config.AURPAY_RATE_LIMIT_PER_S, turinpay: config.TURINPAY_RATE_LIMIT_PER_S },
+    providerConcurrency: Object.fromEntries(limits.flatMap(([p, l]) => (l.concurrency ? [[p, l.concurrency]] : []))),
+    providerRatePerS: Object.fromEntries(limits.map(([p, l]) => [p, l.ratePerS ?? 0])),
   };
 }

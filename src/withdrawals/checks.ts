@@ -2,7 +2,8 @@
  * The semantic checks of a withdrawal, after `withdrawalRequestSchema` has
  * validated its shape: provider enabled, invoice valid for this network, not
  * about to expire, amounts consistent with what each provider's API can send,
- * on-chain addresses valid and allowed. Pure: time and settings come in `ctx`.
+ * on-chain addresses valid and allowed. Pure: time and settings come in `ctx`. What a provider can
+ * pay (an amountless invoice, an address) its definition's capabilities say.
  */
 import { validateAddress } from '../addresses/validate.ts';
 import { MAX_AMOUNT_MSAT as BITCOIN_SUPPLY_MSAT } from '../invoices/amount.ts';
@@ -11,6 +12,8 @@ import { InvoiceError } from '../invoices/errors.ts';
 import { INVOICE_PREFIXES } from '../invoices/network.ts';
 import type { Network } from '../invoices/network.ts';
 import type { DecodedInvoice } from '../invoices/types.ts';
+import type { ProviderProfile } from '../providers/definition.ts';
+import { BUILTIN_PROVIDER_PROFILES } from '../providers/index.ts';
 import type { WithdrawalRequest } from './request.ts';
 import type { ProviderName } from './types.ts';
 
@@ -38,6 +41,11 @@ export interface CheckContext {
   maxAmountMsat: bigint | null;
   /** AUTO_PROVIDER_ORDER: the order `provider: "auto"` tries providers in (default: enabledProviders'). */
   routeOrder?: readonly ProviderName[];
+  /**
+   * Every provider the runtime knows, enabled or not (its definitions' plain data: name, label, key
+   * variable, capabilities). @defaultValue the built-in providers'
+   */
+  providers?: readonly ProviderProfile[];
 }
 
 export interface CheckedWithdrawal {
@@ -53,11 +61,25 @@ export type CheckResult =
   | { ok: true; value: CheckedWithdrawal }
   | { ok: false; code: CheckCode; message: string; field: string };
 
-const PROVIDER_LABEL: Readonly<Record<ProviderName, string>> = { aurpay: 'Aurpay', turinpay: 'TurinPay' };
-const PROVIDER_KEY_VARIABLE: Readonly<Record<ProviderName, string>> = {
-  aurpay: 'AURPAY_API_KEY',
-  turinpay: 'TURINPAY_API_KEY',
-};
+/** The providers the context knows (every one, enabled or not). */
+export function knownProviders(ctx: Pick<CheckContext, 'providers'>): readonly ProviderProfile[] {
+  return ctx.providers ?? BUILTIN_PROVIDER_PROFILES;
+}
+
+function profile(ctx: CheckContext, name: ProviderName): ProviderProfile {
+  return knownProviders(ctx).find((p) => p.name === name) ?? {
+    name,
+    label: name,
+    keyVariable: 'its API key',
+    capabilities: { amountlessInvoices: false, onchain: false, settlesOnSubmit: false },
+  };
+}
+
+/** `, or use provider a or b` naming the providers that can do what this one cannot; empty when none can. */
+function otherwiseUse(ctx: CheckContext, can: (p: ProviderProfile) => boolean, tail = ''): string {
+  const names = knownProviders(ctx).filter(can).map((p) => p.name);
+  return names.length === 0 ? '' : `, or use provider ${names.join(' or ')}${tail}`;
+}
 
 /** A request whose provider is named (`auto` resolved to one by the routing). */
 export type RoutedRequest = Omit<WithdrawalRequest, 'provider'> & { provider: ProviderName };
@@ -67,7 +89,7 @@ export function checkWithdrawal(req: RoutedRequest, ctx: CheckContext): CheckRes
     return refuse(
       'provider_disabled',
       'provider',
-      `provider ${req.provider} is disabled on this service (${PROVIDER_KEY_VARIABLE[req.provider]} is not set); ` +
+      `provider ${req.provider} is disabled on this service (${profile(ctx, req.provider).keyVariable} is not set); ` +
         `use ${ctx.enabledProviders.length > 0 ? ctx.enabledProviders.join(' or ') : 'another provider once one is configured'}`,
     );
   }
@@ -110,7 +132,7 @@ function checkInvoice(provider: ProviderName, invoice: string, requested: bigint
     );
   }
 
-  const amount = invoiceAmount(provider, decoded.amountMsat, requested);
+  const amount = invoiceAmount(profile(ctx, provider), decoded.amountMsat, requested, ctx);
   if (!amount.ok) return amount;
   const tooLarge = checkMaximum(amount.amountMsat, ctx, decoded.amountMsat === null ? 'amountMsat' : 'invoice');
   if (tooLarge !== null) return tooLarge;
@@ -127,9 +149,10 @@ function checkInvoice(provider: ProviderName, invoice: string, requested: bigint
 
 /** The amount to pay: the invoice's own, or for an amountless invoice the request's (if the provider can send one). */
 function invoiceAmount(
-  provider: ProviderName,
+  provider: ProviderProfile,
   inInvoice: bigint | null,
   requested: bigint | null,
+  ctx: CheckContext,
 ): { ok: true; amountMsat: bigint } | Extract<CheckResult, { ok: false }> {
   if (inInvoice !== null) {
     if (inInvoice === 0n) {
@@ -144,12 +167,12 @@ function invoiceAmount(
     }
     return { ok: true, amountMsat: inInvoice };
   }
-  if (provider === 'turinpay') {
+  if (!provider.capabilities.amountlessInvoices) {
     return refuse(
       'amount_required',
       'invoice',
-      "invoice has no amount, and TurinPay's API takes no amount, so it can only pay invoices that carry one; " +
-        'ask the payee for an invoice with an amount, or use provider aurpay',
+      `invoice has no amount, and ${provider.label}'s API takes no amount, so it can only pay invoices that carry one; ` +
+        `ask the payee for an invoice with an amount${otherwiseUse(ctx, (p) => p.capabilities.amountlessInvoices)}`,
     );
   }
   if (requested === null) {
@@ -178,12 +201,13 @@ function checkMaximum(amountMsat: bigint, ctx: CheckContext, field: string): Ext
   );
 }
 
-function checkAddress(provider: ProviderName, address: string, requested: bigint | null, ctx: CheckContext): CheckResult {
-  if (provider !== 'turinpay') {
+function checkAddress(name: ProviderName, address: string, requested: bigint | null, ctx: CheckContext): CheckResult {
+  const provider = profile(ctx, name);
+  if (!provider.capabilities.onchain) {
     return refuse(
       'invalid_address',
       'address',
-      `${PROVIDER_LABEL[provider]} pays Lightning invoices only; send an invoice, or use provider turinpay for an on-chain address`,
+      `${provider.label} pays Lightning invoices only; send an invoice${otherwiseUse(ctx, (p) => p.capabilities.onchain, ' for an on-chain address')}`,
     );
   }
   if (!ctx.allowOnchain) {
@@ -208,7 +232,7 @@ function checkAddress(provider: ProviderName, address: string, requested: bigint
     return refuse(
       'invalid_request',
       'amountMsat',
-      "TurinPay's on-chain withdrawal moves its balance and takes no amount; remove amountMsat",
+      `${provider.label}'s on-chain withdrawal moves its balance and takes no amount; remove amountMsat`,
     );
   }
   return { ok: true, value: { paymentHash: null, amountMsat: null, sendAmountMsat: null, invoiceExpiresAt: null } };

@@ -106,7 +106,7 @@ export function createEnqueueDeps(
     maxBatchAmountMsat: settings.maxBatchAmountMsat,
     policy: settings.policy,
     checks: () => ({ ...settings.checks, nowMs: Date.now(), enabledProviders: parts.providers }),
-    providerPaused: (p) => parts.queues.submit[p].isPaused(),
+    providerPaused: (p) => parts.queues.submitQueue(p).isPaused(),
   };
 }
 

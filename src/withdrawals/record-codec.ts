@@ -1,7 +1,8 @@
 import { DEFAULT_PRODUCER } from '../callers.ts';
 import { STATUSES, type Status } from './status.ts';
 import type { Failure, HistoryEntry, WithdrawalRecord } from './types.ts';
-import { PROVIDERS, type ProviderName } from './types.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../providers/index.ts';
+import type { ProviderName } from './types.ts';
 import type { Withdrawal } from './withdrawal.ts';
 
 /** A stored hash that does not decode: a bug or a hand edit, never something to guess around. */
@@ -23,9 +24,12 @@ function asStatus(v: string | undefined): Status {
   return s;
 }
 
-/** A provider name as stored (a record's, a batch's or an identity's); an unknown one is an error. */
-export function asProvider(v: string | undefined): ProviderName {
-  const p = PROVIDERS.find((x) => x === v);
+/**
+ * A provider name as stored (a record's, a batch's or an identity's); one not among `providers` (the
+ * runtime's definitions) is an error.
+ */
+export function asProvider(v: string | undefined, providers: readonly ProviderName[] = BUILTIN_PROVIDER_NAMES): ProviderName {
+  const p = providers.find((x) => x === v);
   if (!p) throw new StoredRecordError(`stored record has an unknown provider ${JSON.stringify(v)}`);
   return p;
 }
@@ -34,9 +38,9 @@ export function asProvider(v: string | undefined): ProviderName {
  * A list of providers as a record stores it (`route`, `tried`: comma-separated). Names it does not
  * know are left out, as they always were: the list only ever narrows where failover may go.
  */
-function providerList(raw: string | undefined): ProviderName[] {
+function providerList(raw: string | undefined, providers: readonly ProviderName[]): ProviderName[] {
   if (!raw) return [];
-  return raw.split(',').flatMap((name) => PROVIDERS.filter((p) => p === name));
+  return raw.split(',').filter((name) => providers.includes(name));
 }
 
 const INTEGER = /^-?\d+$/;
@@ -63,11 +67,11 @@ function integer(f: Record<string, string>, name: string): number | null {
  * that is not one, throws `StoredRecordError`. Missing optional fields become null (a `round` that
  * was never written is 0, as create.lua leaves it out until the first resubmit).
  */
-export function decodeWithdrawal(f: Record<string, string>): Withdrawal {
+export function decodeWithdrawal(f: Record<string, string>, providers: readonly ProviderName[] = BUILTIN_PROVIDER_NAMES): Withdrawal {
   return {
     id: f.id ?? '',
     owner: f.owner || DEFAULT_PRODUCER,
-    provider: asProvider(f.provider),
+    provider: asProvider(f.provider, providers),
     status: asStatus(f.status),
     bodyHash: orNull(f.bodyHash),
     invoice: orNull(f.invoice),
@@ -84,16 +88,16 @@ export function decodeWithdrawal(f: Record<string, string>): Withdrawal {
     attempts: integer(f, 'attempts') ?? 0,
     reconcileDeadline: integer(f, 'reconcileDeadline'),
     expiresAt: integer(f, 'expiresAt'),
-    route: providerList(f.route),
-    tried: providerList(f.tried),
+    route: providerList(f.route, providers),
+    tried: providerList(f.tried, providers),
     createdAt: f.createdAt ?? '',
     updatedAt: f.updatedAt ?? '',
   };
 }
 
 /** Turns the Redis hash and history list of a withdrawal into the record the API returns. */
-export function parseRecord(f: Record<string, string>, history: string[]): WithdrawalRecord {
-  const w = decodeWithdrawal(f);
+export function parseRecord(f: Record<string, string>, history: string[], providers: readonly ProviderName[] = BUILTIN_PROVIDER_NAMES): WithdrawalRecord {
+  const w = decodeWithdrawal(f, providers);
   return {
     id: w.id,
     owner: w.owner,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { metadataSchema } from './metadata.ts';
-import { PROVIDERS } from './types.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../providers/index.ts';
 
 /** The producer's id: the idempotency key. */
 export const withdrawalIdSchema = z
@@ -19,20 +19,41 @@ export const msatStringSchema = z
     'amountMsat must be a string of digits without leading zeros, e.g. "36000", at most 2100000000000000000 (21 million BTC)',
   );
 
-/** The body of `POST /v1/withdrawals` (shape only; invoice, network and amount rules come after). */
-export const withdrawalRequestSchema = z
-  .strictObject({
-    id: withdrawalIdSchema,
-    provider: z.enum([...PROVIDERS, 'auto']),
-    invoice: z.string().min(1).max(7089).optional(),
-    address: z.string().min(1).max(128).optional(),
-    amountMsat: msatStringSchema.optional(),
-    description: z.string().max(640).optional(),
-    metadata: metadataSchema.optional(),
-  })
-  .refine((b) => (b.invoice === undefined) !== (b.address === undefined), {
-    message: 'give exactly one of invoice (BOLT11) or address (on-chain)',
-    path: ['invoice'],
-  });
+/**
+ * The body of `POST /v1/withdrawals` (shape only; invoice, network and amount rules come after), for
+ * these providers: `provider` is one of their names or `auto`.
+ */
+function requestSchemaFor(providers: readonly string[]) {
+  return z
+    .strictObject({
+      id: withdrawalIdSchema,
+      provider: z.enum([...providers, 'auto']),
+      invoice: z.string().min(1).max(7089).optional(),
+      address: z.string().min(1).max(128).optional(),
+      amountMsat: msatStringSchema.optional(),
+      description: z.string().max(640).optional(),
+      metadata: metadataSchema.optional(),
+    })
+    .refine((b) => (b.invoice === undefined) !== (b.address === undefined), {
+      message: 'give exactly one of invoice (BOLT11) or address (on-chain)',
+      path: ['invoice'],
+    });
+}
+
+/** The request schema of the built-in providers (the library's export; the OpenAPI document's component). */
+export const withdrawalRequestSchema = requestSchemaFor(BUILTIN_PROVIDER_NAMES);
+
+const schemas = new Map<string, ReturnType<typeof requestSchemaFor>>([[BUILTIN_PROVIDER_NAMES.join(','), withdrawalRequestSchema]]);
+
+/** The request schema of a runtime's providers (built once per list of names). */
+export function withdrawalRequestSchemaFor(providers: readonly string[]): ReturnType<typeof requestSchemaFor> {
+  const key = providers.join(',');
+  let schema = schemas.get(key);
+  if (!schema) {
+    schema = requestSchemaFor(providers);
+    schemas.set(key, schema);
+  }
+  return schema;
+}
 
 export type WithdrawalRequest = z.infer<typeof withdrawalRequestSchema>;

@@ -1,4 +1,4 @@
-import { checkWithdrawal, type CheckContext, type CheckResult } from './checks.ts';
+import { checkWithdrawal, knownProviders, type CheckContext, type CheckResult } from './checks.ts';
 import type { WithdrawalRequest } from './request.ts';
 import type { ProviderName } from './types.ts';
 
@@ -7,8 +7,8 @@ export const AUTO = 'auto';
 
 /**
  * The providers that can pay this withdrawal, in the configured order (AUTO_PROVIDER_ORDER): each
- * enabled one whose checks pass (an amountless invoice needs one that sends an amount, an address
- * one that pays on-chain). None: the first provider's refusal, which says why.
+ * enabled one whose checks pass (an amountless invoice needs one whose definition has
+ * `amountlessInvoices`, an address one with `onchain`). None: the first provider's refusal, which says why.
  */
 export function routeWithdrawal(req: WithdrawalRequest, ctx: CheckContext): { ok: true; route: ProviderName[]; checked: CheckResult & { ok: true } } | (CheckResult & { ok: false }) {
   const route: ProviderName[] = [];
@@ -27,7 +27,7 @@ export function routeWithdrawal(req: WithdrawalRequest, ctx: CheckContext): { ok
       ok: false,
       code: 'provider_disabled',
       field: 'provider',
-      message: 'no provider is enabled on this service to route "auto" to (set AURPAY_API_KEY or TURINPAY_API_KEY)',
+      message: `no provider is enabled on this service to route "auto" to (set ${knownProviders(ctx).map((p) => p.keyVariable).join(' or ')})`,
     }
   );
 }

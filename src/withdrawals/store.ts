@@ -1,3 +1,4 @@
+import { BUILTIN_PROVIDER_NAMES } from '../providers/index.ts';
 import { readEvents, type EventPage } from '../events/reader.ts';
 import type { Keys } from '../keys.ts';
 import type { RedisClient, RedisLiveness } from '../redis.ts';
@@ -25,6 +26,8 @@ export interface StoreOptions {
    */
   historyRetentionMs?: number;
   now?: () => Date;
+  /** The providers' names (the runtime's definitions). @defaultValue the built-in providers' */
+  providers?: readonly string[];
 }
 
 export type WithdrawalStore = ReturnType<typeof createStore>;
@@ -41,6 +44,7 @@ export function createStore(opts: StoreOptions) {
     now: opts.now ?? (() => new Date()),
     eventsMaxLen: opts.eventsMaxLen,
     historyRetentionMs: opts.historyRetentionMs ?? 0,
+    providers: opts.providers ?? BUILTIN_PROVIDER_NAMES,
   };
   const records = createRecords(ctx);
   const { get, read, listRecords, owner, transition } = records;
@@ -54,6 +58,8 @@ export function createStore(opts: StoreOptions) {
   const connection: RedisLiveness = ctx.redis;
 
   return {
+    /** The providers' names this store knows. */
+    providers: ctx.providers,
     get,
     read,
     listRecords,

@@ -1,7 +1,7 @@
 import type { Status } from './status.ts';
 
-export const PROVIDERS = ['aurpay', 'turinpay'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+/** A provider's name, as its definition gives it (src/providers/): the runtime's definitions say which exist. */
+export type ProviderName = string;
 
 export interface Failure {
   code: string;

@@ -180,7 +180,7 @@ describe('/admin/queues (bull-board)', () => {
       });
       expect(r.status, `${method} ${path}`).toBe(405);
     }
-    expect(await p.runtime.queues.submit.aurpay.isPaused()).toBe(false);
+    expect(await p.runtime.queues.submitQueue('aurpay').isPaused()).toBe(false);
   });
 
   it("shows the submit job of a withdrawal whose id is 128 characters long", async () => {

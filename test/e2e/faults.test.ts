@@ -59,7 +59,7 @@ describe('auth error', () => {
     const { body, paymentHash } = withdrawalBody('turinpay');
     planned.set(paymentHash, 'auth_error');
     expect((await p.call('POST', '/v1/withdrawals', body)).status).toBe(202);
-    await eventually(async () => ((await p.runtime.queues.submit.turinpay.isPaused()) ? true : undefined), 10_000, 'queue paused');
+    await eventually(async () => ((await p.runtime.queues.submitQueue('turinpay').isPaused()) ? true : undefined), 10_000, 'queue paused');
     const rec = (await p.call('GET', `/v1/withdrawals/${body.id}`)).body;
     expect(rec.status).toBe('queued');
     expect(p.sandbox.ledger.paymentsFor(paymentHash)).toHaveLength(0);
@@ -67,7 +67,7 @@ describe('auth error', () => {
     // Fixing the credentials and resuming lets it through, once.
     planned.set(paymentHash, 'none');
     p.sandbox.setFaults('turinpay', plan);
-    await p.runtime.queues.submit.turinpay.resume();
+    await p.runtime.queues.submitQueue('turinpay').resume();
     const done = await eventually(async () => {
       const r = (await p.call('GET', `/v1/withdrawals/${body.id}`)).body;
       return r.status === 'succeeded' ? r : undefined;

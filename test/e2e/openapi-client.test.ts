@@ -168,7 +168,7 @@ describe('a typed client generated from /openapi.json', () => {
     expect(await mod.settle(client, body.id)).toMatchObject({ status: 'succeeded', feeMsat: expect.any(String) });
     expect(await mod.missingCode(client)).toBe('not_found');
 
-    await p.runtime.queues.submit.aurpay.pause();
+    await p.runtime.queues.submitQueue('aurpay').pause();
     const held = withdrawalBody('aurpay').body;
     const review = withdrawalBody('aurpay').body;
     await mod.enqueue(client, held);
@@ -182,7 +182,7 @@ describe('a typed client generated from /openapi.json', () => {
     await store.transition(review.id, { from: 'queued', to: 'submitting', newFence: 'client-fence', cause: 'test' });
     await store.transition(review.id, { from: 'submitting', to: 'unknown', fence: 'client-fence', cause: 'test: lost' });
     await store.transition(review.id, { from: 'unknown', to: 'needs_review', cause: 'test: budget spent' });
-    await p.runtime.queues.submit.aurpay.resume();
+    await p.runtime.queues.submitQueue('aurpay').resume();
     // Resolving is an operator's decision: the producer's client is refused, the operator's decides.
     await expect(mod.resolve(client, review.id, 'failed', 'mine to decide?')).rejects.toThrow(/^403 forbidden/);
     const operator = mod.connect(p.baseUrl, OPERATOR_TOKEN);

@@ -25,6 +25,8 @@ beforeAll(async () => {
       APPROVALS_REQUIRED: '2',
       ALLOW_ONCHAIN: 'true',
       INVOICE_EXPIRY_MARGIN_S: '1',
+      DASHBOARD_USER: 'ops',
+      DASHBOARD_PASSWORD: 'dashboard-secret-1',
     },
   });
 });
@@ -137,6 +139,20 @@ describe('withdrawals held for approval', () => {
     expect(rec.failure.code).toBe('approval_expired');
     const late = await ana('POST', `/v1/withdrawals/${id}/approve`, {});
     expect(late.status).toBe(409);
+  });
+
+  it('/admin/withdrawals lists the withdrawals awaiting approval first, with who approved so far', async () => {
+    const { id } = await held();
+    await ana('POST', `/v1/withdrawals/${id}/approve`, {});
+    const page = await fetch(`${p.baseUrl}/admin/withdrawals`, { headers: { authorization: `Basic ${Buffer.from('ops:dashboard-secret-1').toString('base64')}` } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const sections = [...html.matchAll(/<h2 id="([a-z_]+)">/g)].map((m) => m[1]);
+    expect(sections[0]).toBe('awaiting_approval');
+    const section = html.slice(html.indexOf('<h2 id="awaiting_approval">'), html.indexOf('<h2', html.indexOf('<h2 id="awaiting_approval">') + 1));
+    expect(section).toContain('<th>approved by</th>');
+    const row = section.slice(section.indexOf(id));
+    expect(row.slice(0, row.indexOf('</tr>'))).toContain('<td class="approved-by">ana</td>');
   });
 
   it('lets the owner cancel one awaiting approval', async () => {

@@ -53,7 +53,7 @@ describe('a large CSV batch', () => {
     const summary = (await p.operator('GET', '/v1/batches/big-1')).body;
     // On-chain withdrawals wait for an operator's approval: none has a submit job yet.
     expect(summary).toMatchObject({ total: ROWS - 1, byStatus: { awaiting_approval: ROWS - 1 }, done: false });
-    expect(await p.runtime.queues.submit.turinpay.getWaitingCount()).toBe(0);
+    expect(await p.runtime.queues.submitQueue('turinpay').getWaitingCount()).toBe(0);
     console.log(`${ROWS} CSV rows streamed and enqueued in ${seconds.toFixed(1)} s (${Math.round(ROWS / seconds)} rows/s)`);
   });
 });

@@ -72,7 +72,7 @@ describe('breaker in the pipeline', () => {
     try {
       const bodies = Array.from({ length: 6 }, () => withdrawalBody('turinpay').body);
       for (const b of bodies) expect((await p.call('POST', '/v1/withdrawals', b)).status).toBe(202);
-      await eventually(async () => ((await p.runtime.queues.submit.turinpay.isPaused()) ? true : undefined), 15_000, 'breaker open');
+      await eventually(async () => ((await p.runtime.queues.submitQueue('turinpay').isPaused()) ? true : undefined), 15_000, 'breaker open');
       // The three that reached the provider are reconciled to succeeded; the rest wait, queued, unpaid.
       const settled = await eventually(async () => {
         const recs = await Promise.all(bodies.map(async (b) => (await p.call('GET', `/v1/withdrawals/${b.id}`)).body.status as string));

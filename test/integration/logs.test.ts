@@ -80,10 +80,10 @@ describe('logs of a full pipeline at LOG_LEVEL=trace', () => {
     const refused = withdrawalBody('turinpay');
     planned.set(refused.paymentHash, 'auth_error');
     expect((await p.call('POST', '/v1/withdrawals', refused.body)).status).toBe(202);
-    await eventually(async () => ((await p.runtime.queues.submit.turinpay.isPaused()) ? true : undefined), 10_000, 'turinpay paused');
+    await eventually(async () => ((await p.runtime.queues.submitQueue('turinpay').isPaused()) ? true : undefined), 10_000, 'turinpay paused');
     planned.set(refused.paymentHash, 'none');
     p.sandbox.setFaults('turinpay', plan); // forgets the fault decided for that invoice
-    await p.runtime.queues.submit.turinpay.resume();
+    await p.runtime.queues.submitQueue('turinpay').resume();
     ids.push(refused.body.id);
 
     // Refused and accepted credentials on every surface that takes them.

@@ -86,7 +86,7 @@ describe('GET /metrics', () => {
   beforeAll(async () => {
     await Promise.all([payAndSettle('aurpay', 3), payAndSettle('turinpay', 3)]);
     // Paused TurinPay (as an open breaker would): a batch waits queued, one withdrawal is made unknown by hand.
-    await p.runtime.queues.submit.turinpay.pause();
+    await p.runtime.queues.submitQueue('turinpay').pause();
     const items = [withdrawalBody('turinpay').body, withdrawalBody('turinpay').body];
     expect((await p.call('POST', '/v1/batches', { id: batchId, items })).status).toBe(202);
     const { body } = withdrawalBody('turinpay');
@@ -148,7 +148,7 @@ describe('GET /metrics', () => {
   it('reports the progress of unfinished batches only', async () => {
     expect(value(text, 'withdrawals_batch_items', { batch: batchId, status: 'queued' })).toBe(2);
     expect(value(text, 'withdrawals_batch_items', { batch: batchId, status: 'succeeded' })).toBe(0);
-    await p.runtime.queues.submit.turinpay.resume();
+    await p.runtime.queues.submitQueue('turinpay').resume();
     const after = await eventually(async () => {
       const t = await scrape();
       return t.includes(batchId) ? undefined : t;

@@ -208,7 +208,7 @@ async function withdrawalRoutes(): Promise<void> {
 }
 
 async function cancelAndResolve(): Promise<void> {
-  await p.runtime.queues.submit.aurpay.pause();
+  await p.runtime.queues.submitQueue('aurpay').pause();
   const cancel = withdrawalBody('aurpay').body;
   const review = withdrawalBody('aurpay').body;
   for (const body of [cancel, review]) expect((await call('POST', '/v1/withdrawals', '/v1/withdrawals', { body })).status).toBe(202);
@@ -226,7 +226,7 @@ async function cancelAndResolve(): Promise<void> {
   expect((await store.transition(review.id, { from: 'queued', to: 'submitting', newFence: 'openapi-fence', cause: 'test' })).ok).toBe(true);
   expect((await store.transition(review.id, { from: 'submitting', to: 'unknown', fence: 'openapi-fence', cause: 'test: lost' })).ok).toBe(true);
   expect((await store.transition(review.id, { from: 'unknown', to: 'needs_review', cause: 'test: budget spent' })).ok).toBe(true);
-  await p.runtime.queues.submit.aurpay.resume();
+  await p.runtime.queues.submitQueue('aurpay').resume();
 
   const resolvePath = '/v1/withdrawals/{id}/resolve';
   const ops = 'operator';

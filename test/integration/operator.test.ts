@@ -31,7 +31,7 @@ async function until(id: string, status: string, timeoutMs = 15_000) {
 
 /** A withdrawal accepted while its provider is paused, so it stays queued until the test resumes it. */
 async function queuedWhilePaused(provider: 'aurpay' | 'turinpay') {
-  await p.runtime.queues.submit[provider].pause();
+  await p.runtime.queues.submitQueue(provider).pause();
   const { body, paymentHash } = withdrawalBody(provider);
   expect((await p.call('POST', '/v1/withdrawals', body)).status).toBe(202);
   return { id: body.id, paymentHash };
@@ -39,7 +39,7 @@ async function queuedWhilePaused(provider: 'aurpay' | 'turinpay') {
 
 async function submitJobResult(provider: 'aurpay' | 'turinpay', id: string, round = 0) {
   return eventually(async () => {
-    const job = await p.runtime.queues.submit[provider].getJob(submitJobId(id, round));
+    const job = await p.runtime.queues.submitQueue(provider).getJob(submitJobId(id, round));
     return job?.finishedOn ? job.returnvalue : undefined;
   }, 10_000, `submit job of ${id} to finish`);
 }
@@ -56,7 +56,7 @@ describe('POST /v1/withdrawals/:id/cancel', () => {
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('invalid_state');
 
-    await p.runtime.queues.submit.turinpay.resume();
+    await p.runtime.queues.submitQueue('turinpay').resume();
     expect(await submitJobResult('turinpay', id)).toBe('skipped: cancelled');
     expect(p.sandbox.ledger.paymentsFor(paymentHash)).toHaveLength(0);
     expect((await get(id)).status).toBe('cancelled');
@@ -117,7 +117,7 @@ describe('POST /v1/withdrawals/:id/resolve', () => {
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('invalid_state');
     expect((await get(id)).status).toBe('queued');
-    await p.runtime.queues.submit.aurpay.resume();
+    await p.runtime.queues.submitQueue('aurpay').resume();
     await until(id, 'succeeded');
     expect((await p.operator('POST', '/v1/withdrawals/nope/resolve', { outcome: 'failed', note: 'x' })).status).toBe(404);
   });
@@ -129,7 +129,7 @@ describe('POST /v1/withdrawals/:id/resolve', () => {
     expect((await store.transition(id, { from: 'queued', to: 'submitting', newFence: 'test-fence', cause: 'test' })).ok).toBe(true);
     expect((await store.transition(id, { from: 'submitting', to: 'unknown', fence: 'test-fence', cause: 'test: lost' })).ok).toBe(true);
     expect((await store.transition(id, { from: 'unknown', to: 'needs_review', cause: 'test: budget spent' })).ok).toBe(true);
-    await p.runtime.queues.submit.turinpay.resume();
+    await p.runtime.queues.submitQueue('turinpay').resume();
     expect(await submitJobResult('turinpay', id)).toBe('skipped: needs_review');
     expect(p.sandbox.ledger.paymentsFor(paymentHash)).toHaveLength(0);
 

@@ -85,7 +85,7 @@ describe('withdrawal store', () => {
     expect(rec?.providerRef).toBe('r1');
     expect(rec?.attempts).toBe(1);
     expect(rec?.history.map((h) => h.status)).toEqual(['queued', 'submitting', 'submitted']);
-    const counts = await store.countByStatus();
+    const counts = await store.countByStatus(['aurpay', 'turinpay'] as const);
     expect(counts.turinpay.submitted).toBeGreaterThanOrEqual(1);
   });
 

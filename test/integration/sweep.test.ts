@@ -40,7 +40,7 @@ describe('sweep', () => {
     const sweep = createSweep({ store, queues, logger, lostSubmitAfterMs: 60_000, orphanAfterMs: 0, providers: ['turinpay'] });
     const report = await sweep();
     expect(report.requeued).toBe(1);
-    expect(await queues.submit.turinpay.getJobState(submitJobId('lost', 0))).toBe('waiting');
+    expect(await queues.submitQueue('turinpay').getJobState(submitJobId('lost', 0))).toBe('waiting');
     // Its job is live now: the next sweep leaves it alone.
     expect((await sweep()).requeued).toBe(0);
   });
@@ -60,7 +60,7 @@ describe('sweep', () => {
     expect(await store.transition('moved', { from: 'submitting', to: 'succeeded', fence: 'f', cause: 'paid' })).toEqual({ ok: true });
     const report = await stale();
     expect(report).toMatchObject({ scanned: 1, requeued: 0, settleJobs: 0 });
-    expect(await queues.submit.turinpay.getJobState(submitJobId('moved', 0))).toBe('unknown');
+    expect(await queues.submitQueue('turinpay').getJobState(submitJobId('moved', 0))).toBe('unknown');
   });
 
   it('adds no settle job for a withdrawal that settled after the sweep read the submitted list', async () => {

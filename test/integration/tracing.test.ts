@@ -133,7 +133,7 @@ describe('traces on: one payout', () => {
       print(server, 0);
     }
     // The submit job carries the enqueue's context in its options, and nothing more.
-    const job = await p.runtime.queues.submit.aurpay.getJob(submitJobId(id, 0));
+    const job = await p.runtime.queues.submitQueue('aurpay').getJob(submitJobId(id, 0));
     const carried = JSON.parse(job?.opts.telemetry?.metadata ?? '{}') as Record<string, string>;
     expect(Object.keys(carried)).toEqual(['traceparent']);
     expect(carried.traceparent).toBe(`00-${tid}-${spanId(enqueue!)}-01`);
@@ -218,10 +218,10 @@ describe('traces off', () => {
     const p = await startPipeline({ workers: false });
     exporter.reset();
     try {
-      expect(p.runtime.queues.submit.turinpay.opts.telemetry).toBeUndefined();
+      expect(p.runtime.queues.submitQueue('turinpay').opts.telemetry).toBeUndefined();
       const { body } = withdrawalBody('turinpay');
       expect((await p.call('POST', '/v1/withdrawals', body)).status).toBe(202);
-      const job = await p.runtime.queues.submit.turinpay.getJob(submitJobId(body.id, 0));
+      const job = await p.runtime.queues.submitQueue('turinpay').getJob(submitJobId(body.id, 0));
       expect(job?.data).toEqual({ id: body.id });
       expect(job?.opts.telemetry).toBeUndefined();
       await eventually(async () => ((await p.call('GET', `/v1/withdrawals/${body.id}`)).body.status === 'queued' ? true : undefined), 5000, 'stored');

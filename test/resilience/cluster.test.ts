@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeys } from '../../src/keys.ts';
 import { createRedis } from '../../src/redis.ts';
 import { isTerminal } from '../../src/withdrawals/status.ts';
-import { PROVIDERS } from '../../src/withdrawals/types.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 import { startCluster, type LocalCluster } from '../support/cluster.ts';
 import { eventually, startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { audit } from './audit.ts';
@@ -30,7 +30,7 @@ beforeAll(async () => {
     env: { REDIS_URL: cluster.url, INVOICE_EXPIRY_MARGIN_S: '5', BREAKER_COOLDOWN_MS: '1000' },
     sandbox: { faults: { aurpay: chaosFaults(), turinpay: chaosFaults() }, latencyMs: 20, pendingLookups: 2 },
   });
-  const queues = [...PROVIDERS.map((pr) => p.runtime.queues.submit[pr]), p.runtime.queues.settle, p.runtime.queues.maintenance];
+  const queues = [...BUILTIN_PROVIDER_NAMES.map((pr) => p.runtime.queues.submitQueue(pr)), p.runtime.queues.settle, p.runtime.queues.maintenance];
   for (const q of queues) {
     const conn = createRedis(cluster.url, { role: 'worker' });
     eventConns.push(conn);
@@ -98,7 +98,7 @@ describe('Redis Cluster (three masters, redis+cluster:// URL)', () => {
     if (!item) throw new Error('no item');
     for (const [id, h] of hashes) allHashes.set(id, h);
     // Lose the job before any worker can take it: pause, accept, remove the job, resume.
-    const q = p.runtime.queues.submit[item.provider];
+    const q = p.runtime.queues.submitQueue(item.provider);
     await q.pause();
     expect((await p.call('POST', '/v1/withdrawals', item)).status).toBe(202);
     const jobs = await q.getJobs(['waiting', 'paused', 'prioritized']);

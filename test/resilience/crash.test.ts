@@ -33,7 +33,7 @@ describe('worker processes killed with SIGKILL mid-batch', () => {
       const slot = k % 2;
       const victim = workers[slot];
       if (!victim) throw new Error('no worker to kill');
-      const submitting = (await stack.store.countByStatus());
+      const submitting = (await stack.store.countByStatus(['aurpay', 'turinpay'] as const));
       const inFlight = submitting.aurpay.submitting + submitting.turinpay.submitting;
       const exit = await victim.stop('SIGKILL');
       expect(exit.signal).toBe('SIGKILL');

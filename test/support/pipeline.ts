@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { TracerProvider } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
-import { loadConfig, type Config } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/providers/sandbox/index.ts';
+import type { ProviderDefinition } from '../../src/providers/definition.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import { loadServiceConfig } from '../../src/settings/index.ts';
 import type { RunningWorkers } from '../../src/queues/workers.ts';
 import { deleteKeysUnder, redisUrl } from './redis.ts';
 import { callApi } from './http.ts';
@@ -36,6 +38,8 @@ export interface PipelineOptions {
   workers?: boolean;
   /** Traces on, into this (globally registered) provider. */
   tracerProvider?: TracerProvider;
+  /** The runtime's provider definitions (default: the built-in ones); their variables come from `env`. */
+  providers?: readonly ProviderDefinition[];
 }
 
 /**
@@ -50,7 +54,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     pendingLookups: 1,
     ...opts.sandbox,
   });
-  const config = loadConfig({
+  const config = loadServiceConfig({
     REDIS_URL: redisUrl(),
     QUEUE_PREFIX: `e2e-${randomUUID().slice(0, 8)}`,
     PORT: '0',
@@ -69,7 +73,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     SUBMIT_LOCK_MS: '2000',
     LOG_LEVEL: 'info',
     ...opts.env,
-  });
+  }, opts.providers);
   const logLines: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -79,6 +83,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
   });
   const runtime = await createRuntime(config, {
     logger: createLogger(config.LOG_LEVEL, sink),
+    ...(opts.providers ? { providers: opts.providers } : {}),
     ...(opts.tracerProvider ? { tracerProvider: opts.tracerProvider } : {}),
   });
   const workers = opts.workers === false ? null : await runtime.startWorkers();

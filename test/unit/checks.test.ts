@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { encodeInvoice } from '../../src/invoices/encode.ts';
 import type { EncodeInvoiceOptions } from '../../src/invoices/encode.ts';
+import type { ProviderProfile } from '../../src/providers/definition.ts';
+import { BUILTIN_PROVIDER_PROFILES } from '../../src/providers/index.ts';
 import { checkWithdrawal } from '../../src/withdrawals/checks.ts';
+import { routeWithdrawal } from '../../src/withdrawals/routing.ts';
 import type { CheckContext, CheckResult } from '../../src/withdrawals/checks.ts';
 import type { RoutedRequest } from '../../src/withdrawals/checks.ts';
 
@@ -145,5 +148,50 @@ describe('checkWithdrawal refuses', () => {
     );
     expect(onchain).toMatchObject({ code: 'invalid_request', field: 'amountMsat' });
     expect(onchain.message).toMatch(/takes no amount/);
+  });
+});
+
+describe("checkWithdrawal works from the providers' capabilities", () => {
+  const ADDRESS = 'tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7';
+  const acme: ProviderProfile = {
+    name: 'acme',
+    label: 'Acme',
+    keyVariable: 'ACME_TOKEN',
+    capabilities: { amountlessInvoices: true, onchain: true, settlesOnSubmit: false },
+  };
+  const WITH_ACME: CheckContext = { ...CTX, providers: [...BUILTIN_PROVIDER_PROFILES, acme], enabledProviders: ['aurpay', 'turinpay', 'acme'], routeOrder: undefined };
+
+  it('a third provider with both capabilities pays an amountless invoice and an address', () => {
+    expect(checkWithdrawal(request({ provider: 'acme', invoice: invoice({ amountMsat: null }), amountMsat: '5000' }), WITH_ACME).ok).toBe(true);
+    expect(checkWithdrawal(request({ provider: 'acme', address: ADDRESS }), WITH_ACME).ok).toBe(true);
+  });
+
+  it('a provider without them is refused with its own label, naming every provider that can', () => {
+    const lightningOnly: ProviderProfile = { ...acme, capabilities: { amountlessInvoices: false, onchain: false, settlesOnSubmit: false } };
+    const ctx: CheckContext = { ...WITH_ACME, providers: [...BUILTIN_PROVIDER_PROFILES, lightningOnly] };
+    expect(refusal(checkWithdrawal(request({ provider: 'acme', invoice: invoice({ amountMsat: null }), amountMsat: '5000' }), ctx))).toEqual({
+      code: 'amount_required',
+      field: 'invoice',
+      message:
+        "invoice has no amount, and Acme's API takes no amount, so it can only pay invoices that carry one; " +
+        'ask the payee for an invoice with an amount, or use provider aurpay',
+    });
+    expect(refusal(checkWithdrawal(request({ provider: 'acme', address: ADDRESS }), ctx))).toEqual({
+      code: 'invalid_address',
+      field: 'address',
+      message: 'Acme pays Lightning invoices only; send an invoice, or use provider turinpay for an on-chain address',
+    });
+    const disabled = refusal(checkWithdrawal(request({ provider: 'acme', invoice: invoice() }), { ...ctx, enabledProviders: ['turinpay'] }));
+    expect(disabled).toMatchObject({ code: 'provider_disabled', message: expect.stringContaining('(ACME_TOKEN is not set)') });
+  });
+
+  it('auto routes an address by the onchain capability, an amountless invoice by amountlessInvoices', () => {
+    const noBuiltinOnchain = BUILTIN_PROVIDER_PROFILES.map((p) => ({ ...p, capabilities: { ...p.capabilities, onchain: false } }));
+    const ctx: CheckContext = { ...WITH_ACME, providers: [...noBuiltinOnchain, acme] };
+    expect(routeWithdrawal({ id: 'a-1', provider: 'auto', address: ADDRESS }, ctx)).toMatchObject({ ok: true, route: ['acme'] });
+    expect(routeWithdrawal({ id: 'a-2', provider: 'auto', invoice: invoice({ amountMsat: null }), amountMsat: '5000' }, WITH_ACME)).toMatchObject({
+      ok: true,
+      route: ['aurpay', 'acme'],
+    });
   });
 });

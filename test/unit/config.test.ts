@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
-import { loadSettings } from '../../src/settings/index.ts';
-import { PROVIDERS } from '../../src/withdrawals/types.ts';
+import { z } from 'zod';
+import { ConfigError, loadConfig as loadOwnConfig } from '../../src/config.ts';
+import { BUILTIN_PROVIDER_NAMES, builtinProviders, defineProvider } from '../../src/providers/index.ts';
+import { loadServiceConfig as loadConfig, loadSettings, providerSettings } from '../../src/settings/index.ts';
 import { defaultValidationThreads } from '../../src/withdrawals/validation/default-threads.ts';
 
 describe('loadConfig', () => {
@@ -54,8 +55,8 @@ describe('loadConfig', () => {
   });
 
   it('orders auto routing by every provider when AUTO_PROVIDER_ORDER is unset', () => {
-    expect(loadConfig({}).AUTO_PROVIDER_ORDER).toEqual([...PROVIDERS]);
-    expect(loadSettings({}).enqueue.checks.routeOrder).toEqual([...PROVIDERS]);
+    expect(loadConfig({}).AUTO_PROVIDER_ORDER).toBeNull();
+    expect(loadSettings({}).enqueue.checks.routeOrder).toEqual([...BUILTIN_PROVIDER_NAMES]);
   });
 
   it('leaves VALIDATION_THREADS null when unset; the settings apply its default (one thread per core beyond the first, at most 4)', () => {
@@ -86,5 +87,39 @@ describe('loadConfig', () => {
     } catch (err) {
       expect(String(err)).not.toContain('super-secret-key');
     }
+  });
+});
+
+describe("the providers' variables", () => {
+  const acme = defineProvider({
+    name: 'acme',
+    label: 'Acme',
+    capabilities: { amountlessInvoices: false, onchain: false, settlesOnSubmit: false },
+    keyVariable: 'ACME_TOKEN',
+    configSchema: z.object({ ACME_TOKEN: z.string().optional(), ACME_RETRIES: z.coerce.number().int().min(0).default(3) }),
+    settings: (v) => (v.ACME_TOKEN ? { token: v.ACME_TOKEN, retries: v.ACME_RETRIES, timeoutMs: v.PROVIDER_TIMEOUT_MS } : null),
+    create: () => {
+      throw new Error('not called here');
+    },
+  });
+
+  it("reads only the service's own variables without provider schemas, and each definition's own with them", () => {
+    expect('AURPAY_API_KEY' in loadOwnConfig({ AURPAY_API_KEY: 'k-1' })).toBe(false);
+    expect(loadConfig({ AURPAY_API_KEY: 'k-1' }).AURPAY_API_KEY).toBe('k-1');
+    const config = loadConfig({ ACME_TOKEN: 't-1' }, [...builtinProviders, acme]);
+    expect(config).toMatchObject({ ACME_TOKEN: 't-1', ACME_RETRIES: 3, AURPAY_API_KEY: null });
+  });
+
+  it("refuses a bad value of a provider's variable, naming it, with the service's own problems", () => {
+    expect(() => loadConfig({ ACME_RETRIES: '-1', PORT: 'x' }, [acme])).toThrow(/^invalid configuration:\n {2}PORT: .*\n {2}ACME_RETRIES: /);
+  });
+
+  it('maps each enabled definition to its settings, a provider without its key left out', () => {
+    const enabled = providerSettings(loadConfig({ ACME_TOKEN: 't-1', PROVIDER_TIMEOUT_MS: '2000' }, [...builtinProviders, acme]), [...builtinProviders, acme]);
+    expect(enabled.map((s) => [s.definition.name, s.settings])).toEqual([['acme', { token: 't-1', retries: 3, timeoutMs: 2000 }]]);
+  });
+
+  it('refuses to build settings from a configuration loaded without the provider', () => {
+    expect(() => providerSettings(loadConfig({}), [acme])).toThrow(/without provider acme's variables \(ACME_TOKEN, ACME_RETRIES\)/);
   });
 });

@@ -56,8 +56,8 @@ describe('the import reader', () => {
 });
 
 describe('structure', () => {
-  it('src/config.ts imports only zod, ./callers.ts and ./money.ts', () => {
-    const allowed = new Set(['zod', 'src/callers.ts', 'src/money.ts']);
+  it('src/config.ts imports only zod, ./callers.ts, ./config-fields.ts and ./money.ts', () => {
+    const allowed = new Set(['zod', 'src/callers.ts', 'src/config-fields.ts', 'src/money.ts']);
     const imports = importsOf('src/config.ts');
     expect(imports.length).toBeGreaterThan(0);
     const offending = imports.filter((i) => !allowed.has(i));
@@ -76,5 +76,56 @@ describe('structure', () => {
     for (const dir of dirs) expect(sourcesUnder(dir).length, dir).toBeGreaterThan(0);
     const offending = dirs.flatMap(sourcesUnder).filter((f) => importsOf(f).includes('src/config.ts'));
     expect(offending, `these feature modules import src/config.ts (map the configuration in src/settings/ instead): ${offending.join(', ')}`).toEqual([]);
+  });
+});
+
+/** The text of every string and template literal in a source (comments are not literals). */
+function stringLiteralsOf(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.Latest, true);
+  const out: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) out.push(node.text);
+    node.forEachChild(visit);
+  };
+  visit(source);
+  return out;
+}
+
+/** A built-in provider's name as a word (`AURPAY_API_KEY` is a variable's name, not the provider's). */
+const PROVIDER_NAME = /\b(aurpay|turinpay)\b/i;
+
+describe('providers as definitions', () => {
+  /** Where a name may stay, and why. */
+  const EXCEPTIONS: Record<string, string> = {
+    'src/api/openapi/examples.ts': "the OpenAPI document's examples show a real request",
+    'src/api/openapi/docs/withdrawals.ts': "an example of the refusal of an unknown provider, as the built-in runtime words it",
+    'src/cli/commands/demo.ts': 'the demo deliberately runs the two sandboxes',
+  };
+  const DEMO = 'src/demo/';
+
+  it('finds a name in a string literal and a template, not in a comment or a variable name', () => {
+    expect(stringLiteralsOf('src/cli/commands/demo.ts').some((s) => PROVIDER_NAME.test(s))).toBe(true);
+    expect(PROVIDER_NAME.test('AURPAY_API_KEY')).toBe(false);
+    expect(PROVIDER_NAME.test('use provider turinpay')).toBe(true);
+  });
+
+  it('no file under src/ outside src/providers/ names a built-in provider in a string literal (its definition does)', () => {
+    const files = sourcesUnder('src').filter((f) => !f.startsWith('src/providers/') && !f.startsWith(DEMO) && !(f in EXCEPTIONS));
+    expect(files.length).toBeGreaterThan(100);
+    const offending = files.flatMap((f) => stringLiteralsOf(f).filter((s) => PROVIDER_NAME.test(s)).map((s) => `${f}: ${JSON.stringify(s)}`));
+    expect(offending, 'provider knowledge belongs in its definition (src/providers/<name>/definition.ts)').toEqual([]);
+  });
+
+  it('each exception still names a provider (a stale one is removed)', () => {
+    for (const file of Object.keys(EXCEPTIONS)) expect(stringLiteralsOf(file).some((s) => PROVIDER_NAME.test(s)), file).toBe(true);
+  });
+
+  it('each built-in provider folder exports one definition, and src/providers/index.ts lists them', () => {
+    const index = readFileSync(join(root, 'src/providers/index.ts'), 'utf8');
+    for (const name of ['aurpay', 'turinpay']) {
+      const definition = readFileSync(join(root, `src/providers/${name}/definition.ts`), 'utf8');
+      expect(definition).toMatch(new RegExp(`export const ${name} = defineProvider\\(`));
+      expect(index).toContain(`import { ${name} } from './${name}/definition.ts';`);
+    }
   });
 });

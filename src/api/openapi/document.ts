@@ -1,3 +1,4 @@
+import { BUILTIN_PROVIDER_NAMES } from '../../providers/index.ts';
 import type { z } from 'zod';
 import { eventSchema } from '../schemas/index.ts';
 import type { CollectedRoute } from './collect.ts';
@@ -22,7 +23,7 @@ const TAGS = [
 
 const DESCRIPTION = [
   'A Bitcoin Lightning payout engine: producers enqueue withdrawals (BOLT11 invoices or on-chain addresses),',
-  'workers submit each exactly once through Aurpay or TurinPay and settle it.',
+  'workers submit each exactly once through its payment provider and settle it.',
   '',
   '`/v1/*` needs `Authorization: Bearer <token>` (API_TOKENS); `/admin/*` HTTP basic auth.',
   'Every error answers `{ "error": { "code", "message", "issues" } }`; match on `code` (see the ErrorCode schema).',
@@ -114,7 +115,36 @@ function webhookDelivery(writer: Writer): JsonSchema {
  * The OpenAPI 3.1 document of the routes an app declared (see collect.ts), generated from the zod
  * schemas the routes validate with and the response schemas of src/api/schemas.
  */
-export function buildDocument(routes: readonly CollectedRoute[], opts: { version: string }): OpenApiDocument {
+/**
+ * The schemas are declared with the built-in providers' names; a runtime's document lists its own
+ * providers instead: every enum of exactly the built-in names (with or without `auto`) becomes the
+ * runtime's names (with or without `auto`).
+ */
+function withProviders<T>(value: T, names: readonly string[]): T {
+  const builtin = BUILTIN_PROVIDER_NAMES.join('\n');
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v !== 'object' || v === null) return v;
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => {
+        if (k === 'enum' && Array.isArray(x)) {
+          const words = x.map(String);
+          if (words.join('\n') === builtin) return [k, [...names]];
+          if (words.join('\n') === `${builtin}\nauto`) return [k, [...names, 'auto']];
+        }
+        return [k, walk(x)];
+      }),
+    );
+  };
+  return walk(value) as T;
+}
+
+export function buildDocument(routes: readonly CollectedRoute[], opts: { version: string; providers?: readonly string[] }): OpenApiDocument {
+  const document = describe(routes, opts);
+  return opts.providers ? withProviders(document, opts.providers) : document;
+}
+
+function describe(routes: readonly CollectedRoute[], opts: { version: string }): OpenApiDocument {
   const registry = sharedRegistry();
   for (const { doc } of routes) {
     for (const media of Object.values(doc?.body?.content ?? {})) if (media.name) nameSchema(registry, media.schema, media.name);

@@ -25,14 +25,15 @@ function packageVersion(): string {
 
 /**
  * `GET /openapi.json` and `GET /docs` (no token), for the routes collected so far: mount it after
- * every other route. The document is built now, so a schema that cannot be described fails at start-up.
+ * every other route; `providers`: the runtime's provider names, listed wherever a provider is named.
+ * The document is built now, so a schema that cannot be described fails at start-up.
  */
-export async function openapiRoutes(app: FastifyInstance, routes: readonly CollectedRoute[]): Promise<void> {
+export async function openapiRoutes(app: FastifyInstance, routes: readonly CollectedRoute[], providers?: readonly string[]): Promise<void> {
   // These routes are declared before the document is built, so that it describes them too.
   let document: OpenApiDocument | undefined;
   app.get('/openapi.json', { config: { openapi: openapiDoc } }, async () => document);
   await swaggerUiRoutes(app);
-  const described = buildDocument(routes, { version: packageVersion() });
+  const described = buildDocument(routes, { version: packageVersion(), ...(providers ? { providers } : {}) });
   document = described;
   app.decorate('openapi', {
     document: described,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STATUSES } from '../../withdrawals/status.ts';
-import { PROVIDERS } from '../../withdrawals/types.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../../providers/index.ts';
 
 /** The status words of interface.md, the whole set. */
 export const statusSchema = z.enum(STATUSES).describe(
@@ -10,7 +10,8 @@ export const statusSchema = z.enum(STATUSES).describe(
     'awaiting_approval: held until enough operators approve it, nothing sent.',
 );
 
-export const providerSchema = z.enum(PROVIDERS);
+/** A provider's name; the document a server serves lists its runtime's providers (document.ts, withProviders). */
+export const providerSchema = z.enum(BUILTIN_PROVIDER_NAMES);
 
 /** An ISO-8601 UTC time, as `Date.prototype.toISOString` writes it. */
 export const timestampSchema = z.iso.datetime();

@@ -26,7 +26,7 @@ export function renderList(sections: StatusSection[], nowMs: number): string {
   const summary = sections.map((s) => `<a href="#${esc(s.status)}">${esc(s.status)} ${s.total}</a>`).join(' · ');
   const body = `<h1>Withdrawals</h1>
 <p class="muted">${summary}</p>
-<p class="muted">Filters: <code>?status=needs_review</code>, <code>?provider=aurpay</code>, <code>?limit=200</code>. Operator actions go through the API
+<p class="muted">Filters: <code>?status=needs_review</code>, <code>?provider=&lt;name&gt;</code>, <code>?limit=200</code>. Operator actions go through the API
 (<code>POST /v1/withdrawals/:id/approve</code>, <code>/resolve</code>, <code>/cancel</code>) so each one is recorded with its token's name.</p>
 ${sections.map((s) => section(s, nowMs)).join('\n')}`;
   return page('Withdrawals', body);

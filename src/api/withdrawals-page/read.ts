@@ -1,6 +1,6 @@
 import { isTerminal, type Status } from '../../withdrawals/status.ts';
 import type { WithdrawalStore } from '../../withdrawals/store.ts';
-import { PROVIDERS, type ProviderName, type WithdrawalRecord } from '../../withdrawals/types.ts';
+import type { ProviderName, WithdrawalRecord } from '../../withdrawals/types.ts';
 
 /** What an operator must look at first, then work in flight, then the settled past. */
 export const STATUS_ORDER: readonly Status[] = [
@@ -14,8 +14,6 @@ export const STATUS_ORDER: readonly Status[] = [
   'succeeded',
   'cancelled',
 ];
-
-export const ALL_PROVIDERS: readonly ProviderName[] = PROVIDERS;
 
 /** A row of the list: the record, and for one awaiting approval the operators who approved it so far. */
 export type ListedWithdrawal = WithdrawalRecord & { approvedBy?: string[] };
@@ -43,12 +41,12 @@ async function idsFor(store: WithdrawalStore, provider: ProviderName, status: St
 
 /** Reads the sections of the list page from the status indexes (no scan of the keyspace). */
 export async function readSections(store: WithdrawalStore, q: ListQuery): Promise<StatusSection[]> {
-  const counts = await store.countByStatus();
+  const counts = await store.countByStatus(q.providers);
   return Promise.all(
     q.statuses.map(async (status): Promise<StatusSection> => {
       const perProvider = await Promise.all(
         q.providers.map(async (p) => {
-          const ids = await idsFor(store, p, status, counts[p][status], q.limit);
+          const ids = await idsFor(store, p, status, counts[p]?.[status] ?? 0, q.limit);
           const records = await store.listRecords(ids);
           if (status !== 'awaiting_approval') return records;
           return Promise.all(records.map(async (r): Promise<ListedWithdrawal> => ({ ...r, approvedBy: await store.approvers(r.id) })));
@@ -59,7 +57,7 @@ export async function readSections(store: WithdrawalStore, q: ListQuery): Promis
         .flat()
         .sort((a, b) => (newestFirst ? b.updatedAt.localeCompare(a.updatedAt) : a.updatedAt.localeCompare(b.updatedAt)))
         .slice(0, q.limit);
-      const total = q.providers.reduce((n, p) => n + counts[p][status], 0);
+      const total = q.providers.reduce((n, p) => n + (counts[p]?.[status] ?? 0), 0);
       return { status, total, rows };
     }),
   );

@@ -11,4 +11,6 @@ export interface StoreContext {
   eventsMaxLen: number;
   /** How long a history outlives a final status, in ms; 0 keeps it. */
   historyRetentionMs: number;
+  /** The providers' names (the runtime's definitions): a stored record naming another is an error. */
+  providers: readonly string[];
 }

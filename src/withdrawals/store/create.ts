@@ -138,7 +138,7 @@ export function createCreates(
     if (kind === 'created') {
       // Exactly what create.lua wrote: no need to read it back (a round trip per accepted item).
       const written = { ...fields, bodyHash: w.bodyHash, status: entry.status, attempts: '0', createdAt: iso, updatedAt: iso };
-      return { kind: 'created', record: parseRecord(written, [JSON.stringify(entry)]) };
+      return { kind: 'created', record: parseRecord(written, [JSON.stringify(entry)], ctx.providers) };
     }
     const record = await records.get(w.id);
     if (!record) throw new Error(`withdrawal ${w.id} vanished right after it was written`);

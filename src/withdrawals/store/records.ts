@@ -48,19 +48,19 @@ export function createRecords(ctx: StoreContext) {
   async function get(id: string): Promise<WithdrawalRecord | null> {
     const [fields, history] = await Promise.all([redis.hgetall(keys.record(id)), redis.lrange(keys.history(id), 0, -1)]);
     if (!fields.status) return null;
-    return parseRecord(fields, history);
+    return parseRecord(fields, history, ctx.providers);
   }
 
   /** The withdrawal, decoded and checked (no history): what workers, the sweep and operators' actions read. */
   async function read(id: string): Promise<Withdrawal | null> {
     const fields = await redis.hgetall(keys.record(id));
-    return fields.status ? decodeWithdrawal(fields) : null;
+    return fields.status ? decodeWithdrawal(fields, ctx.providers) : null;
   }
 
   /** The API records of these ids without their histories (a listing shows none); ids with no record are left out. */
   async function listRecords(ids: readonly string[]): Promise<WithdrawalRecord[]> {
     const all = await Promise.all(ids.map((id) => redis.hgetall(keys.record(id))));
-    return all.filter((f) => f.status).map((f) => parseRecord(f, []));
+    return all.filter((f) => f.status).map((f) => parseRecord(f, [], ctx.providers));
   }
 
   /** Who owns a withdrawal (it never changes after creation), or null when there is none. */
@@ -72,7 +72,7 @@ export function createRecords(ctx: StoreContext) {
   /** The provider and batch that name a record's index keys, or null when there is no record. */
   async function identity(id: string): Promise<RecordIdentity | null> {
     const [provider, batchId] = await redis.hmget(keys.record(id), 'provider', 'batchId');
-    return provider ? { provider: asProvider(provider), batchId: batchId || null } : null;
+    return provider ? { provider: asProvider(provider, ctx.providers), batchId: batchId || null } : null;
   }
 
   async function transition(id: string, t: TransitionRequest): Promise<TransitionResult> {

@@ -1,5 +1,5 @@
 import { STATUSES, type Status } from '../status.ts';
-import { PROVIDERS, type ProviderName } from '../types.ts';
+import type { ProviderName } from '../types.ts';
 import type { StoreContext } from './context.ts';
 
 /**
@@ -20,13 +20,16 @@ export function createStatusSets(ctx: StoreContext) {
     return redis.zrangebyscore(keys.statusSet(provider, status), '-inf', beforeMs, 'LIMIT', 0, limit);
   }
 
-  async function countByStatus(): Promise<Record<ProviderName, Record<Status, number>>> {
+  /** Withdrawals per provider (default: the store's providers) and status. */
+  async function countByStatus<P extends ProviderName = ProviderName>(
+    providers: readonly P[] = ctx.providers as readonly P[],
+  ): Promise<Record<P, Record<Status, number>>> {
     const pipeline = redis.pipeline();
-    for (const p of PROVIDERS) for (const s of STATUSES) pipeline.zcard(keys.statusSet(p, s));
+    for (const p of providers) for (const s of STATUSES) pipeline.zcard(keys.statusSet(p, s));
     const results = (await pipeline.exec()) ?? [];
-    const out = {} as Record<ProviderName, Record<Status, number>>;
+    const out = {} as Record<P, Record<Status, number>>;
     let i = 0;
-    for (const p of PROVIDERS) {
+    for (const p of providers) {
       const row = {} as Record<Status, number>;
       for (const s of STATUSES) row[s] = Number(results[i++]?.[1] ?? 0);
       out[p] = row;

@@ -1,7 +1,7 @@
 import { bodyHash } from '../body-hash.ts';
-import { checkWithdrawal, type CheckContext, type CheckedWithdrawal, type CheckResult } from '../checks.ts';
+import { checkWithdrawal, knownProviders, type CheckContext, type CheckedWithdrawal, type CheckResult } from '../checks.ts';
 import { apiError, invalidRequest, type ApiError } from '../errors.ts';
-import { withdrawalRequestSchema, type WithdrawalRequest } from '../request.ts';
+import { withdrawalRequestSchemaFor, type WithdrawalRequest } from '../request.ts';
 import { AUTO, routeWithdrawal } from '../routing.ts';
 import type { ProviderName } from '../types.ts';
 
@@ -22,7 +22,7 @@ export type Validation =
   | { ok: false; status: 400; error: ApiError };
 
 export function validateWithdrawal(body: unknown, ctx: CheckContext): Validation {
-  const shape = withdrawalRequestSchema.safeParse(body);
+  const shape = withdrawalRequestSchemaFor(knownProviders(ctx).map((p) => p.name)).safeParse(body);
   if (!shape.success) return { ok: false, status: 400, error: invalidRequest(shape.error) };
   const req = shape.data;
   let checked: CheckResult;

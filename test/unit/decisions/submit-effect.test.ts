@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SubmitOutcome } from '../../../src/providers/types.ts';
+import { aurpay, turinpay } from '../../../src/providers/index.ts';
 import { submitEffect } from '../../../src/queues/outcome-effects.ts';
 
 const accepted = (status: 'pending' | 'succeeded' | 'failed'): SubmitOutcome => ({ kind: 'accepted', status, providerRef: 'ref-1', feeMsat: 1000n, raw: { id: 'ref-1' } });
@@ -11,8 +12,8 @@ const failure = (updates: Record<string, string | null>) => JSON.parse(updates.f
 
 describe('submitEffect: accepted', () => {
   it('pending: submitted, with its reference and fee, and a settlement check scheduled', () => {
-    for (const provider of ['aurpay', 'turinpay'] as const) {
-      expect(submitEffect(provider, accepted('pending'))).toEqual({
+    for (const provider of [aurpay, turinpay]) {
+      expect(submitEffect(provider.capabilities, accepted('pending'))).toEqual({
         to: 'submitted',
         cause: 'provider accepted; pending',
         updates: { providerRef: 'ref-1', feeMsat: '1000' },
@@ -22,12 +23,12 @@ describe('submitEffect: accepted', () => {
   });
 
   it('succeeded: settles at once for TurinPay; Aurpay is confirmed by a lookup first (its SUCCESS is ambiguous)', () => {
-    expect(submitEffect('turinpay', accepted('succeeded'))).toMatchObject({ to: 'succeeded', settle: false });
-    expect(submitEffect('aurpay', accepted('succeeded'))).toMatchObject({ to: 'submitted', settle: true, cause: 'provider answered success; confirming it by lookup' });
+    expect(submitEffect(turinpay.capabilities, accepted('succeeded'))).toMatchObject({ to: 'succeeded', settle: false });
+    expect(submitEffect(aurpay.capabilities, accepted('succeeded'))).toMatchObject({ to: 'submitted', settle: true, cause: 'provider answered success; confirming it by lookup' });
   });
 
   it('failed: failed, with the provider answer as evidence, nothing more to check', () => {
-    const e = submitEffect('aurpay', accepted('failed'));
+    const e = submitEffect(aurpay.capabilities, accepted('failed'));
     expect(e).toMatchObject({ to: 'failed', settle: false });
     expect(failure(e.updates)).toEqual({ code: 'provider_failed', message: 'the provider reported the payment failed', provider: { id: 'ref-1' } });
   });
@@ -35,17 +36,17 @@ describe('submitEffect: accepted', () => {
 
 describe('submitEffect: the other outcomes', () => {
   it('rejected (a definitive refusal: nothing was sent): failed with the provider message', () => {
-    const e = submitEffect('turinpay', { kind: 'rejected', message: 'insufficient balance (HTTP 400)', raw: { success: false } });
+    const e = submitEffect(turinpay.capabilities, { kind: 'rejected', message: 'insufficient balance (HTTP 400)', raw: { success: false } });
     expect(e).toMatchObject({ to: 'failed', settle: false, cause: 'provider refused' });
     expect(failure(e.updates)).toEqual({ code: 'provider_rejected', message: 'insufficient balance (HTTP 400)', provider: { success: false } });
   });
 
   it('not_sent (connection refused, 429, credentials): back to queued for a retry, no settlement', () => {
-    expect(submitEffect('aurpay', { kind: 'not_sent', reason: 'ECONNREFUSED' })).toEqual({ to: 'queued', cause: 'not sent: ECONNREFUSED', updates: {}, settle: false });
+    expect(submitEffect(aurpay.capabilities, { kind: 'not_sent', reason: 'ECONNREFUSED' })).toEqual({ to: 'queued', cause: 'not sent: ECONNREFUSED', updates: {}, settle: false });
   });
 
   it('unknown (timeout after write, reset, 5xx, a body that does not parse): unknown and reconciled, never failed', () => {
-    const e = submitEffect('aurpay', { kind: 'unknown', reason: 'HTTP 502', raw: '<html>' });
+    const e = submitEffect(aurpay.capabilities, { kind: 'unknown', reason: 'HTTP 502', raw: '<html>' });
     expect(e).toMatchObject({ to: 'unknown', settle: true, cause: 'outcome unknown: HTTP 502' });
     expect(failure(e.updates)).toEqual({ code: 'outcome_unknown', message: 'HTTP 502', provider: '<html>' });
   });

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig } from '../../../src/config.ts';
+import { builtinProviders } from '../../../src/providers/index.ts';
+import { loadServiceConfig as loadConfig } from '../../../src/settings/index.ts';
 
 const read = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
 
@@ -51,12 +52,13 @@ function readmeVariables(): string[] {
   return names;
 }
 
-/** The keys of config.ts's environment schema: every variable the service reads. */
+/** The keys of config.ts's environment schema and of the built-in providers' schemas: every variable the service reads. */
 function configVariables(): string[] {
   const source = read('src/config.ts');
   const start = source.indexOf('const envSchema = z.object({');
   const body = source.slice(start, source.indexOf('\n});', start));
-  return [...body.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] ?? '');
+  const own = [...body.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] ?? '');
+  return [...own, ...builtinProviders.flatMap((d) => Object.keys(d.configSchema.shape))];
 }
 
 describe('docker-compose.yml', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STATUSES } from '../../../withdrawals/status.ts';
-import { PROVIDERS } from '../../../withdrawals/types.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../../../providers/index.ts';
 import { healthSchema, notReadySchema, readySchema } from '../../schemas/index.ts';
 import { errorResponse, jsonResponse } from '../responses.ts';
 import type { ResponseDoc, RouteDoc } from '../types.ts';
@@ -77,7 +77,7 @@ export const EXTERNAL_ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     auth: 'basic',
     query: z.object({
       status: z.enum(STATUSES).optional(),
-      provider: z.enum(PROVIDERS).optional(),
+      provider: z.enum(BUILTIN_PROVIDER_NAMES).optional(),
       limit: z.number().int().min(1).max(1000).default(50),
     }),
     responses: { 200: html('The page.'), 400: html('A query parameter is invalid.'), 401: adminUnauthorized },
