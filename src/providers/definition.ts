@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { VariablesSchema } from '../config-fields.ts';
 import type { Network } from '../invoices/network.ts';
 import type { Logger } from '../logger.ts';
+import type { Sandbox } from './sandbox/index.ts';
 import type { ProviderClient } from './types.ts';
 
 /** What a provider's API can do: the checks, the routing of `auto` and the submit effect read these. */
@@ -51,6 +52,15 @@ export interface ProviderLimits {
   ratePerS?: number;
 }
 
+/** Where a running sandbox serves each API it speaks. */
+export type SandboxAddresses = Pick<Sandbox, 'aurpayUrl' | 'turinpayUrl'>;
+
+/** How the loopback sandbox (src/providers/sandbox) serves a provider. */
+export interface ProviderSandbox {
+  /** Its variables pointing it at a running sandbox, with the API key the sandbox was started with. */
+  variables(sandbox: SandboxAddresses, apiKey: string): Record<string, string>;
+}
+
 export interface ProviderDefinition<Schema extends VariablesSchema = VariablesSchema, Settings = unknown> extends ProviderProfile {
   /** Its own environment variables, merged into the configuration's schema. */
   configSchema: Schema;
@@ -59,6 +69,8 @@ export interface ProviderDefinition<Schema extends VariablesSchema = VariablesSc
   /** The client factory. */
   create(settings: Settings, deps: ProviderDeps): ProviderClient;
   limits?(variables: z.infer<Schema>): ProviderLimits;
+  /** Present when the sandbox speaks its API (the demo and the tests pay through it). */
+  sandbox?: ProviderSandbox;
 }
 
 /** Infers a definition's schema and settings types (so `settings` and `create` agree), and returns it for a list of definitions. */
@@ -70,6 +82,11 @@ export function defineProvider<Schema extends VariablesSchema, Settings>(definit
 export function profileOf(definition: ProviderProfile): ProviderProfile {
   const { name, label, keyVariable, capabilities } = definition;
   return { name, label, keyVariable, capabilities: { ...capabilities } };
+}
+
+/** The variables pointing every definition the sandbox serves at it, each with its API key. */
+export function sandboxVariables(definitions: readonly ProviderDefinition[], sandbox: SandboxAddresses, apiKeyOf: (name: string) => string): Record<string, string> {
+  return Object.fromEntries(definitions.flatMap((d) => Object.entries(d.sandbox?.variables(sandbox, apiKeyOf(d.name)) ?? {})));
 }
 
 /** The definition of `name` in `definitions`, or undefined. */

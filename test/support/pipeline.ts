@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import type { Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/providers/sandbox/index.ts';
-import type { ProviderDefinition } from '../../src/providers/definition.ts';
+import { builtinProviders, sandboxVariables, type ProviderDefinition } from '../../src/providers/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import { loadServiceConfig } from '../../src/settings/index.ts';
 import type { RunningWorkers } from '../../src/queues/workers.ts';
@@ -61,10 +61,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     API_TOKENS: `tester=${TEST_TOKEN}`,
     OPERATOR_TOKENS: `ops=${OPERATOR_TOKEN}`,
     LN_NETWORK: 'regtest',
-    AURPAY_BASE_URL: sandbox.aurpayUrl,
-    AURPAY_API_KEY: 'sandbox-aurpay-key-1',
-    TURINPAY_BASE_URL: sandbox.turinpayUrl,
-    TURINPAY_API_KEY: 'sandbox-turinpay-key-1',
+    ...sandboxVariables(builtinProviders, sandbox, (name) => `sandbox-${name}-key-1`),
     PROVIDER_TIMEOUT_MS: '1000',
     SETTLE_POLL_MS: '100',
     SETTLE_POLL_MAX_MS: '500',

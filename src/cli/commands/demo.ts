@@ -9,6 +9,7 @@ import { payeeInvoice } from '../../demo/payee.ts';
 import { ledgerDisagreements } from '../../demo/ledger-check.ts';
 import { formatReport } from '../../demo/report.ts';
 import { createLogger } from '../../logger.ts';
+import { builtinProviders, sandboxVariables } from '../../providers/index.ts';
 import { startSandbox } from '../../providers/sandbox/index.ts';
 import { createRuntime } from '../../runtime.ts';
 import { loadSettings } from '../../settings/index.ts';
@@ -58,10 +59,7 @@ export async function demo(opts: DemoOptions): Promise<number> {
     OPERATOR_TOKENS: `${DEMO_OPERATOR.name}=demo-operator-token-0000`,
     APPROVAL_THRESHOLD_MSAT: DEMO_APPROVAL_THRESHOLD_MSAT.toString(),
     LN_NETWORK: 'regtest',
-    AURPAY_BASE_URL: sandbox.aurpayUrl,
-    AURPAY_API_KEY: 'demo-aurpay-key',
-    TURINPAY_BASE_URL: sandbox.turinpayUrl,
-    TURINPAY_API_KEY: 'demo-turinpay-key',
+    ...sandboxVariables(builtinProviders, sandbox, (name) => `demo-${name}-key`),
     PROVIDER_TIMEOUT_MS: '1500',
     SETTLE_POLL_MS: '250',
     SETTLE_POLL_MAX_MS: '2000',

@@ -41,5 +41,6 @@ export const aurpay = defineProvider({
     };
   },
   create: (settings, deps) => createAurpayClient({ ...settings, logger: deps.logger }),
+  sandbox: { variables: (sandbox, apiKey) => ({ AURPAY_BASE_URL: sandbox.aurpayUrl, AURPAY_API_KEY: apiKey }) },
   limits: (v) => ({ ratePerS: v.AURPAY_RATE_LIMIT_PER_S, ...(v.AURPAY_CONCURRENCY ? { concurrency: v.AURPAY_CONCURRENCY } : {}) }),
 });

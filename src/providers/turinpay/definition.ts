@@ -27,5 +27,6 @@ export const turinpay = defineProvider({
     return { baseUrl: v.TURINPAY_BASE_URL, apiKey: v.TURINPAY_API_KEY, network: v.LN_NETWORK, timeoutMs: v.PROVIDER_TIMEOUT_MS };
   },
   create: (settings, deps) => createTurinpayClient({ ...settings, logger: deps.logger }),
+  sandbox: { variables: (sandbox, apiKey) => ({ TURINPAY_BASE_URL: sandbox.turinpayUrl, TURINPAY_API_KEY: apiKey }) },
   limits: (v) => ({ ratePerS: v.TURINPAY_RATE_LIMIT_PER_S, ...(v.TURINPAY_CONCURRENCY ? { concurrency: v.TURINPAY_CONCURRENCY } : {}) }),
 });
