@@ -16,13 +16,14 @@ async function demo(args: string[]): Promise<{ stdout: string; stderr: string }>
   const note = (out: { stdout?: string; stderr?: string }) => {
     const prefix = /QUEUE_PREFIX=(\S+)/.exec(`${out.stdout ?? ''}\n${out.stderr ?? ''}`)?.[1];
     if (prefix) prefixes.push(prefix);
+    return prefix;
   };
   try {
     const out = await run(process.execPath, ['bin/withdrawals.js', 'demo', ...args], {
       env: { PATH: process.env.PATH ?? '', REDIS_URL: redisUrl() },
       timeout: 120_000,
     });
-    note(out);
+    if (!note(out)) throw new Error('the demo printed no QUEUE_PREFIX=... line: the keys it wrote cannot be found and deleted');
     return out;
   } catch (err) {
     note(err as { stdout?: string; stderr?: string });
