@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_PRODUCER, PRODUCER_NAME, type Role } from './callers.ts';
-import { httpUrl, int, optionalSecret, type VariablesSchema } from './config-fields.ts';
+import { httpUrl, int, optionalInt, optionalSecret, type VariablesSchema } from './config-fields.ts';
 import { BITCOIN_SUPPLY_MSAT } from './money.ts';
 
 const NETWORKS = ['bitcoin', 'testnet', 'signet', 'regtest'] as const;
@@ -58,13 +58,7 @@ const envSchema = z.object({
    * Where a `withdrawals worker` process serves /metrics, /healthz and /readyz (on HOST); unset: no
    * server. `start` and `api` serve them on PORT.
    */
-  METRICS_PORT: z.coerce
-    .number({ error: 'must be a port number from 0 to 65535' })
-    .int('must be a port number from 0 to 65535')
-    .min(0, 'must be at least 0')
-    .max(65535, 'must be at most 65535')
-    .optional()
-    .transform((v) => v ?? null),
+  METRICS_PORT: optionalInt(0, 65535, 'a port number'),
   /**
    * Milliseconds a client has to send a whole request (headers and body) to the HTTP API; a body
    * that trickles in past it is cut off (408). @defaultValue 60000
@@ -98,13 +92,7 @@ const envSchema = z.object({
   APPROVALS_REQUIRED: int(1, 1, 10),
   /** Per producer, per UTC day: the total amount accepted, and the number of withdrawals. */
   LIMIT_DAILY_AMOUNT_MSAT: msat(),
-  LIMIT_DAILY_COUNT: z.coerce
-    .number({ error: 'must be a whole number from 1 to 100000000' })
-    .int('must be a whole number from 1 to 100000000')
-    .min(1, 'must be at least 1')
-    .max(100_000_000, 'must be at most 100000000')
-    .optional()
-    .transform((v) => v ?? null),
+  LIMIT_DAILY_COUNT: optionalInt(1, 100_000_000),
   /**
    * The order `provider: "auto"` tries providers in, comma-separated (default, null: every provider, in
    * the order of the provider definitions). That each name is a provider is checked where the enqueue
