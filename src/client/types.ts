@@ -38,6 +38,14 @@ export interface WithdrawalsClientOptions {
   allowOnchain?: boolean;
   /** MAX_AMOUNT_MSAT. @defaultValue no limit */
   maxAmountMsat?: bigint;
+  /** APPROVAL_THRESHOLD_MSAT: withdrawals of at least this much wait for operators' approval. @defaultValue none */
+  approvalThresholdMsat?: bigint;
+  /** LIMIT_DAILY_AMOUNT_MSAT: this producer's total per UTC day. @defaultValue none */
+  dailyAmountLimitMsat?: bigint;
+  /** LIMIT_DAILY_COUNT: this producer's withdrawals per UTC day. @defaultValue none */
+  dailyCountLimit?: number;
+  /** AUTO_PROVIDER_ORDER: the order `provider: "auto"` tries providers in. @defaultValue the providers' order */
+  autoProviderOrder?: readonly string[];
   /** INVOICE_EXPIRY_MARGIN_S. @defaultValue 60 */
   invoiceExpiryMarginS?: number;
   /** RECONCILE_GRACE_MS. @defaultValue 3600000 */

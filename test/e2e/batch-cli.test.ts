@@ -33,7 +33,7 @@ interface Run {
   stderr: string;
 }
 
-function runBatch(args: string[]): Promise<Run> {
+function runBatch(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     REDIS_URL: p.config.REDIS_URL,
@@ -42,6 +42,7 @@ function runBatch(args: string[]): Promise<Run> {
     AURPAY_API_KEY: 'sandbox-aurpay-key-1',
     TURINPAY_API_KEY: 'sandbox-turinpay-key-1',
     LOG_LEVEL: 'error',
+    ...extraEnv,
   };
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, 'batch', ...args], { env, timeout: 40_000 }, (err, stdout, stderr) => {
@@ -145,6 +146,26 @@ describe('withdrawals batch FILE', () => {
     // --no-wait: the counts alone, no settlement.
     const later = await runBatch([file, '--json', '--no-wait']);
     expect(JSON.parse(later.stdout)).toMatchObject({ accepted: 0, duplicates: 2, refused: 1, total: null, byStatus: null, done: false });
+  });
+
+  it('keeps the money policy of its environment: the producer\'s daily count, in order', async () => {
+    const file = join(dir, 'policy.ndjson');
+    const items = rows(4, 2_000_000n);
+    await writeFile(file, `${items.map((b) => JSON.stringify(b)).join('\n')}\n`);
+    const run = await runBatch([file, '--no-wait', '--producer', 'policy-shop'], { LIMIT_DAILY_COUNT: '3' });
+    expect(run.stdout).toMatch(/: 3 accepted, 0 accepted earlier, 1 refused$/m);
+    expect(run.stdout).toMatch(/^ {2}#3 {2}\S+ {2}limit_exceeded {2}/m);
+    // Items are taken in order: the fourth is the one past the day's count, and nothing of it is stored.
+    expect((await p.operator('GET', `/v1/withdrawals/${items[3]?.id}`)).status).toBe(404);
+  });
+
+  it('holds a large item for approval when its environment says so', async () => {
+    const file = join(dir, 'held.ndjson');
+    const [large] = rows(1, 9_000_000n);
+    await writeFile(file, `${JSON.stringify(large)}\n`);
+    const run = await runBatch([file, '--no-wait', '--producer', 'held-shop'], { APPROVAL_THRESHOLD_MSAT: '9000000' });
+    expect(run.code).toBe(0);
+    expect((await p.operator('GET', `/v1/withdrawals/${large?.id}`)).body.status).toBe('awaiting_approval');
   });
 
   it('refuses a producer name it cannot record (a usage error: exit 2)', async () => {
