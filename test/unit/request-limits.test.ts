@@ -7,19 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { payeeInvoice } from '../../src/demo/payee.ts';
 import { checkWithdrawal, type CheckContext } from '../../src/withdrawals/checks.ts';
+import { regtestChecks } from '../support/check-context.ts';
 import { measureJson, METADATA_MAX_BYTES } from '../../src/withdrawals/metadata.ts';
 import { withdrawalRequestSchema } from '../../src/withdrawals/request.ts';
 import { validateWithdrawal } from '../../src/withdrawals/validation/validate.ts';
 
 const SUPPLY = '2100000000000000000';
-const ctx = (maxAmountMsat: bigint | null = null): CheckContext => ({
-  network: 'regtest',
-  nowMs: Date.now(),
-  expiryMarginSeconds: 60,
-  enabledProviders: ['aurpay', 'turinpay'],
-  allowOnchain: false,
-  maxAmountMsat,
-});
+const ctx = (maxAmountMsat: bigint | null = null): CheckContext => regtestChecks({ maxAmountMsat });
 const base = { id: 'limits-1', provider: 'aurpay', invoice: 'lnbcrt1x' };
 
 /** Nested `levels` levels deep: the object itself is level 1. */

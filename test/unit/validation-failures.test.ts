@@ -6,18 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger.ts';
 import type { CheckContext } from '../../src/withdrawals/checks.ts';
+import { regtestChecks } from '../support/check-context.ts';
 import { createValidationPool, type ValidationPool } from '../../src/withdrawals/validation/pool.ts';
 import { prevalidate } from '../../src/withdrawals/validation/prevalidate.ts';
 import { validateWithdrawal, type Validation } from '../../src/withdrawals/validation/validate.ts';
 
-const ctx = (): CheckContext => ({
-  network: 'regtest',
-  nowMs: Date.now(),
-  expiryMarginSeconds: 60,
-  enabledProviders: ['aurpay', 'turinpay'],
-  allowOnchain: false,
-  maxAmountMsat: null,
-});
+const ctx = (): CheckContext => regtestChecks();
 
 let unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);

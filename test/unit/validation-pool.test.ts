@@ -5,19 +5,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/logger.ts';
 import type { CheckContext } from '../../src/withdrawals/checks.ts';
+import { regtestChecks } from '../support/check-context.ts';
 import { createValidationPool } from '../../src/withdrawals/validation/pool.ts';
 import { prevalidate, type Prevalidated } from '../../src/withdrawals/validation/prevalidate.ts';
 import { validateWithdrawal } from '../../src/withdrawals/validation/validate.ts';
 import { withdrawalBody } from '../support/invoices.ts';
 
-const ctx = (): CheckContext => ({
-  network: 'regtest',
-  nowMs: Date.now(),
-  expiryMarginSeconds: 60,
-  enabledProviders: ['aurpay', 'turinpay'],
-  allowOnchain: false,
-  maxAmountMsat: null,
-});
+const ctx = (): CheckContext => regtestChecks();
 
 const refused = (i: number) => i % 7 === 6;
 
