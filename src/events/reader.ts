@@ -72,12 +72,6 @@ export async function readRange(redis: RedisClient, keys: Keys, start: string, e
   return redis.xrange(keys.events, start, end, 'COUNT', count);
 }
 
-/** One event by stream id, or null when the stream no longer keeps it. */
-export async function readEvent(redis: RedisClient, keys: Keys, streamId: string): Promise<WithdrawalEvent | null> {
-  const [entry] = await readRange(redis, keys, streamId, streamId, 1);
-  return entry ? entryToEvent(entry) : null;
-}
-
 /** The id of the newest event kept (`0-0` when none): "everything up to here already happened". */
 export async function lastStreamId(redis: RedisClient, keys: Keys): Promise<string> {
   const [entry]: StreamEntry[] = await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1);

@@ -45,14 +45,17 @@ async function finish(deps: OperatorDeps, id: string): Promise<ActionResult> {
 
 /** `queued -> cancelled`, only before any submit attempt holds the record: a producer its own, an operator any. */
 export async function cancelWithdrawal(deps: OperatorDeps, id: string, caller: Caller, body: unknown): Promise<ActionResult> {
-  // The owner never changes after creation: checking it before the transition is race-free.
-  if (!mayAccess(caller, await deps.store.owner(id))) return missing(id);
+  // One read: the owner, provider and batch never change after creation, so checking them before
+  // the transition is race-free; the status is the one the compare-and-set expects.
+  const w = await deps.store.read(id);
+  if (!w || !mayAccess(caller, w.owner)) return missing(id);
   const parsed = cancelBodySchema.safeParse(body ?? undefined);
   if (!parsed.success) return { ok: false, status: 400, error: invalidRequest(parsed.error) };
   const cause = caller.role === 'operator' ? 'cancelled by operator' : 'cancelled by producer';
   // From the status read once: racing an approval, exactly one of the two wins.
-  const from = (await deps.store.read(id))?.status === 'awaiting_approval' ? 'awaiting_approval' : 'queued';
-  const res = await deps.store.transition(id, { from, to: 'cancelled', cause, actor: caller.name, note: parsed.data?.note });
+  const from = w.status === 'awaiting_approval' ? 'awaiting_approval' : 'queued';
+  const known = { provider: w.provider, batchId: w.batchId };
+  const res = await deps.store.transition(id, { known, from, to: 'cancelled', cause, actor: caller.name, note: parsed.data?.note });
   if (!res.ok) {
     if (res.reason === 'missing') return missing(id);
     return {
