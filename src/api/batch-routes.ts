@@ -89,9 +89,9 @@ export async function batchRoutes(app: FastifyInstance, deps: EnqueueDeps): Prom
   });
 
   app.get<{ Params: { id: string } }>('/batches/:id', { config: { openapi: getBatchDoc } }, async (req, reply) => {
-    const owner = await deps.store.batchOwner(req.params.id);
+    const batch = await deps.store.ownedBatch(req.params.id);
     // Another producer's batch answers exactly as a missing one.
-    const summary = owner !== null && mayAccess(callerOf(req), owner) ? await deps.store.batchSummary(req.params.id) : null;
+    const summary = batch && mayAccess(callerOf(req), batch.owner) ? batch.summary : null;
     if (!summary) return reply.code(404).send(errorBody(apiError('not_found', `no batch ${req.params.id}`)));
     return summary;
   });

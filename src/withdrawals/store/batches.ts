@@ -22,6 +22,23 @@ export interface OpenBatch {
  * and amount `a:<status>` that the scripts keep), its item list, and the index of batches that may
  * be unfinished.
  */
+function summaryOf(batchId: string, h: Record<string, string>): BatchSummary | null {
+  if (!h.id && !h.total) return null;
+  const byStatus: Partial<Record<Status, number>> = {};
+  const amountMsatByStatus: Partial<Record<Status, string>> = {};
+  let terminal = 0;
+  for (const s of STATUSES) {
+    const n = Number(h[`n:${s}`] ?? 0);
+    if (n > 0) {
+      byStatus[s] = n;
+      amountMsatByStatus[s] = h[`a:${s}`] ?? '0';
+    }
+    if (TERMINAL_STATUSES.includes(s)) terminal += n;
+  }
+  const total = Number(h.total ?? 0);
+  return { batchId, total, byStatus, amountMsatByStatus, done: h.sealed === '1' && terminal >= total };
+}
+
 export function createBatches(ctx: StoreContext) {
   const { redis, keys } = ctx;
 
@@ -30,12 +47,6 @@ export function createBatches(ctx: StoreContext) {
     return redis.wdClaimBatch(keys.batch(batchId), owner);
   }
 
-  /** Who owns a batch, or null when there is none. */
-  async function batchOwner(batchId: string): Promise<string | null> {
-    const key = keys.batch(batchId);
-    const [owner, exists] = await Promise.all([redis.hget(key, 'owner'), redis.exists(key)]);
-    return owner ?? (exists ? DEFAULT_PRODUCER : null);
-  }
 
   /** No more items will join the batch; emits `batch.done` at once if every item is already terminal. */
   async function sealBatch(batchId: string): Promise<void> {
@@ -56,21 +67,17 @@ export function createBatches(ctx: StoreContext) {
 
   /** The batch's counts and amounts by status, or null when there is no such batch. */
   async function batchSummary(batchId: string): Promise<BatchSummary | null> {
+    return summaryOf(batchId, await redis.hgetall(keys.batch(batchId)));
+  }
+
+  /**
+   * A batch with its owner, in one read: null when there is none; `summary` null while it was only
+   * claimed (no item yet). Batches made before owners existed belong to `default`.
+   */
+  async function ownedBatch(batchId: string): Promise<{ owner: string; summary: BatchSummary | null } | null> {
     const h = await redis.hgetall(keys.batch(batchId));
-    if (!h.id && !h.total) return null;
-    const byStatus: Partial<Record<Status, number>> = {};
-    const amountMsatByStatus: Partial<Record<Status, string>> = {};
-    let terminal = 0;
-    for (const s of STATUSES) {
-      const n = Number(h[`n:${s}`] ?? 0);
-      if (n > 0) {
-        byStatus[s] = n;
-        amountMsatByStatus[s] = h[`a:${s}`] ?? '0';
-      }
-      if (TERMINAL_STATUSES.includes(s)) terminal += n;
-    }
-    const total = Number(h.total ?? 0);
-    return { batchId, total, byStatus, amountMsatByStatus, done: h.sealed === '1' && terminal >= total };
+    if (Object.keys(h).length === 0) return null;
+    return { owner: h.owner ?? DEFAULT_PRODUCER, summary: summaryOf(batchId, h) };
   }
 
   /** The ids of a batch's items, in the order they were accepted. */
@@ -111,5 +118,5 @@ export function createBatches(ctx: StoreContext) {
     return open;
   }
 
-  return { claimBatch, batchOwner, sealBatch, indexBatch, batchAmountMsat, batchSummary, batchItemIds, openBatches };
+  return { claimBatch, ownedBatch, sealBatch, indexBatch, batchAmountMsat, batchSummary, batchItemIds, openBatches };
 }
