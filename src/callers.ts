@@ -25,3 +25,11 @@ export function producer(name: string = DEFAULT_PRODUCER): Caller {
 export function mayAccess(caller: Caller, owner: string | null | undefined): boolean {
   return caller.role === 'operator' || caller.name === (owner || DEFAULT_PRODUCER);
 }
+
+/**
+ * Distinct operators' approvals one held withdrawal needs: APPROVALS_REQUIRED; an on-chain one, which
+ * an operator creates (whose own approval never counts), at least two whatever APPROVALS_REQUIRED says.
+ */
+export function approvalsNeeded(policy: { approvalsRequired: number }, onchain: boolean): number {
+  return onchain ? Math.max(2, policy.approvalsRequired) : policy.approvalsRequired;
+}

@@ -230,10 +230,14 @@ export function configError(problems: readonly { variable: string; message: stri
 }
 
 
+/** The shortest bearer token either list accepts. */
+export const MIN_TOKEN_LENGTH = 16;
+
 /**
  * `API_TOKENS` and `OPERATOR_TOKENS` are comma-separated lists; each entry is `token` or `name=token`.
  * A bare producer token belongs to the producer `default`, a bare operator token to `operator`.
- * The name is the owner of what a producer creates, and the actor operator actions record.
+ * The name is the owner of what a producer creates, and the actor operator actions record. An
+ * operator's name is lower-cased: `Ana=...,ana=...` are two tokens of the one operator `ana`.
  */
 function parseTokens(variable: string, raw: string, role: Role): ApiToken[] {
   const bareName = role === 'producer' ? DEFAULT_PRODUCER : 'operator';
@@ -244,10 +248,31 @@ function parseTokens(variable: string, raw: string, role: Role): ApiToken[] {
     .map((entry) => {
       const eq = entry.indexOf('=');
       const token = eq > 0 ? { name: entry.slice(0, eq).trim(), token: entry.slice(eq + 1).trim(), role } : { name: bareName, token: entry, role };
-      if (!PRODUCER_NAME.test(token.name)) throw new ConfigError(`invalid configuration:\n  ${variable}: a token's name must be 1-64 characters of A-Z a-z 0-9 . _ : -`);
-      if (token.token.length < 8) throw new ConfigError(`invalid configuration:\n  ${variable}: every token must be at least 8 characters`);
-      return token;
+      if (!PRODUCER_NAME.test(token.name)) throw configError([{ variable, message: "a token's name must be 1-64 characters of A-Z a-z 0-9 . _ : -" }]);
+      if (token.token.length < MIN_TOKEN_LENGTH) {
+        throw configError([{ variable, message: `the token of ${JSON.stringify(token.name)} is too short: every token must be at least ${MIN_TOKEN_LENGTH} characters` }]);
+      }
+      return role === 'operator' ? { ...token, name: token.name.toLowerCase() } : token;
     });
+}
+
+/** No token in both lists, and no name that is a producer's and an operator's (compared lower-cased). */
+function checkTokensApart(producers: readonly ApiToken[], operators: readonly ApiToken[]): void {
+  const seen = new Set<string>();
+  for (const t of [...producers, ...operators]) {
+    if (seen.has(t.token)) throw configError([{ variable: 'API_TOKENS, OPERATOR_TOKENS', message: 'a token is listed twice; give every caller its own' }]);
+    seen.add(t.token);
+  }
+  const operatorNames = new Set(operators.map((t) => t.name));
+  const shared = producers.find((t) => operatorNames.has(t.name.toLowerCase()));
+  if (shared) {
+    throw configError([
+      {
+        variable: 'API_TOKENS, OPERATOR_TOKENS',
+        message: `the name ${JSON.stringify(shared.name.toLowerCase())} is both a producer's and an operator's (names are compared lower-cased; a bare API_TOKENS token is named "default"): give each caller its own name`,
+      },
+    ]);
+  }
 }
 
 /**
@@ -278,11 +303,7 @@ export function loadConfig(env: Record<string, string | undefined>, providerSche
   });
   const tokens = parseTokens('API_TOKENS', parsed.data.API_TOKENS, 'producer');
   const operators = parseTokens('OPERATOR_TOKENS', parsed.data.OPERATOR_TOKENS, 'operator');
-  const seen = new Set<string>();
-  for (const t of [...tokens, ...operators]) {
-    if (seen.has(t.token)) throw new ConfigError('invalid configuration:\n  API_TOKENS, OPERATOR_TOKENS: a token is listed twice; give every caller its own');
-    seen.add(t.token);
-  }
+  checkTokensApart(tokens, operators);
   if ((parsed.data.WEBHOOK_URL === undefined) !== (parsed.data.WEBHOOK_SECRET === undefined)) {
     throw new ConfigError('invalid configuration:\n  WEBHOOK_URL, WEBHOOK_SECRET: set both or neither');
   }

@@ -17,6 +17,8 @@ export interface Keys {
   dailyBudget(owner: string, day: string): string;
   /** Set of the operators who approved one withdrawal. */
   approvals(id: string): string;
+  /** On-chain addresses with a withdrawal not final yet, to its id. */
+  openAddresses: string;
   /** A key in the same slot that is never written, for scripts whose optional key is absent. */
   none: string;
   meta(name: string): string;
@@ -46,6 +48,7 @@ export function createKeys(prefix: string): Keys {
     batches: `${p}:batches`,
     dailyBudget: (owner, day) => `${p}:day:${owner}:${day}`,
     approvals: (id) => `${p}:ap:${id}`,
+    openAddresses: `${p}:open-addresses`,
     none: `${p}:none`,
     meta: (name) => `${p}:meta:${name}`,
     webhookEndpoints: `${p}:wh:endpoints`,

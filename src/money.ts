@@ -73,6 +73,30 @@ export function satsToMsat(sats: number | string | bigint): bigint {
   throw new MoneyError(`sats must be a string of digits, got ${quote(sats)}`);
 }
 
+/** Sats with at most 3 decimals (one place per msat): "36", "0.5", 36, 1.5. */
+const SATS_DECIMAL = /^(0|[1-9][0-9]*)(?:\.([0-9]{1,3}))?$/;
+/** Below this, a JSON number's shortest text has its exact digits (15 significant ones, 3 after the point). */
+const EXACT_FRACTIONAL_SATS = 1e12;
+
+/**
+ * Sats as a provider reports them (a JSON number or a decimal string) → msat, exactly. Refuses
+ * negatives, exponents, anything finer than 1 msat and numbers too large to carry their fraction exactly.
+ */
+export function satsDecimalToMsat(sats: number | string): bigint {
+  if (typeof sats === 'number' && Number.isSafeInteger(sats) && sats >= 0) return BigInt(sats) * MSAT_PER_SAT;
+  const exactText = typeof sats === 'string' || (Number.isFinite(sats) && sats >= 0 && sats < EXACT_FRACTIONAL_SATS);
+  const match = exactText ? SATS_DECIMAL.exec(String(sats)) : null;
+  if (match === null) throw new MoneyError(`not a sats amount in whole msat: ${quote(sats)}`);
+  return BigInt(match[1] ?? '0') * MSAT_PER_SAT + BigInt((match[2] ?? '').padEnd(3, '0'));
+}
+
+/** An amount no larger than every bitcoin there will ever be; refuses negatives and larger ones. */
+export function assertBitcoinAmount(msat: bigint): bigint {
+  assertNonNegativeBigint(msat);
+  if (msat > BITCOIN_SUPPLY_MSAT) throw new MoneyError(`${msat} msat is more than 21 million BTC`);
+  return msat;
+}
+
 /** msat → whole satoshis; refuses amounts with sub-satoshi precision. */
 export function msatToSats(msat: bigint): bigint {
   assertNonNegativeBigint(msat);

@@ -1,7 +1,7 @@
 /** The long-running processes (`withdrawals start | api | worker`): read config, wire, start, stop on signals. */
 import { createLogger } from '../src/logger.ts';
 import { createRuntime } from '../src/runtime.ts';
-import { loadSettings } from '../src/settings/index.ts';
+import { checkOperatorQuorum, loadSettings } from '../src/settings/index.ts';
 import { builtinProviders } from '../src/providers/index.ts';
 import type { ProviderName } from '../src/withdrawals/types.ts';
 import { UsageError } from '../src/cli/exit.ts';
@@ -19,6 +19,8 @@ export interface ServeOptions {
 export async function serve(opts: ServeOptions): Promise<void> {
   // Every variable checked before anything starts; createRuntime builds the rest of its settings before it connects.
   const { config, tracing: tracingSettings } = loadSettings(process.env);
+  // Operators serve approvals through the API: a quorum they can never meet refuses to start.
+  if (opts.api) checkOperatorQuorum(config);
   const logger = createLogger(config.LOG_LEVEL);
   let providers: ProviderName[] | undefined;
   if (opts.provider !== undefined) {

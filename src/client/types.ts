@@ -17,7 +17,10 @@ export type EnqueueOutcome =
 
 /**
  * Where the service keeps its data and the rules it enqueues by: give the same values as the
- * service's environment (named after each option), or producers and API would disagree.
+ * service's environment (named after each option), or producers and API would disagree. The money
+ * policy (ALLOW_ONCHAIN, MAX_AMOUNT_MSAT, APPROVAL_THRESHOLD_MSAT, APPROVALS_REQUIRED, the daily
+ * limits, AUTO_PROVIDER_ORDER, INVOICE_EXPIRY_MARGIN_S) is read from process.env as the API reads it
+ * when its option is not given; when both are, the stricter wins (docs/library.md).
  */
 export interface WithdrawalsClientOptions {
   /** REDIS_URL. */
@@ -34,19 +37,27 @@ export interface WithdrawalsClientOptions {
   network?: Network;
   /** Providers the workers hold keys for; others are refused `provider_disabled`. @defaultValue both */
   providers?: readonly ProviderName[];
-  /** ALLOW_ONCHAIN. @defaultValue false */
+  /** ALLOW_ONCHAIN (false when the variable is false). @defaultValue ALLOW_ONCHAIN, else false */
   allowOnchain?: boolean;
-  /** MAX_AMOUNT_MSAT. @defaultValue no limit */
+  /** MAX_AMOUNT_MSAT (the lower of the two when the variable is set). @defaultValue MAX_AMOUNT_MSAT, else no limit */
   maxAmountMsat?: bigint;
-  /** APPROVAL_THRESHOLD_MSAT: withdrawals of at least this much wait for operators' approval. @defaultValue none */
+  /**
+   * APPROVAL_THRESHOLD_MSAT: withdrawals of at least this much wait for operators' approval (the
+   * lower of the two when the variable is set). @defaultValue APPROVAL_THRESHOLD_MSAT, else none
+   */
   approvalThresholdMsat?: bigint;
-  /** LIMIT_DAILY_AMOUNT_MSAT: this producer's total per UTC day. @defaultValue none */
+  /** APPROVALS_REQUIRED (the higher of the two when the variable is set). @defaultValue APPROVALS_REQUIRED, else 1 */
+  approvalsRequired?: number;
+  /** LIMIT_DAILY_AMOUNT_MSAT: this producer's total per UTC day (the lower of the two). @defaultValue LIMIT_DAILY_AMOUNT_MSAT, else none */
   dailyAmountLimitMsat?: bigint;
-  /** LIMIT_DAILY_COUNT: this producer's withdrawals per UTC day. @defaultValue none */
+  /** LIMIT_DAILY_COUNT: this producer's withdrawals per UTC day (the lower of the two). @defaultValue LIMIT_DAILY_COUNT, else none */
   dailyCountLimit?: number;
-  /** AUTO_PROVIDER_ORDER: the order `provider: "auto"` tries providers in. @defaultValue the providers' order */
+  /**
+   * AUTO_PROVIDER_ORDER: the order `provider: "auto"` tries providers in; when the variable is set,
+   * only the providers it lists are kept. @defaultValue AUTO_PROVIDER_ORDER, else the providers' order
+   */
   autoProviderOrder?: readonly string[];
-  /** INVOICE_EXPIRY_MARGIN_S. @defaultValue 60 */
+  /** INVOICE_EXPIRY_MARGIN_S (the higher of the two when the variable is set). @defaultValue INVOICE_EXPIRY_MARGIN_S, else 60 */
   invoiceExpiryMarginS?: number;
   /** RECONCILE_GRACE_MS. @defaultValue 3600000 */
   reconcileGraceMs?: number;

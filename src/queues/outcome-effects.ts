@@ -1,19 +1,16 @@
 import type { ProviderCapabilities } from '../providers/definition.ts';
 import type { SubmitOutcome } from '../providers/types.ts';
 import type { Status } from '../withdrawals/status.ts';
-import type { Failure } from '../withdrawals/types.ts';
+import { failureOf } from '../withdrawals/failure.ts';
+import type { RecordChange } from '../withdrawals/record-codec.ts';
 import type { Withdrawal } from '../withdrawals/withdrawal.ts';
 
 export interface SubmitEffect {
   to: Status;
   cause: string;
-  updates: Record<string, string | null>;
+  change: RecordChange;
   /** Schedule a settlement check. */
   settle: boolean;
-}
-
-function failureJson(f: Failure): string {
-  return JSON.stringify(f);
 }
 
 /**
@@ -24,33 +21,33 @@ function failureJson(f: Failure): string {
 export function submitEffect(provider: Pick<ProviderCapabilities, 'settlesOnSubmit'>, outcome: SubmitOutcome): SubmitEffect {
   switch (outcome.kind) {
     case 'accepted': {
-      const updates: Record<string, string | null> = {};
-      if (outcome.providerRef) updates.providerRef = outcome.providerRef;
-      if (outcome.feeMsat !== null) updates.feeMsat = outcome.feeMsat.toString();
+      const change: RecordChange = {};
+      if (outcome.providerRef) change.providerRef = outcome.providerRef;
+      if (outcome.feeMsat !== null) change.feeMsat = outcome.feeMsat;
       if (outcome.status === 'failed') {
-        updates.failure = failureJson({ code: 'provider_failed', message: 'the provider reported the payment failed', provider: outcome.raw });
-        return { to: 'failed', cause: 'provider answered failed', updates, settle: false };
+        change.failure = failureOf('provider_failed', null, outcome.raw);
+        return { to: 'failed', cause: 'provider answered failed', change, settle: false };
       }
       if (outcome.status === 'succeeded' && provider.settlesOnSubmit) {
-        return { to: 'succeeded', cause: 'provider answered paid', updates, settle: false };
+        return { to: 'succeeded', cause: 'provider answered paid', change, settle: false };
       }
       const cause = outcome.status === 'succeeded' ? 'provider answered success; confirming it by lookup' : 'provider accepted; pending';
-      return { to: 'submitted', cause, updates, settle: true };
+      return { to: 'submitted', cause, change, settle: true };
     }
     case 'rejected':
       return {
         to: 'failed',
         cause: 'provider refused',
-        updates: { failure: failureJson({ code: 'provider_rejected', message: outcome.message, provider: outcome.raw }) },
+        change: { failure: failureOf('provider_rejected', outcome.message, outcome.raw) },
         settle: false,
       };
     case 'not_sent':
-      return { to: 'queued', cause: `not sent: ${outcome.reason}`, updates: {}, settle: false };
+      return { to: 'queued', cause: `not sent: ${outcome.reason}`, change: {}, settle: false };
     case 'unknown':
       return {
         to: 'unknown',
         cause: `outcome unknown: ${outcome.reason}`,
-        updates: { failure: failureJson({ code: 'outcome_unknown', message: outcome.reason, provider: outcome.raw ?? null }) },
+        change: { failure: failureOf('outcome_unknown', outcome.reason, outcome.raw ?? null) },
         settle: true,
       };
   }
@@ -60,7 +57,7 @@ export function submitEffect(provider: Pick<ProviderCapabilities, 'settlesOnSubm
  * An on-chain withdrawal carries no amount until the provider says what it moved: record that, once,
  * from the first answer that says it (interface.md: on-chain withdrawals record the amount moved).
  */
-export function movedAmountUpdate(rec: Pick<Withdrawal, 'address' | 'amountMsat'>, outcome: { amountMsat?: bigint | null }): Record<string, string> {
+export function movedAmountUpdate(rec: Pick<Withdrawal, 'address' | 'amountMsat'>, outcome: { amountMsat?: bigint | null }): RecordChange {
   if (rec.address === null || rec.amountMsat !== null || outcome.amountMsat === undefined || outcome.amountMsat === null) return {};
-  return { amountMsat: outcome.amountMsat.toString() };
+  return { amountMsat: outcome.amountMsat };
 }

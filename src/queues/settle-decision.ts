@@ -1,4 +1,6 @@
 import type { LookupOutcome } from '../providers/types.ts';
+import { failureOf } from '../withdrawals/failure.ts';
+import type { RecordChange } from '../withdrawals/record-codec.ts';
 import type { Withdrawal } from '../withdrawals/withdrawal.ts';
 import { movedAmountUpdate } from './outcome-effects.ts';
 import { settleDelay } from './lookup-policy.ts';
@@ -6,9 +8,9 @@ import { settleDelay } from './lookup-policy.ts';
 /** What one settlement check does with the provider's answer (architecture.md, "Settlement"). */
 export type SettleDecision =
   /** An explicit terminal status from the provider: the only answer that settles (invariant 2). */
-  | { kind: 'settle'; to: 'succeeded' | 'failed'; updates: Record<string, string | null>; cause: string }
+  | { kind: 'settle'; to: 'succeeded' | 'failed'; change: RecordChange; cause: string }
   /** The reconciliation budget is spent without proof either way: an operator decides. */
-  | { kind: 'review'; updates: Record<string, string | null>; cause: string }
+  | { kind: 'review'; change: RecordChange; cause: string }
   /** Not settled yet (pending, not found, an error): check again after `delayMs`. */
   | { kind: 'wait'; delayMs: number };
 
@@ -23,12 +25,8 @@ export interface SettleInput {
   pollMaxMs: number;
 }
 
-function evidence(outcome: LookupOutcome): string {
-  return JSON.stringify({
-    code: 'reconciliation_exhausted',
-    message: `no definitive provider status before the reconciliation deadline; last lookup: ${outcome.kind} (${'reason' in outcome ? outcome.reason : outcome.status})`,
-    provider: outcome.raw ?? null,
-  });
+function evidence(outcome: LookupOutcome) {
+  return failureOf('reconciliation_exhausted', `last lookup: ${outcome.kind} (${'reason' in outcome ? outcome.reason : outcome.status})`, outcome.raw ?? null);
 }
 
 /**
@@ -40,19 +38,15 @@ function evidence(outcome: LookupOutcome): string {
 export function settleDecision(input: SettleInput): SettleDecision {
   const { rec, outcome } = input;
   if (outcome.kind === 'found' && outcome.status !== 'pending') {
-    const updates: Record<string, string | null> = {};
-    if (outcome.providerRef && rec.providerRef === null) updates.providerRef = outcome.providerRef;
-    if (outcome.feeMsat !== null) updates.feeMsat = outcome.feeMsat.toString();
-    Object.assign(updates, movedAmountUpdate(rec, outcome));
-    updates.failure =
-      outcome.status === 'failed'
-        ? JSON.stringify({ code: 'provider_failed', message: 'the provider reports the payment failed', provider: outcome.raw })
-        : null;
-    return { kind: 'settle', to: outcome.status, updates, cause: `provider status ${outcome.status}` };
+    const change: RecordChange = { ...movedAmountUpdate(rec, outcome) };
+    if (outcome.providerRef && rec.providerRef === null) change.providerRef = outcome.providerRef;
+    if (outcome.feeMsat !== null) change.feeMsat = outcome.feeMsat;
+    change.failure = outcome.status === 'failed' ? failureOf('provider_failed', null, outcome.raw) : null;
+    return { kind: 'settle', to: outcome.status, change, cause: `provider status ${outcome.status}` };
   }
   // No deadline (none was stored) counts as spent, as a missing field always did.
   if (input.nowMs >= (rec.reconcileDeadline ?? 0)) {
-    return { kind: 'review', updates: { failure: evidence(outcome) }, cause: 'reconciliation budget spent' };
+    return { kind: 'review', change: { failure: evidence(outcome) }, cause: 'reconciliation budget spent' };
   }
   const retryAfter = outcome.kind === 'error' ? (outcome.retryAfterMs ?? 0) : 0;
   return { kind: 'wait', delayMs: Math.max(settleDelay(input.checks + 1, input.pollMs, input.pollMaxMs), retryAfter) };

@@ -63,13 +63,13 @@ export function createSettleProcessor(deps: SettleDeps) {
     const decision = settleDecision({ rec, outcome, checks, nowMs: now(), pollMs: deps.pollMs, pollMaxMs: deps.pollMaxMs });
     switch (decision.kind) {
       case 'settle': {
-        const res = await deps.store.transition(id, { known, from: status, to: decision.to, updates: decision.updates, cause: decision.cause });
+        const res = await deps.store.transition(id, { known, from: status, to: decision.to, change: decision.change, cause: decision.cause });
         log.info({ to: decision.to, ok: res.ok }, 'settled');
         if (res.ok && rec.createdAt) deps.onTerminal?.(provider, decision.to, rec.createdAt);
         return res.ok ? decision.to : `skipped: ${res.current ?? 'missing'}`;
       }
       case 'review': {
-        const res = await deps.store.transition(id, { known, from: status, to: 'needs_review', updates: decision.updates, cause: decision.cause });
+        const res = await deps.store.transition(id, { known, from: status, to: 'needs_review', change: decision.change, cause: decision.cause });
         log.error({ lookup: outcome.kind }, 'withdrawal needs review: its outcome could not be proven');
         if (res.ok && rec.createdAt) deps.onTerminal?.(provider, 'needs_review', rec.createdAt);
         return res.ok ? 'needs_review' : `skipped: ${res.current ?? 'missing'}`;

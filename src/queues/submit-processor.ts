@@ -3,7 +3,10 @@ import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import type { ProviderCapabilities } from '../providers/definition.ts';
 import type { ProviderClient, SubmitOutcome } from '../providers/types.ts';
-import type { WithdrawalStore } from '../withdrawals/store.ts';
+import type { RecordIdentity, WithdrawalStore } from '../withdrawals/store.ts';
+import { failureOf } from '../withdrawals/failure.ts';
+import type { RecordChange } from '../withdrawals/record-codec.ts';
+import type { Withdrawal } from '../withdrawals/withdrawal.ts';
 import { isTerminal, type Status } from '../withdrawals/status.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import { tagActiveSpan } from '../telemetry/attributes.ts';
@@ -45,6 +48,18 @@ export interface SubmitDeps {
   requeue?(provider: ProviderName, id: string, round: number): Promise<void>;
   /** A withdrawal routed `auto` moved from one provider to the next (metrics). */
   onFailover?(from: ProviderName, to: ProviderName): void;
+  /** RECONCILE_GRACE_MS: a round's deadline is the invoice's expiry plus this. */
+  reconcileGraceMs?: number;
+  /** Refusals the provider's definition lists as proof that nothing was sent (each sourced); others are checked by a lookup. */
+  refusalProvesNotSent?(outcome: Extract<SubmitOutcome, { kind: 'rejected' }>): boolean;
+  /** Refused credentials may send the withdrawal to the next provider (its definition says so). */
+  authErrorFailsOver?: boolean;
+  /** How long to keep trying to record "not sent" after a fence write got no answer. */
+  unfenceForMs?: number;
+  /** The clock (Unix ms) a round's reconciliation deadline starts from. */
+  now?: () => number;
+  /** Waits between tries to record "not sent". @defaultValue a timer */
+  pause?(ms: number): Promise<void>;
 }
 
 /** Thrown so BullMQ retries the job with backoff: the request provably never left. */
@@ -52,12 +67,43 @@ export class NotSentError extends Error {
   override name = 'NotSentError';
 }
 
+/** An on-chain withdrawal has no invoice expiry: its reconciliation budget runs from its submit. */
+export const ADDRESS_RECONCILE_MS = 86_400_000;
+
+/** How long a worker whose fence write got no answer keeps trying to record that it sent nothing. */
+const UNFENCE_FOR_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A round's reconciliation deadline, set fresh at each fence: the invoice's expiry plus the grace, or a day from now on-chain. */
+export function roundDeadline(rec: Pick<Withdrawal, 'expiresAt'>, nowMs: number, graceMs: number): number {
+  return rec.expiresAt !== null && rec.expiresAt > 0 ? rec.expiresAt + graceMs : nowMs + ADDRESS_RECONCILE_MS;
+}
+
 /**
- * Submits one withdrawal: fence it (`queued -> submitting` with a new attempt token), make exactly
- * one provider call, record the outcome under the same fence. Never calls the provider for a
- * record that is not `queued`, so a duplicate or retried job cannot pay twice.
+ * Submits one withdrawal: fence it (`queued -> submitting` with a new attempt token, for this
+ * provider only), make exactly one provider call, record the outcome under the same fence. Never
+ * calls the provider for a record that is not `queued` and routed to this provider, so a duplicate,
+ * retried or stale job cannot pay twice.
  */
 export function createSubmitProcessor(deps: SubmitDeps) {
+  /**
+   * The fence write got no answer (Redis went away): no call was made. Record that once Redis
+   * answers again, so the withdrawal goes back to `queued` instead of being declared lost.
+   */
+  async function unfence(id: string, known: RecordIdentity, fence: string): Promise<void> {
+    // Backing off to 2 s between tries: about UNFENCE_FOR_MS in all.
+    const tries = Math.ceil((deps.unfenceForMs ?? UNFENCE_FOR_MS) / 2000) + 4;
+    for (let n = 0, wait = 100; n < tries; n++, wait = Math.min(wait * 2, 2000)) {
+      try {
+        await deps.store.transition(id, { known, from: 'submitting', to: 'queued', fence, cause: `not sent: Redis did not confirm the fence; ${deps.provider} was not called` });
+        return;
+      } catch {
+        await (deps.pause ?? sleep)(wait);
+      }
+    }
+  }
+
   return async (job: Job, token?: string): Promise<string> => {
     const parsed = submitJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`submit job ${job.id} has malformed data`);
@@ -66,22 +112,32 @@ export function createSubmitProcessor(deps: SubmitDeps) {
     if (!rec) throw new UnrecoverableError(`withdrawal ${id} does not exist`);
     tagActiveSpan({ id, provider: deps.provider, status: rec.status, batchId: rec.batchId });
     if (rec.status !== 'queued') return `skipped: ${rec.status}`;
-    // Provider and batch never change: the transitions below need not read them again.
+    // A job of another provider's queue (a failover moved it on): never this provider's to pay.
+    if (rec.provider !== deps.provider) return `skipped: routed to ${rec.provider}`;
     const known = { provider: rec.provider, batchId: rec.batchId };
     // Over the provider's request budget: back to the queue before the record is touched.
     const throttled = (await deps.throttle?.()) ?? null;
     if (throttled) throw throttled;
 
     const fence = randomUUID();
-    const fenced = await deps.store.transition(id, {
-      known,
-      from: 'queued',
-      to: 'submitting',
-      newFence: fence,
-      countAttempt: true,
-      cause: `submit attempt (job ${job.id}, try ${job.attemptsMade + 1})`,
-    });
-    if (!fenced.ok) return `skipped: ${fenced.current ?? 'missing'}`;
+    let fenced;
+    try {
+      fenced = await deps.store.transition(id, {
+        known,
+        provider: deps.provider,
+        from: 'queued',
+        to: 'submitting',
+        newFence: fence,
+        countAttempt: true,
+        // A fresh round: a fresh reconciliation deadline, from this submit.
+        change: { reconcileDeadline: roundDeadline(rec, (deps.now ?? Date.now)(), deps.reconcileGraceMs ?? 3_600_000) },
+        cause: `submit attempt via ${deps.provider} (job ${job.id}, try ${job.attemptsMade + 1})`,
+      });
+    } catch (err) {
+      await unfence(id, known, fence);
+      throw err;
+    }
+    if (!fenced.ok) return `skipped: ${fenced.reason === 'wrong_provider' || fenced.reason === 'unapproved' ? fenced.reason : (fenced.current ?? 'missing')}`;
     // Checked after the fence and right before the call: once close() has begun, no call starts.
     if (deps.stopping?.()) {
       await deps.store.transition(id, { known, from: 'submitting', to: 'queued', fence, cause: 'not sent: the worker is stopping' });
@@ -98,8 +154,22 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       amountMsat: rec.sendAmountMsat,
       description: rec.description,
     });
+    // A refusal is believed only when the provider's own status agrees: a lookup that finds a
+    // payment (an "already paid" may be our own earlier payment) settles by what it shows.
+    if (outcome.kind === 'rejected' && !(deps.refusalProvesNotSent?.(outcome) ?? false)) {
+      const contradicted = await checkRefusal(deps, rec, outcome);
+      if (contradicted) {
+        const done = await deps.store.transition(id, { known, from: 'submitting', to: contradicted.to, fence, change: contradicted.change, cause: contradicted.cause });
+        await deps.onOutcome?.(outcome);
+        if (!done.ok) return `fenced: ${done.current ?? 'missing'}`;
+        log.warn({ to: contradicted.to }, 'provider refused, but its status says otherwise');
+        if (isTerminal(contradicted.to) && rec.createdAt) deps.onTerminal?.(contradicted.to, rec.createdAt);
+        if (contradicted.settle) await deps.scheduleSettle(id, rec.round);
+        return contradicted.to;
+      }
+    }
     const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const target = deps.requeue ? failoverTarget(rec, outcome, lastTry, deps.enabledProviders ?? []) : null;
+    const target = deps.requeue ? failoverTarget(rec, outcome, lastTry, deps.enabledProviders ?? [], deps.authErrorFailsOver ?? false) : null;
     if (target && deps.requeue) {
       // Proven not sent: the same withdrawal and invoice go to the next provider of its route.
       const moved = await deps.store.transition(id, {
@@ -108,7 +178,7 @@ export function createSubmitProcessor(deps: SubmitDeps) {
         to: 'queued',
         fence,
         toProvider: target.to,
-        updates: failoverUpdates(rec, target.to),
+        change: failoverUpdates(rec, target.to),
         cause: `failover from ${deps.provider} (${target.reason}) to ${target.to}`,
       });
       await deps.onOutcome?.(outcome);
@@ -127,8 +197,8 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       from: 'submitting',
       to: effect.to,
       fence,
-      updates: outcome.kind === 'accepted' ? { ...effect.updates, ...movedAmountUpdate(rec, outcome) } : effect.updates,
-      cause: effect.cause,
+      change: outcome.kind === 'accepted' ? { ...effect.change, ...movedAmountUpdate(rec, outcome) } : effect.change,
+      cause: `${effect.cause} (${deps.provider})`,
     });
     // After the outcome is safely recorded: metrics and the breaker (which may pause the queue).
     await deps.onOutcome?.(outcome);
@@ -144,5 +214,40 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       throw await deps.onNotSent(outcome);
     }
     return effect.to;
+  };
+}
+
+/**
+ * After a refusal: the provider's status for this payment. Null when it shows no payment (the
+ * refusal stands); otherwise the change it proves (paid, pending, or unknown when it cannot say).
+ */
+async function checkRefusal(
+  deps: SubmitDeps,
+  rec: Withdrawal,
+  refusal: Extract<SubmitOutcome, { kind: 'rejected' }>,
+): Promise<{ to: Status; change: RecordChange; cause: string; settle: boolean } | null> {
+  const found = await deps.client.lookup({
+    withdrawalId: rec.id,
+    providerRef: null,
+    paymentHash: rec.paymentHash,
+    invoice: rec.invoice,
+    amountMsat: rec.amountMsat,
+  });
+  if (found.kind === 'not_found') return null;
+  if (found.kind === 'found' && found.status === 'failed') return null;
+  if (found.kind === 'found') {
+    const change: RecordChange = { ...movedAmountUpdate(rec, found) };
+    if (found.providerRef) change.providerRef = found.providerRef;
+    if (found.feeMsat !== null) change.feeMsat = found.feeMsat;
+    if (found.status === 'succeeded') {
+      return { to: 'succeeded', change: { ...change, failure: null }, cause: `${deps.provider} refused (${refusal.message}) but its status shows the payment made`, settle: false };
+    }
+    return { to: 'submitted', change, cause: `${deps.provider} refused (${refusal.message}) but its status shows the payment pending`, settle: true };
+  }
+  return {
+    to: 'unknown',
+    change: { failure: failureOf('outcome_unknown', `refused (${refusal.message}), and the lookup that would confirm it failed: ${found.reason}`, refusal.raw) },
+    cause: `${deps.provider} refused, unconfirmed by its status: reconciling`,
+    settle: true,
   };
 }

@@ -3,6 +3,7 @@ import type { WithdrawalStore } from '../withdrawals/store.ts';
 import type { Status } from '../withdrawals/status.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import { approvalExpired, expireApproval } from '../withdrawals/operator.ts';
+import { failureOf } from '../withdrawals/failure.ts';
 import { settleJobId, submitJobId } from './names.ts';
 import type { Queues } from './queues.ts';
 
@@ -47,9 +48,10 @@ export function createSweep(deps: SweepDeps) {
    * sweep and a busy worker moves hundreds of their withdrawals on while the sweep walks them: a
    * withdrawal whose job finished after moving it must not get its job back.
    */
-  async function roundIfStill(id: string, status: Status): Promise<number | null> {
+  async function roundIfStill(id: string, status: Status, provider: ProviderName): Promise<number | null> {
     const w = await deps.store.read(id);
-    return w !== null && w.status === status ? w.round : null;
+    // Routed to another provider since the list was read (a failover): not this provider's job to give back.
+    return w !== null && w.status === status && w.provider === provider ? w.round : null;
   }
 
   /** Withdrawals held for approval whose invoices expire before they could be paid: cancelled, unasked. */
@@ -71,13 +73,13 @@ export function createSweep(deps: SweepDeps) {
     const queue = deps.queues.submitQueue(provider);
     for (const id of await deps.store.idsInStatusSince(provider, 'queued', now() - deps.orphanAfterMs, batch)) {
       report.scanned++;
-      const r = await roundIfStill(id, 'queued');
+      const r = await roundIfStill(id, 'queued', provider);
       if (r === null) continue;
       const jobId = submitJobId(id, r);
       const state = await queue.getJobState(jobId);
       if (LIVE.has(state)) continue;
       // A submit job moves its record on before it finishes: still queued now means the job is gone.
-      if ((await roundIfStill(id, 'queued')) !== r) continue;
+      if ((await roundIfStill(id, 'queued', provider)) !== r) continue;
       if (state === 'failed') {
         const job = await queue.getJob(jobId);
         await job?.retry('failed');
@@ -91,16 +93,14 @@ export function createSweep(deps: SweepDeps) {
     for (const id of await deps.store.idsInStatusSince(provider, 'submitting', now() - deps.lostSubmitAfterMs, batch)) {
       report.scanned++;
       const w = await deps.store.read(id);
-      if (!w || w.status !== 'submitting') continue;
+      if (!w || w.status !== 'submitting' || w.provider !== provider) continue;
       const jobId = submitJobId(id, w.round);
       if ((await queue.getJobState(jobId)) === 'active') continue;
       const res = await deps.store.transition(id, {
         from: 'submitting',
         to: 'unknown',
         fence: w.fence ?? '',
-        updates: {
-          failure: JSON.stringify({ code: 'worker_lost', message: 'the worker stopped while the provider call was in flight; reconciling', provider: null }),
-        },
+        change: { failure: failureOf('worker_lost') },
         cause: 'worker lost while submitting',
       });
       if (res.ok) {
@@ -113,12 +113,12 @@ export function createSweep(deps: SweepDeps) {
     for (const status of ['submitted', 'unknown'] as const) {
       for (const id of await deps.store.idsInStatusSince(provider, status, now() - deps.orphanAfterMs, batch)) {
         report.scanned++;
-        const r = await roundIfStill(id, status);
+        const r = await roundIfStill(id, status, provider);
         if (r === null) continue;
         const jobId = settleJobId(id, r);
         const state = await deps.queues.settle.getJobState(jobId);
         if (LIVE.has(state)) continue;
-        if ((await roundIfStill(id, status)) !== r) continue;
+        if ((await roundIfStill(id, status, provider)) !== r) continue;
         if (state === 'failed' || state === 'completed') await deps.queues.settle.remove(jobId);
         await deps.queues.addSettle(id, r, 0);
         report.settleJobs++;

@@ -21,6 +21,8 @@ import type { RedisClient } from '../redis.ts';
 export interface WorkerSettings {
   /** INVOICE_EXPIRY_MARGIN_S in ms: a withdrawal held for approval past it is cancelled by the sweep. */
   approvalExpiryMarginMs?: number;
+  /** RECONCILE_GRACE_MS: each submit round's reconciliation deadline is the invoice's expiry plus this. */
+  reconcileGraceMs?: number;
   submitConcurrency: number;
   settleConcurrency: number;
   /** Lock of a submit job; a crashed worker's job stalls after it and is never retried. */
@@ -110,6 +112,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       stopping: () => worker?.closing !== undefined,
       enabledProviders: configured,
       requeue: (to, id, round) => queues.addSubmit(to, id, round),
+      reconcileGraceMs: settings.reconcileGraceMs ?? 3_600_000,
       onFailover: (from, to) => deps.observe?.failover?.(from, to),
       throttle: budget
         ? async () => {

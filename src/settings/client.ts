@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { WithdrawalsClientOptions } from '../client/types.ts';
+import { isSet, POLICY_VARIABLES, stricterPolicy, type PolicyVariable } from './client-policy.ts';
 import { configuredProviders, loadServiceConfig } from './providers.ts';
 
 function str(v: number | bigint | boolean | undefined): string | undefined {
@@ -8,26 +9,39 @@ function str(v: number | bigint | boolean | undefined): string | undefined {
 
 /**
  * The library client's options as the service's configuration (as the variables they are named
- * after): one set of defaults and checks for both, and the same settings functions after it.
+ * after): one set of defaults and checks for both, and the same settings functions after it. The
+ * money policy (POLICY_VARIABLES) comes from `env` as the API takes it, where no option gives it;
+ * where both do, the stricter wins (stricterPolicy): an option never loosens what the service enforces.
  */
-export function clientConfig(o: WithdrawalsClientOptions): Config {
-  return loadServiceConfig({
+export function clientConfig(o: WithdrawalsClientOptions, env: Record<string, string | undefined> = process.env): Config {
+  const options: Record<PolicyVariable, string | undefined> = {
+    APPROVAL_THRESHOLD_MSAT: str(o.approvalThresholdMsat),
+    APPROVALS_REQUIRED: str(o.approvalsRequired),
+    LIMIT_DAILY_AMOUNT_MSAT: str(o.dailyAmountLimitMsat),
+    LIMIT_DAILY_COUNT: str(o.dailyCountLimit),
+    MAX_AMOUNT_MSAT: str(o.maxAmountMsat),
+    AUTO_PROVIDER_ORDER: o.autoProviderOrder?.join(','),
+    ALLOW_ONCHAIN: str(o.allowOnchain),
+    INVOICE_EXPIRY_MARGIN_S: str(o.invoiceExpiryMarginS),
+  };
+  const environment = Object.fromEntries(POLICY_VARIABLES.filter((v) => isSet(env, v)).map((v) => [v, env[v]]));
+  // The environment's policy is checked on its own first: a bad value there is named, option or not.
+  const fromEnv = loadServiceConfig(environment);
+  // Each option where it is given, else its variable.
+  const config = loadServiceConfig({
+    ...environment,
+    ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
     REDIS_URL: o.redisUrl,
     QUEUE_PREFIX: o.prefix,
     LN_NETWORK: o.network,
-    ALLOW_ONCHAIN: str(o.allowOnchain),
-    MAX_AMOUNT_MSAT: str(o.maxAmountMsat),
-    APPROVAL_THRESHOLD_MSAT: str(o.approvalThresholdMsat),
-    LIMIT_DAILY_AMOUNT_MSAT: str(o.dailyAmountLimitMsat),
-    LIMIT_DAILY_COUNT: str(o.dailyCountLimit),
-    AUTO_PROVIDER_ORDER: o.autoProviderOrder?.join(','),
-    INVOICE_EXPIRY_MARGIN_S: str(o.invoiceExpiryMarginS),
     RECONCILE_GRACE_MS: str(o.reconcileGraceMs),
     SUBMIT_ATTEMPTS: str(o.submitAttempts),
     SUBMIT_BACKOFF_MS: str(o.submitBackoffMs),
     EVENTS_MAX_LEN: str(o.eventsMaxLen),
     VALIDATION_THREADS: str(o.validationThreads),
   });
+  const both = new Set(POLICY_VARIABLES.filter((v) => isSet(env, v) && options[v] !== undefined));
+  return { ...config, ...stricterPolicy(config, fromEnv, both) };
 }
 
 /** Client options for a process that runs with the service's environment (the `withdrawals batch` command). */
@@ -41,6 +55,7 @@ export function clientOptionsFromConfig(config: Config): WithdrawalsClientOption
     maxAmountMsat: config.MAX_AMOUNT_MSAT ?? undefined,
     // The money policy holds for a batch file as for the API: approvals, daily limits, routing.
     approvalThresholdMsat: config.APPROVAL_THRESHOLD_MSAT ?? undefined,
+    approvalsRequired: config.APPROVALS_REQUIRED,
     dailyAmountLimitMsat: config.LIMIT_DAILY_AMOUNT_MSAT ?? undefined,
     dailyCountLimit: config.LIMIT_DAILY_COUNT ?? undefined,
     autoProviderOrder: config.AUTO_PROVIDER_ORDER ?? undefined,

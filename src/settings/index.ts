@@ -21,6 +21,7 @@ import { configuredWebhook, webhookSettings } from './webhooks.ts';
 
 export { clientConfig, clientOptionsFromConfig } from './client.ts';
 export { enqueueSettings, validationThreads } from './enqueue.ts';
+export { checkOperatorQuorum, operatorCount } from './operators.ts';
 export { autoProviderOrder, configuredProviders, loadServiceConfig, providerLimits, providerSettings } from './providers.ts';
 export { queueSettings, workerSettings } from './queues.ts';
 export { storeSettings, type StoreSettings } from './store.ts';

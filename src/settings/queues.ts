@@ -21,6 +21,7 @@ export function workerSettings(config: Config, providers: readonly ProviderDefin
   const limits = Object.entries(providerLimits(config, providers));
   return {
     approvalExpiryMarginMs: config.INVOICE_EXPIRY_MARGIN_S * 1000,
+    reconcileGraceMs: config.RECONCILE_GRACE_MS,
     submitConcurrency: config.SUBMIT_CONCURRENCY,
     settleConcurrency: config.SETTLE_CONCURRENCY,
     submitLockMs: config.SUBMIT_LOCK_MS,

@@ -1,5 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
-import { mayAccess, type Caller } from '../callers.ts';
+import { approvalsNeeded, mayAccess, type Caller } from '../callers.ts';
 import type { Logger } from '../logger.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { AmountBudget } from './amount-budget.ts';
@@ -174,6 +174,7 @@ async function enqueueOne(deps: EnqueueDeps, body: unknown, ctx: EnqueueContext)
   const { provider, route, routing } = await pickProvider(deps, req.provider, validated.route);
   const deadline =
     v.invoiceExpiresAt !== null ? v.invoiceExpiresAt + deps.reconcileGraceMs : Date.now() + (deps.addressReconcileMs ?? 86_400_000);
+  const held = needsApproval(deps.policy, v.amountMsat, req.address !== undefined);
   let created: CreateResult;
   try {
     created = await deps.store.create({
@@ -192,7 +193,8 @@ async function enqueueOne(deps: EnqueueDeps, body: unknown, ctx: EnqueueContext)
       description: req.description ?? null,
       metadata: req.metadata ?? null,
       reconcileDeadline: deadline,
-      initialStatus: needsApproval(deps.policy, v.amountMsat, req.address !== undefined) ? 'awaiting_approval' : 'queued',
+      initialStatus: held ? 'awaiting_approval' : 'queued',
+      approvalsNeeded: held ? approvalsNeeded({ approvalsRequired: deps.policy?.approvalsRequired ?? 1 }, req.address !== undefined) : 0,
       expiresAt: v.invoiceExpiresAt,
       dailyLimits: deps.policy?.daily,
     });

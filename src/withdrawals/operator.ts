@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { mayAccess, type Caller } from '../callers.ts';
+import { approvalsNeeded, mayAccess, type Caller } from '../callers.ts';
 import type { Queues } from '../queues/queues.ts';
 import { apiError, invalidRequest, type ApiError } from './errors.ts';
 import type { WithdrawalStore } from './store.ts';
 import type { WithdrawalRecord } from './types.ts';
 import type { Withdrawal } from './withdrawal.ts';
 import type { MoneyPolicy } from './enqueue.ts';
+import { failureOf } from './failure.ts';
 
 export const resolveBodySchema = z.strictObject({
   outcome: z.enum(['succeeded', 'failed', 'resubmit']),
@@ -22,6 +23,8 @@ export interface OperatorDeps {
   store: WithdrawalStore;
   queues: Queues;
   policy?: MoneyPolicy;
+  /** The clock (Unix ms) invoice expiry is judged by. @defaultValue Date.now */
+  now?: () => number;
 }
 
 /** The answer for a withdrawal that does not exist, or that the caller may not see: the same words. */
@@ -76,6 +79,13 @@ export async function resolveWithdrawal(deps: OperatorDeps, id: string, caller: 
   if (!parsed.success) return { ok: false, status: 400, error: invalidRequest(parsed.error) };
   const { outcome, note } = parsed.data;
   const to = outcome === 'resubmit' ? 'queued' : outcome;
+  if (outcome === 'resubmit') {
+    // A new round pays the same invoice: not one that expires before it could be paid.
+    const w = await deps.store.read(id);
+    if (w && w.status === 'needs_review' && approvalExpired(w, (deps.now ?? Date.now)(), deps.policy?.expiryMarginMs ?? 0)) {
+      return { ok: false, status: 409, error: apiError('invalid_state', `withdrawal ${id}: its invoice expires before it could be paid; it cannot be resubmitted`) };
+    }
+  }
   const res = await deps.store.transition(id, {
     from: 'needs_review',
     to,
@@ -83,7 +93,14 @@ export async function resolveWithdrawal(deps: OperatorDeps, id: string, caller: 
     actor,
     note,
     newRound: outcome === 'resubmit',
-    updates: outcome === 'succeeded' ? { failure: null } : {},
+    // A resubmit starts a clean round: nothing of the previous round's transaction, fee, failure or
+    // deadline (the fence sets a fresh one) can settle the new one.
+    change:
+      outcome === 'resubmit'
+        ? { providerRef: null, feeMsat: null, failure: null, reconcileDeadline: null }
+        : outcome === 'succeeded'
+          ? { failure: null }
+          : {},
   });
   if (!res.ok) {
     if (res.reason === 'missing') return missing(id);
@@ -107,7 +124,7 @@ export async function expireApproval(deps: OperatorDeps, id: string, cause: stri
     from: 'awaiting_approval',
     to: 'cancelled',
     cause,
-    updates: { failure: JSON.stringify({ code: 'approval_expired', message: 'the invoice expires before the withdrawal was approved', provider: null }) },
+    change: { failure: failureOf('approval_expired') },
   });
   return res.ok;
 }
@@ -131,11 +148,12 @@ export async function approveWithdrawal(deps: OperatorDeps, id: string, caller: 
   const w = await deps.store.read(id);
   if (!w) return missing(id);
   const policy = deps.policy;
-  if (w.status === 'awaiting_approval' && approvalExpired(w, Date.now(), policy?.expiryMarginMs ?? 0)) {
+  if (w.status === 'awaiting_approval' && approvalExpired(w, (deps.now ?? Date.now)(), policy?.expiryMarginMs ?? 0)) {
     await expireApproval(deps, id, 'approval came after the invoice expired');
     return { ok: false, status: 409, error: apiError('invalid_state', `withdrawal ${id}: its invoice expires before it could be paid; it was cancelled (approval_expired)`) };
   }
-  const res = await deps.store.approve(id, caller.name, parsed.data?.note ?? null, policy?.approvalsRequired ?? 1);
+  const required = approvalsNeeded({ approvalsRequired: policy?.approvalsRequired ?? 1 }, w.address !== null);
+  const res = await deps.store.approve(id, caller.name.toLowerCase(), parsed.data?.note ?? null, required);
   switch (res.kind) {
     case 'missing':
       return missing(id);

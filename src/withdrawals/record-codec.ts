@@ -126,3 +126,33 @@ export function publicRecord(r: WithdrawalRecord): Omit<WithdrawalRecord, 'recon
   const { reconcileDeadline: _omit, ...rest } = r;
   return rest;
 }
+
+/**
+ * The fields a transition changes, typed: amounts as bigint, the failure as a value, providers as a
+ * list. `null` removes the field. Only the codec turns it into the strings the scripts write.
+ */
+export interface RecordChange {
+  providerRef?: string | null;
+  feeMsat?: bigint | null;
+  /** What an on-chain withdrawal moved, learned from the provider. */
+  amountMsat?: bigint;
+  failure?: Failure | null;
+  /** Failover: the provider it moves to, and the ones tried so far. */
+  provider?: ProviderName;
+  tried?: readonly ProviderName[];
+  /** Unix ms after which reconciliation gives up. */
+  reconcileDeadline?: number | null;
+}
+
+/** A change as the transition script takes it: a flat object of strings, null for a removed field. */
+export function encodeChange(c: RecordChange): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  if (c.providerRef !== undefined) out.providerRef = c.providerRef;
+  if (c.feeMsat !== undefined) out.feeMsat = c.feeMsat === null ? null : c.feeMsat.toString();
+  if (c.amountMsat !== undefined) out.amountMsat = c.amountMsat.toString();
+  if (c.failure !== undefined) out.failure = c.failure === null ? null : JSON.stringify(c.failure);
+  if (c.provider !== undefined) out.provider = c.provider;
+  if (c.tried !== undefined) out.tried = c.tried.join(',');
+  if (c.reconcileDeadline !== undefined) out.reconcileDeadline = c.reconcileDeadline === null ? null : String(c.reconcileDeadline);
+  return out;
+}

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { RedisClient } from '../redis.ts';
+import { luaTransitionTable } from './status.ts';
 
 const here = new URL('./lua/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, here), 'utf8');
@@ -16,9 +17,10 @@ export interface ScriptCommands {
 
 /** Registers the Lua scripts on a connection (ioredis runs them with EVALSHA, falling back to EVAL). */
 export function defineScripts(redis: RedisClient): RedisClient & ScriptCommands {
-  const shared = read('view.lua');
+  // Exact decimal amounts and the record's JSON view, prepended to every script that uses them.
+  const shared = `${read('decimal.lua')}\n${read('view.lua')}`;
   redis.defineCommand('wdCreate', { lua: `${shared}\n${read('create.lua')}` });
-  redis.defineCommand('wdTransition', { numberOfKeys: 6, lua: `${shared}\n${read('transition.lua')}` });
+  redis.defineCommand('wdTransition', { numberOfKeys: 8, lua: `${shared}\n${luaTransitionTable()}\n${read('transition.lua')}` });
   redis.defineCommand('wdApprove', { numberOfKeys: 7, lua: `${shared}\n${read('approve.lua')}` });
   redis.defineCommand('wdClaimBatch', { numberOfKeys: 1, lua: read('claim-batch.lua') });
   redis.defineCommand('wdSealBatch', { numberOfKeys: 2, lua: `${shared}\n${read('seal-batch.lua')}` });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBasic, parseBasic } from '../../src/api/dashboard/basic-auth.ts';
 import { visibleJobData } from '../../src/api/dashboard/bull-board.ts';
 import type { Status } from '../../src/withdrawals/status.ts';
+import type { RecordChange } from '../../src/withdrawals/record-codec.ts';
 import { submitJobId } from '../../src/queues/names.ts';
 import { withdrawalBody } from '../support/invoices.ts';
 import { longId } from '../support/long-id.ts';
@@ -29,14 +30,14 @@ async function accept(provider: 'aurpay' | 'turinpay', over: Record<string, unkn
 }
 
 /** Walks a record along the state machine through the store (no workers run in this file). */
-async function drive(id: string, steps: [Status, Status, Record<string, string | null>?][]) {
-  for (const [from, to, updates] of steps) {
+async function drive(id: string, steps: [Status, Status, RecordChange?][]) {
+  for (const [from, to, change] of steps) {
     const fence = from === 'queued' ? 'f' : undefined;
     const res = await p.runtime.store.transition(id, {
       from,
       to,
       newFence: fence,
-      updates,
+      change,
       cause: `test: ${to}`,
     });
     expect(res.ok, `${id} ${from} -> ${to}`).toBe(true);
@@ -48,21 +49,21 @@ beforeAll(async () => {
   ids.succeeded = await accept('turinpay', { description: 'paid already' });
   await drive(ids.succeeded, [['queued', 'submitting'], ['submitting', 'succeeded']]);
   ids.failed = await accept('aurpay');
-  const refused = JSON.stringify({ code: 'provider_rejected', message: 'insufficient balance', provider: { msg: 'no funds' } });
+  const refused = { code: 'provider_rejected', message: 'insufficient balance', provider: { msg: 'no funds' } };
   await drive(ids.failed, [['queued', 'submitting'], ['submitting', 'failed', { failure: refused }]]);
   ids.queued = await accept('aurpay', { description: EVIL, metadata: { note: '</td><b>x</b>' } });
   ids.review = await accept('aurpay');
-  const evidence = JSON.stringify({ code: 'reconciliation_exhausted', message: 'no definitive status', provider: { status: '<i>PENDING</i>' } });
+  const evidence = { code: 'reconciliation_exhausted', message: 'no definitive status', provider: { status: '<i>PENDING</i>' } };
   await drive(ids.review, [['queued', 'submitting'], ['submitting', 'unknown'], ['unknown', 'needs_review', { failure: evidence }]]);
   expect(await accept('aurpay', { id: LONG_ID })).toBe(LONG_ID);
   ids.unknown = await accept('turinpay');
-  await drive(ids.unknown, [['queued', 'submitting'], ['submitting', 'unknown', { failure: JSON.stringify({ code: 'outcome_unknown', message: 'timeout' }) }]]);
+  await drive(ids.unknown, [['queued', 'submitting'], ['submitting', 'unknown', { failure: { code: 'outcome_unknown', message: 'timeout' } }]]);
 });
 afterAll(async () => p.close());
 
 describe('admin basic auth', () => {
   it('answers 401 with a Basic challenge without or with wrong credentials', async () => {
-    for (const auth of [null, basic(USER, 'wrong'), basic('root', PASSWORD), 'Bearer test-token-0001', 'Basic !!!']) {
+    for (const auth of [null, basic(USER, 'wrong'), basic('root', PASSWORD), 'Bearer test-token-00001', 'Basic !!!']) {
       for (const path of ['/admin/queues', '/admin/queues/api/queues', '/admin/withdrawals', `/admin/withdrawals/${ids.queued}`]) {
         const res = await admin(path, auth);
         expect(res.status, `${path} with ${auth}`).toBe(401);

@@ -5,20 +5,23 @@ import { eventually, OPERATOR_TOKEN, startPipeline, type Pipeline } from '../sup
 
 /** A second operator: an on-chain withdrawal waits for an approval that is not its creator's. */
 const SECOND_OPERATOR = 'second-operator-token-1';
+const THIRD_OPERATOR = 'third-operator-token-01';
 
 let p: Pipeline;
 beforeAll(async () => {
-  p = await startPipeline({ env: { ALLOW_ONCHAIN: 'true', OPERATOR_TOKENS: `ops=${OPERATOR_TOKEN},eve=${SECOND_OPERATOR}` } });
+  p = await startPipeline({ env: { ALLOW_ONCHAIN: 'true', OPERATOR_TOKENS: `ops=${OPERATOR_TOKEN},eve=${SECOND_OPERATOR},ivy=${THIRD_OPERATOR}` } });
 });
 afterAll(async () => p.close());
 
 describe('on-chain withdrawals through TurinPay (ALLOW_ONCHAIN=true)', () => {
-  it('pays a regtest address once and settles it', async () => {
+  it('pays a regtest address once and settles it, after two approvals whatever APPROVALS_REQUIRED says', async () => {
     const body = { id: 'onchain-1', provider: 'turinpay', address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' };
     const res = await p.operator('POST', '/v1/withdrawals', body);
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ address: body.address, invoice: null, amountMsat: null, status: 'awaiting_approval' });
-    const approved = await callApi(p.baseUrl, SECOND_OPERATOR, 'POST', '/v1/withdrawals/onchain-1/approve', { note: 'address checked' });
+    const first = await callApi(p.baseUrl, SECOND_OPERATOR, 'POST', '/v1/withdrawals/onchain-1/approve', { note: 'address checked' });
+    expect(first.body.status).toBe('awaiting_approval');
+    const approved = await callApi(p.baseUrl, THIRD_OPERATOR, 'POST', '/v1/withdrawals/onchain-1/approve', { note: 'amount checked' });
     expect(approved.body.status).toBe('queued');
     const rec = await eventually(async () => {
       const r = (await p.operator('GET', '/v1/withdrawals/onchain-1')).body;

@@ -67,18 +67,6 @@ describe('provider "auto"', () => {
     expect(await failovers()).toBe(before + 1);
   });
 
-  it('fails over when the first provider refuses our credentials', async () => {
-    const { invoice, paymentHash } = payeeInvoice({ network: 'regtest', amountMsat: 4_000_000n });
-    planned.set(`aurpay:${paymentHash}`, 'auth_error');
-    const id = `auto-auth-${Date.now()}`;
-    expect((await p.call('POST', '/v1/withdrawals', { id, provider: 'auto', invoice })).status).toBe(202);
-    const rec = await settled(id);
-    expect(rec).toMatchObject({ status: 'succeeded', provider: 'turinpay' });
-    expect(causes(rec)).toContainEqual(expect.stringMatching(/^failover from aurpay \(credentials refused/));
-    // Refused credentials still pause the provider's submissions, as for any withdrawal.
-    expect(await p.runtime.queues.submitQueue('aurpay').isPaused()).toBe(true);
-  });
-
   it('never fails over after an unknown outcome: reconciliation settles it with the first provider', async () => {
     const { invoice, paymentHash } = payeeInvoice({ network: 'regtest', amountMsat: 3_000_000n });
     planned.set(`aurpay:${paymentHash}`, 'error_after_payment');
@@ -116,6 +104,20 @@ describe('provider "auto"', () => {
     expect((await p.call('POST', '/v1/withdrawals', body)).status).toBe(202);
     const rec = await settled(body.id);
     expect(rec).toMatchObject({ status: 'failed', provider: 'aurpay' });
+    expect(p.sandbox.ledger.paymentsFor(paymentHash)).toHaveLength(0);
+  });
+
+  // Last in the file: refused credentials leave aurpay's submissions paused.
+  it('does not fail over on refused credentials: the provider pauses and the withdrawal waits for it, sent nowhere else', async () => {
+    const { invoice, paymentHash } = payeeInvoice({ network: 'regtest', amountMsat: 4_000_000n });
+    planned.set(`aurpay:${paymentHash}`, 'auth_error');
+    const id = `auto-auth-${Date.now()}`;
+    expect((await p.call('POST', '/v1/withdrawals', { id, provider: 'auto', invoice })).status).toBe(202);
+    await eventually(async () => ((await p.runtime.queues.submitQueue('aurpay').isPaused()) ? true : undefined), 20_000);
+    const rec = (await p.call('GET', `/v1/withdrawals/${id}`)).body;
+    expect(rec).toMatchObject({ status: 'queued', provider: 'aurpay' });
+    expect(causes(rec).some((c) => c.startsWith('failover'))).toBe(false);
+    expect(p.sandbox.submitsFor(paymentHash).turinpay).toBe(0);
     expect(p.sandbox.ledger.paymentsFor(paymentHash)).toHaveLength(0);
   });
 });

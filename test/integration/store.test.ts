@@ -77,7 +77,7 @@ describe('withdrawal store', () => {
     await expect(store.transition('c1', { from: 'submitting', to: 'cancelled', fence: 'f1', cause: 'x' })).rejects.toBeInstanceOf(
       IllegalTransitionError,
     );
-    expect(await store.transition('c1', { from: 'submitting', to: 'submitted', fence: 'f1', cause: 'accepted', updates: { providerRef: 'r1' } })).toEqual({
+    expect(await store.transition('c1', { from: 'submitting', to: 'submitted', fence: 'f1', cause: 'accepted', change: { providerRef: 'r1' } })).toEqual({
       ok: true,
     });
     const rec = await store.get('c1');
@@ -93,7 +93,7 @@ describe('withdrawal store', () => {
     await store.create(w('e1', { route: ['aurpay', 'turinpay'], batchId: null, expiresAt: 1_800_000_000_000 }));
     expect(await store.read('e1')).toMatchObject({ id: 'e1', status: 'queued', provider: 'turinpay', amountMsat: 1000n, fence: null, round: 0, attempts: 0, route: ['aurpay', 'turinpay'], tried: [], expiresAt: 1_800_000_000_000 });
     await store.transition('e1', { from: 'queued', to: 'submitting', newFence: 'f1', cause: 'x', countAttempt: true });
-    await store.transition('e1', { from: 'submitting', to: 'unknown', fence: 'f1', cause: 'x', updates: { feeMsat: '25' } });
+    await store.transition('e1', { from: 'submitting', to: 'unknown', fence: 'f1', cause: 'x', change: { feeMsat: 25n } });
     expect(await store.read('e1')).toMatchObject({ status: 'unknown', fence: 'f1', attempts: 1, feeMsat: 25n });
     await store.transition('e1', { from: 'unknown', to: 'needs_review', cause: 'x' });
     await store.transition('e1', { from: 'needs_review', to: 'queued', cause: 'resubmit', newRound: true });

@@ -43,7 +43,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   p = await startPipeline({
     env: {
-      API_TOKENS: `tester=test-token-0001,other=${OTHER_TOKEN},third=${THIRD_TOKEN}`,
+      API_TOKENS: `tester=test-token-00001,other=${OTHER_TOKEN},third=${THIRD_TOKEN}`,
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_MAX_ENDPOINTS: String(MAX),
       WEBHOOK_URL: `${base}/config`,

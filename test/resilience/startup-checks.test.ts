@@ -22,7 +22,7 @@ async function redisWith(args: string[]): Promise<PrivateRedis> {
   return r;
 }
 
-const env = (url: string) => ({ REDIS_URL: url, QUEUE_PREFIX: 'startup-checks', LOG_LEVEL: 'info', API_TOKENS: 'ops=startup-token-1', PORT: '0' });
+const env = (url: string) => ({ REDIS_URL: url, QUEUE_PREFIX: 'startup-checks', LOG_LEVEL: 'info', API_TOKENS: 'ops=startup-token-001', PORT: '0' });
 const AOF_WARNING = /Redis AOF is off/;
 
 describe('start-up checks against the Redis configuration', () => {

@@ -12,7 +12,7 @@ import type { RunningWorkers } from '../../src/queues/workers.ts';
 import { deleteKeysUnder, redisUrl } from './redis.ts';
 import { callApi } from './http.ts';
 
-export const TEST_TOKEN = 'test-token-0001';
+export const TEST_TOKEN = 'test-token-00001';
 /** The operator `ops`: resolves, approves, pays on-chain, reads everything. */
 export const OPERATOR_TOKEN = 'test-operator-0001';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, loadConfig as loadOwnConfig } from '../../src/config.ts';
 import { BUILTIN_PROVIDER_NAMES, builtinProviders, defineProvider } from '../../src/providers/index.ts';
-import { loadServiceConfig as loadConfig, loadSettings, providerSettings } from '../../src/settings/index.ts';
+import { checkOperatorQuorum, loadServiceConfig as loadConfig, loadSettings, operatorCount, providerSettings } from '../../src/settings/index.ts';
 import { defaultValidationThreads } from '../../src/withdrawals/validation/default-threads.ts';
 
 describe('loadConfig', () => {
@@ -66,17 +66,16 @@ describe('loadConfig', () => {
     expect(loadSettings({ VALIDATION_THREADS: '7' }).validationThreads).toBe(7);
   });
 
-  it('reads API_TOKENS as producers: a bare token belongs to the producer default; short tokens are refused', () => {
-    expect(loadConfig({ API_TOKENS: 'shop=abcdefgh123,zzzzzzzzzz' }).API_TOKENS).toEqual([
-      { name: 'shop', token: 'abcdefgh123', role: 'producer' },
-      { name: 'default', token: 'zzzzzzzzzz', role: 'producer' },
+  it('reads API_TOKENS as producers: a bare token belongs to the producer default', () => {
+    expect(loadConfig({ API_TOKENS: 'shop=abcdefgh12345678,zzzzzzzzzzzzzzzz' }).API_TOKENS).toEqual([
+      { name: 'shop', token: 'abcdefgh12345678', role: 'producer' },
+      { name: 'default', token: 'zzzzzzzzzzzzzzzz', role: 'producer' },
     ]);
-    expect(() => loadConfig({ API_TOKENS: 'short' })).toThrow(/API_TOKENS/);
   });
 
   it('reads OPERATOR_TOKENS as operators, and refuses one token in both lists or a name with odd characters', () => {
     expect(loadConfig({ OPERATOR_TOKENS: 'alice=operator-token-1' }).OPERATOR_TOKENS).toEqual([{ name: 'alice', token: 'operator-token-1', role: 'operator' }]);
-    expect(() => loadConfig({ API_TOKENS: 'a=same-token-1', OPERATOR_TOKENS: 'b=same-token-1' })).toThrow(/listed twice/);
+    expect(() => loadConfig({ API_TOKENS: 'a=same-token-000001', OPERATOR_TOKENS: 'b=same-token-000001' })).toThrow(/listed twice/);
     expect(() => loadConfig({ OPERATOR_TOKENS: 'al ice=operator-token-1' })).toThrow(/OPERATOR_TOKENS/);
   });
 
@@ -87,6 +86,110 @@ describe('loadConfig', () => {
     } catch (err) {
       expect(String(err)).not.toContain('super-secret-key');
     }
+  });
+});
+
+describe('token rules', () => {
+  const thrownBy = (load: () => unknown): unknown => {
+    try {
+      load();
+    } catch (err) {
+      return err;
+    }
+    throw new Error('nothing was thrown');
+  };
+
+  it.each([
+    ['API_TOKENS', 'shop=fifteen-chars-x'],
+    ['API_TOKENS', 'bare-token-15ch'],
+    ['OPERATOR_TOKENS', 'ana=ana-token-00001'],
+    ['OPERATOR_TOKENS', 'ana=operator-token-1,ben=ben-token-0001'],
+  ])('refuses %s with a token shorter than 16 characters (%s), naming the variable and never the token', (variable, value) => {
+    const token = value.split(',').map((e) => e.slice(e.indexOf('=') + 1)).find((t) => t.length < 16) ?? '';
+    expect(token.length).toBeLessThan(16);
+    const err = thrownBy(() => loadConfig({ [variable]: value }));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(String(err)).toMatch(new RegExp(`^ConfigError: invalid configuration:\\n  ${variable}: .*at least 16 characters$`));
+    expect(String(err)).not.toContain(token);
+  });
+
+  it('accepts a token of exactly 16 characters and refuses one of 15', () => {
+    expect(loadConfig({ API_TOKENS: `shop=${'x'.repeat(16)}` }).API_TOKENS).toHaveLength(1);
+    expect(() => loadConfig({ API_TOKENS: `shop=${'x'.repeat(15)}` })).toThrow(ConfigError);
+    expect(loadConfig({ OPERATOR_TOKENS: `ops=${'y'.repeat(16)}` }).OPERATOR_TOKENS).toHaveLength(1);
+    expect(() => loadConfig({ OPERATOR_TOKENS: `ops=${'y'.repeat(15)}` })).toThrow(ConfigError);
+  });
+
+  it("lower-cases operators' names: Ana and ana are two tokens of the one operator ana", () => {
+    const { OPERATOR_TOKENS } = loadConfig({ OPERATOR_TOKENS: 'Ana=ana-token-000001,ana=ana-token-000002,BEN=ben-token-000001' });
+    expect(OPERATOR_TOKENS).toEqual([
+      { name: 'ana', token: 'ana-token-000001', role: 'operator' },
+      { name: 'ana', token: 'ana-token-000002', role: 'operator' },
+      { name: 'ben', token: 'ben-token-000001', role: 'operator' },
+    ]);
+    expect(operatorCount(loadConfig({ OPERATOR_TOKENS: 'Ana=ana-token-000001,ana=ana-token-000002' }))).toBe(1);
+  });
+
+  it("keeps producers' names as written: they own records", () => {
+    expect(loadConfig({ API_TOKENS: 'Shop=shop-token-000001' }).API_TOKENS[0]?.name).toBe('Shop');
+  });
+
+  it.each([
+    ['shop=shop-token-000001', 'shop=ops-token-0000001', 'shop'],
+    ['Shop=shop-token-000001', 'shop=ops-token-0000001', 'shop'],
+    ['shop=shop-token-000001', 'SHOP=ops-token-0000001', 'shop'],
+    ['bare-producer-token-1', 'default=ops-token-0000001', 'default'],
+    ['bare-producer-token-1', 'Default=ops-token-0000001', 'default'],
+    ['operator=shop-token-000001', 'bare-operator-token-1', 'operator'],
+  ])('refuses a name in both lists (API_TOKENS=%s, OPERATOR_TOKENS=%s), naming both variables and the name', (producers, operators, name) => {
+    expect(() => loadConfig({ API_TOKENS: producers, OPERATOR_TOKENS: operators })).toThrow(
+      new RegExp(`^invalid configuration:\\n  API_TOKENS, OPERATOR_TOKENS: the name "${name}" is both a producer's and an operator's`),
+    );
+  });
+
+  it('accepts distinct names in the two lists', () => {
+    const config = loadConfig({ API_TOKENS: 'shop=shop-token-000001,bare-producer-token-1', OPERATOR_TOKENS: 'ana=ana-token-000001,bare-operator-token-1' });
+    expect(config.API_TOKENS.map((t) => t.name)).toEqual(['shop', 'default']);
+    expect(config.OPERATOR_TOKENS.map((t) => t.name)).toEqual(['ana', 'operator']);
+  });
+});
+
+describe('operators enough for APPROVALS_REQUIRED (checkOperatorQuorum, for start and api)', () => {
+  const operators = (...names: string[]) => names.map((n, i) => `${n}=${n}-operator-token-${i}`).join(',');
+  const check = (env: Record<string, string>) => () => checkOperatorQuorum(loadConfig(env));
+
+  it('refuses fewer distinct operators than APPROVALS_REQUIRED when APPROVAL_THRESHOLD_MSAT holds withdrawals', () => {
+    const env = { APPROVAL_THRESHOLD_MSAT: '1000', APPROVALS_REQUIRED: '3', OPERATOR_TOKENS: operators('ana', 'ben') };
+    expect(check(env)).toThrow(/^invalid configuration:\n  APPROVALS_REQUIRED, OPERATOR_TOKENS: .*needs 3 distinct operators' approvals, but OPERATOR_TOKENS names 2 distinct operators/);
+    expect(check({ ...env, OPERATOR_TOKENS: operators('ana', 'ben', 'cy') })).not.toThrow();
+  });
+
+  it('counts two tokens of one operator, in any case, once', () => {
+    const env = { APPROVAL_THRESHOLD_MSAT: '1000', APPROVALS_REQUIRED: '2' };
+    expect(check({ ...env, OPERATOR_TOKENS: 'Ana=ana-token-000001,ana=ana-token-000002' })).toThrow(/names 1 distinct operator /);
+    expect(check({ ...env, OPERATOR_TOKENS: 'Ana=ana-token-000001,ben=ben-token-000001' })).not.toThrow();
+  });
+
+  it('checks nothing when no withdrawal can wait for approval', () => {
+    expect(check({ APPROVALS_REQUIRED: '5', OPERATOR_TOKENS: operators('ana') })).not.toThrow();
+  });
+
+  it('refuses ALLOW_ONCHAIN=true with fewer than max(2, APPROVALS_REQUIRED) + 1 distinct operators', () => {
+    const onchain = { ALLOW_ONCHAIN: 'true' };
+    expect(check({ ...onchain, OPERATOR_TOKENS: operators('ana', 'ben') })).toThrow(
+      /^invalid configuration:\n  ALLOW_ONCHAIN, APPROVALS_REQUIRED, OPERATOR_TOKENS: an on-chain withdrawal needs 2 approvals .* so 3 operators, but OPERATOR_TOKENS names 2/,
+    );
+    expect(check({ ...onchain, OPERATOR_TOKENS: operators('ana', 'ben', 'cy') })).not.toThrow();
+    expect(check({ ...onchain, APPROVALS_REQUIRED: '3', OPERATOR_TOKENS: operators('ana', 'ben', 'cy') })).toThrow(/needs 3 approvals .* so 4 operators/);
+    expect(check({ ...onchain, APPROVALS_REQUIRED: '3', OPERATOR_TOKENS: operators('ana', 'ben', 'cy', 'dee') })).not.toThrow();
+    expect(check({ ALLOW_ONCHAIN: 'false', OPERATOR_TOKENS: operators('ana') })).not.toThrow();
+  });
+
+  it('leaves a process without operators to start (a worker, the library, an API serving producers alone)', () => {
+    const env = { APPROVAL_THRESHOLD_MSAT: '1000', APPROVALS_REQUIRED: '4', ALLOW_ONCHAIN: 'true', API_TOKENS: 'shop=shop-token-000001' };
+    expect(check(env)).not.toThrow();
+    // What every command loads (worker, batch, status) does not check it either, operators or not.
+    expect(() => loadSettings({ ...env, OPERATOR_TOKENS: operators('ana') })).not.toThrow();
   });
 });
 

@@ -12,9 +12,11 @@ const notSent: SubmitOutcome = { kind: 'not_sent', reason: 'ECONNREFUSED' };
 const badKey: SubmitOutcome = { kind: 'not_sent', reason: 'HTTP 401', authError: true };
 
 describe('failoverTarget', () => {
-  it('moves on after an explicit refusal, and after refused credentials at once', () => {
+  it('moves on after an explicit refusal; after refused credentials only when the definition says so', () => {
     expect(failoverTarget(auto, refused, false, BOTH)).toEqual({ to: 'turinpay', reason: 'refused: insufficient balance' });
-    expect(failoverTarget(auto, badKey, false, BOTH)).toEqual({ to: 'turinpay', reason: 'credentials refused: HTTP 401' });
+    expect(failoverTarget(auto, badKey, false, BOTH)).toBeNull();
+    expect(failoverTarget(auto, badKey, true, BOTH)).toBeNull();
+    expect(failoverTarget(auto, badKey, false, BOTH, true)).toEqual({ to: 'turinpay', reason: 'credentials refused: HTTP 401' });
   });
 
   it('moves on after "not sent" only on the last try', () => {
@@ -41,8 +43,8 @@ describe('failoverTarget', () => {
   });
 
   it('records the providers tried, each once, in the order they were tried', () => {
-    expect(failoverUpdates(auto, 'turinpay')).toEqual({ provider: 'turinpay', tried: 'aurpay', failure: null });
-    expect(failoverUpdates({ provider: 'turinpay', tried: ['aurpay'] }, 'aurpay')).toEqual({ provider: 'aurpay', tried: 'aurpay,turinpay', failure: null });
-    expect(failoverUpdates({ provider: 'aurpay', tried: ['aurpay'] }, 'turinpay')).toMatchObject({ tried: 'aurpay' });
+    expect(failoverUpdates(auto, 'turinpay')).toEqual({ provider: 'turinpay', tried: ['aurpay'], failure: null });
+    expect(failoverUpdates({ provider: 'turinpay', tried: ['aurpay'] }, 'aurpay')).toEqual({ provider: 'aurpay', tried: ['aurpay', 'turinpay'], failure: null });
+    expect(failoverUpdates({ provider: 'aurpay', tried: ['aurpay'] }, 'turinpay')).toMatchObject({ tried: ['aurpay'] });
   });
 });

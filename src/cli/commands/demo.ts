@@ -55,7 +55,7 @@ export async function demo(opts: DemoOptions): Promise<number> {
     QUEUE_PREFIX: `demo-${randomUUID().slice(0, 8)}`,
     HOST: '127.0.0.1',
     PORT: '0',
-    API_TOKENS: 'demo=demo-token-0000',
+    API_TOKENS: 'demo=demo-token-00000',
     OPERATOR_TOKENS: `${DEMO_OPERATOR.name}=demo-operator-token-0000`,
     APPROVAL_THRESHOLD_MSAT: DEMO_APPROVAL_THRESHOLD_MSAT.toString(),
     LN_NETWORK: 'regtest',

@@ -1,11 +1,28 @@
 import { z } from 'zod';
-import { btcToMsat } from '../../money.ts';
+import { assertBitcoinAmount, btcToMsat } from '../../money.ts';
 
 /**
  * Aurpay answer shapes, validated at the boundary. Objects are not strict:
  * unknown extra fields are allowed (and kept in `raw`), missing required
- * fields fail validation and make the outcome unknown / a lookup error.
+ * fields fail validation and make the outcome unknown / a lookup error. A fee
+ * is absent or a BTC decimal string of whole msat within the bitcoin supply:
+ * any other value fails validation too, so no fee past 21 million BTC reaches a script.
  */
+
+/** A BTC decimal string → msat within the bitcoin supply; null when it is not one. */
+function readBtc(value: unknown): bigint | null {
+  if (typeof value !== 'string') return null;
+  try {
+    return assertBitcoinAmount(btcToMsat(value.trim()));
+  } catch {
+    return null;
+  }
+}
+
+const reportedFee = z
+  .unknown()
+  .optional()
+  .refine((v) => v === undefined || v === null || readBtc(v) !== null, 'not a BTC amount in whole msat of at most 21 million BTC');
 
 /** `{ code, message, data, result }` — every Aurpay answer (providers.md §1.0). */
 export const envelopeSchema = z.object({
@@ -20,8 +37,8 @@ export type AurpayEnvelope = z.infer<typeof envelopeSchema>;
 export const withdrawDataSchema = z.object({
   tx_id: z.string().min(1),
   status: z.string().nullish(),
-  /** BTC decimal string; anything else is ignored (fee is informative, not settlement). */
-  fee: z.unknown().optional(),
+  /** BTC decimal string (fee is informative, not settlement). */
+  fee: reportedFee,
 });
 
 /** Just enough of any `data` to notice a transaction id in a refusal. */
@@ -32,7 +49,7 @@ export const txSchema = z.object({
   tx_id: z.string().nullish(),
   tx_type: z.string().nullish(),
   status: z.string().nullish(),
-  fee: z.unknown().optional(),
+  fee: reportedFee,
   tx_hash: z.string().nullish(),
   to_addr: z.string().nullish(),
 });
@@ -49,14 +66,9 @@ export const txPageSchema = z.object({
 });
 export type AurpayTxPage = z.infer<typeof txPageSchema>;
 
-/** Fee as a BTC decimal string → msat; anything unreadable is null (fees never settle anything). */
+/** Fee as a BTC decimal string → msat; null when the answer gives none. */
 export function feeMsatFromBtc(fee: unknown): bigint | null {
-  if (typeof fee !== 'string') return null;
-  try {
-    return btcToMsat(fee.trim());
-  } catch {
-    return null;
-  }
+  return readBtc(fee);
 }
 
 export function isRefusal(envelope: AurpayEnvelope): boolean {

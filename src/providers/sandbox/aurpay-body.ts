@@ -14,6 +14,7 @@ export const AURPAY_CODES = {
   amountRequired: 10004,
   amountMismatch: 10005,
   invalidAmount: 10006,
+  alreadyPaid: 10007,
 } as const;
 
 /** "2024-04-28T08:00:00": the seed's format, UTC without zone designator. */
@@ -96,6 +97,7 @@ export function aurpayDialect(store: TxStore): Dialect {
   return {
     accepted: (tx) => withdrawAnswer(tx, store),
     refused: () => aurpayRefusal(AURPAY_CODES.insufficientBalance, 'insufficient balance'),
+    alreadyPaid: () => aurpayRefusal(AURPAY_CODES.alreadyPaid, 'invoice already paid'),
     unauthorized: () => aurpayFailure(401, 401, 'unauthorized'),
     rateLimited: (seconds) =>
       aurpayFailure(429, 429, 'too many requests', seconds === null ? undefined : { 'retry-after': String(seconds) }),

@@ -8,6 +8,7 @@ import {
   txListAnswer,
 } from './aurpay-body.ts';
 import { btcToMsat } from './btc.ts';
+import type { SubmitCounter } from './counts.ts';
 import type { FaultBook } from './faults.ts';
 import { INVOICE_HRP, readInvoice, type SandboxNetwork } from './invoice.ts';
 import { isJsonContentType, parseJsonObject, type Handler, type Outcome, type SandboxRequest } from './outcome.ts';
@@ -19,6 +20,7 @@ export interface AurpayContext {
   credentials: AurpayCredentials;
   network: SandboxNetwork;
   faults: FaultBook;
+  submits: SubmitCounter;
   store: TxStore;
   bucket: TokenBucket | null;
   /** Largest page size served by GET /api/v2/tx. */
@@ -62,6 +64,7 @@ function withdraw(request: SandboxRequest, ctx: AurpayContext): Outcome {
   if (amountMsat === null) return aurpayRefusal(AURPAY_CODES.amountRequired, 'amount is required for an invoice without amount');
   if (amountMsat === 0n) return aurpayRefusal(AURPAY_CODES.invalidAmount, 'invalid amount');
 
+  ctx.submits.add('aurpay', decoded.paymentHash);
   const fault = ctx.faults.forSubmit({ provider: 'aurpay', paymentHash: decoded.paymentHash, invoice });
   return runSubmit(
     fault,

@@ -24,3 +24,27 @@ export class RequestCounter {
     return { aurpay: copy(this.#counts.aurpay), turinpay: copy(this.#counts.turinpay) };
   }
 }
+
+/** Submits one invoice received, per provider. */
+export type SubmitsFor = Record<SandboxProvider, number>;
+
+/**
+ * Submit requests per payment hash and provider: every authenticated submit of a readable invoice
+ * (or address) of the right network, whatever its fault, counted before the provider acts on it.
+ */
+export class SubmitCounter {
+  readonly #byHash = new Map<string, SubmitsFor>();
+
+  add(provider: SandboxProvider, paymentHash: string): void {
+    const key = paymentHash.toLowerCase();
+    const counts = this.#byHash.get(key) ?? { aurpay: 0, turinpay: 0 };
+    counts[provider] += 1;
+    this.#byHash.set(key, counts);
+  }
+
+  /** A copy: zero for a provider that never received this invoice. */
+  for(paymentHash: string): SubmitsFor {
+    const counts = this.#byHash.get(paymentHash.toLowerCase());
+    return counts ? { ...counts } : { aurpay: 0, turinpay: 0 };
+  }
+}

@@ -14,6 +14,8 @@ export const FAULTS = [
   'malformed_body',
   'auth_error',
   'reset_after_payment',
+  'refuse_after_payment',
+  'already_paid',
 ] as const;
 
 export type Fault = (typeof FAULTS)[number];

@@ -3,7 +3,7 @@
  * made. Written from docs/providers.md and the provider seeds, not from our clients.
  */
 import { aurpayHandler } from './aurpay.ts';
-import { RequestCounter, type RequestCounts } from './counts.ts';
+import { RequestCounter, SubmitCounter, type RequestCounts, type SubmitsFor } from './counts.ts';
 import { FaultBook, fixedFault, type FaultPlan } from './faults.ts';
 import type { SandboxNetwork } from './invoice.ts';
 import { Ledger, type SandboxProvider } from './ledger.ts';
@@ -17,7 +17,7 @@ export { FAULTS, faultMix, fixedFault } from './faults.ts';
 export type { Fault, FaultContext, FaultPlan } from './faults.ts';
 export { Ledger } from './ledger.ts';
 export type { LedgerPayment, SandboxProvider } from './ledger.ts';
-export type { RequestCounts } from './counts.ts';
+export type { RequestCounts, SubmitsFor } from './counts.ts';
 export type { SandboxNetwork } from './invoice.ts';
 export type { TurinpayEnvelope } from './turinpay-body.ts';
 export { msatToBtc, btcToMsat } from './btc.ts';
@@ -52,6 +52,8 @@ export interface Sandbox {
   /** Sets a provider's account balance; a payment it does not cover is refused (insufficient balance). */
   setBalance(provider: SandboxProvider, msat: bigint): void;
   requestCounts(): RequestCounts;
+  /** Submit requests each provider received for this invoice (its payment hash), e.g. `{ aurpay: 2, turinpay: 0 }`. */
+  submitsFor(paymentHash: string): SubmitsFor;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   if (!Number.isInteger(pendingLookups) || pendingLookups < 0) throw new RangeError('pendingLookups must be a non-negative integer');
   const ledger = new Ledger();
   const counter = new RequestCounter();
+  const submits = new SubmitCounter();
   const bucket = (): TokenBucket | null =>
     options.rateLimitPerSecond === undefined ? null : new TokenBucket(options.rateLimitPerSecond);
   const books: Record<SandboxProvider, FaultBook> = {
@@ -94,6 +97,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           credentials: aurpay,
           network,
           faults: books.aurpay,
+          submits,
           store: stores.aurpay,
           bucket: bucket(),
           maxPageSize: options.lookupPageSize ?? 100,
@@ -111,6 +115,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           apiKey: turinpay.apiKey,
           network,
           faults: books.turinpay,
+          submits,
           store: stores.turinpay,
           bucket: bucket(),
           envelope: options.turinpayEnvelope ?? 'alternate',
@@ -131,6 +136,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     setFaults: (provider, plan) => books[provider].setPlan(plan),
     setBalance: (provider, msat) => stores[provider].setBalance(msat),
     requestCounts: () => counter.snapshot(),
+    submitsFor: (paymentHash) => submits.for(paymentHash),
     close: async () => {
       await Promise.all(servers.map((s) => s.close()));
     },

@@ -8,6 +8,8 @@ export interface LedgerPayment {
   /** The BOLT11 invoice, or the on-chain address for a TurinPay `type: "BTC"` withdrawal. */
   invoice: string;
   amountMsat: bigint;
+  /** The provider's id of the withdrawal that paid (Aurpay `tx_id`, TurinPay `invoiceId`), when it has one. */
+  providerRef?: string;
   at: Date;
 }
 

@@ -46,6 +46,8 @@ const START_BALANCE_MSAT = 2_100_000_000_000_000_000n;
 
 export class TxStore {
   readonly #txs: SandboxTx[] = [];
+  /** Payment hashes this provider has paid (lower case). */
+  readonly #paid = new Set<string>();
   #balanceMsat = START_BALANCE_MSAT;
   readonly #provider: SandboxProvider;
   readonly #ledger: Ledger;
@@ -107,6 +109,11 @@ export class TxStore {
     return tx;
   }
 
+  /** Whether this provider has already paid the invoice with this payment hash. */
+  hasPaid(paymentHash: string): boolean {
+    return this.#paid.has(paymentHash.toLowerCase());
+  }
+
   /** Newest first. */
   list(): SandboxTx[] {
     return [...this.#txs].reverse();
@@ -127,11 +134,13 @@ export class TxStore {
     if (state !== 'paid') return;
     this.#balanceMsat -= tx.amountMsat + tx.feeMsat;
     tx.balanceAfterMsat = this.#balanceMsat;
+    this.#paid.add(tx.paymentHash.toLowerCase());
     this.#ledger.record({
       provider: this.#provider,
       paymentHash: tx.paymentHash,
       invoice: tx.invoice,
       amountMsat: tx.amountMsat,
+      providerRef: tx.id,
     });
   }
 }

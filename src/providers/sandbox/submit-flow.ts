@@ -9,8 +9,10 @@ import type { NewTx, SandboxTx, TxStore } from './store.ts';
 export interface Dialect {
   /** The normal answer describing a recorded withdrawal (status follows tx.state). */
   accepted(tx: SandboxTx): Outcome;
-  /** A synchronous refusal: nothing paid. */
+  /** The provider's explicit refusal envelope (insufficient balance). */
   refused(): Outcome;
+  /** The refusal envelope saying this invoice was already paid. */
+  alreadyPaid(): Outcome;
   unauthorized(): Outcome;
   /** 429; `retryAfterSeconds` null means no Retry-After header. */
   rateLimited(retryAfterSeconds: number | null): Outcome;
@@ -32,6 +34,8 @@ export function hashIsOdd(hex: string): boolean {
 export function runSubmit(fault: Fault, input: SubmitInput, store: TxStore, dialect: Dialect): Outcome {
   const pay = (pending: boolean, finalState: 'paid' | 'failed'): SandboxTx =>
     store.create({ ...input, fault, pending, finalState });
+  // The provider remembers what it paid: a second submit of a paid invoice is refused, nothing paid.
+  if (fault === 'already_paid' && store.hasPaid(input.paymentHash)) return dialect.alreadyPaid();
   // Out of balance: the provider's explicit refusal (insufficient balance), nothing paid.
   const paying = fault !== 'refuse' && fault !== 'auth_error' && fault !== 'rate_limit' && fault !== 'rate_limit_no_retry_after';
   if (paying && !store.canPay(input.amountMsat + input.feeMsat)) return dialect.refused();
@@ -46,6 +50,7 @@ export function runSubmit(fault: Fault, input: SubmitInput, store: TxStore, dial
     case 'rate_limit_no_retry_after':
       return dialect.rateLimited(null);
     case 'none':
+    case 'already_paid':
       return dialect.accepted(pay(false, 'paid'));
     case 'pending_then_success':
       return dialect.accepted(pay(true, 'paid'));
@@ -64,6 +69,10 @@ export function runSubmit(fault: Fault, input: SubmitInput, store: TxStore, dial
     case 'reset_after_payment':
       pay(false, 'paid');
       return { kind: 'reset' };
+    case 'refuse_after_payment':
+      // Paid, then answered with the same explicit refusal as `refuse`: a refusal proves nothing.
+      pay(false, 'paid');
+      return dialect.refused();
     case 'malformed_body': {
       const tx = pay(false, 'paid');
       const normal = dialect.accepted(tx);

@@ -90,6 +90,7 @@ export function turinpayDialect(network: SandboxNetwork, mode: TurinpayEnvelope)
   return {
     accepted: (tx) => envelope(tx, network, mode),
     refused: () => turinpayError(400, 'insufficient balance'),
+    alreadyPaid: () => turinpayError(400, 'invoice already paid'),
     unauthorized: () => turinpayError(401, 'unauthorized'),
     rateLimited: (seconds) =>
       turinpayError(429, 'too many requests', seconds === null ? undefined : { 'retry-after': String(seconds) }),

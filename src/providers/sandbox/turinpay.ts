@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { plausibleAddress } from './address.ts';
 import { sameBytes } from './aurpay-auth.ts';
+import type { SubmitCounter } from './counts.ts';
 import type { FaultBook } from './faults.ts';
 import { INVOICE_HRP, readInvoice, type SandboxNetwork } from './invoice.ts';
 import { isJsonContentType, parseJsonObject, type Handler, type Outcome, type SandboxRequest } from './outcome.ts';
@@ -14,6 +15,7 @@ export interface TurinpayContext {
   apiKey: string;
   network: SandboxNetwork;
   faults: FaultBook;
+  submits: SubmitCounter;
   store: TxStore;
   bucket: TokenBucket | null;
   envelope: TurinpayEnvelope;
@@ -76,6 +78,7 @@ function createWithdrawal(request: SandboxRequest, ctx: TurinpayContext): Outcom
   if (body === null) return turinpayError(400, 'body must be a JSON object');
   const input = submitInput(body, ctx);
   if (isOutcome(input)) return input;
+  ctx.submits.add('turinpay', input.paymentHash);
   const fault = ctx.faults.forSubmit({ provider: 'turinpay', paymentHash: input.paymentHash, invoice: input.invoice });
   return runSubmit(fault, input, ctx.store, turinpayDialect(ctx.network, ctx.envelope));
 }

@@ -9,10 +9,17 @@
 local rec, hist, stream, approvals, bkey, awaiting, queued = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local operator, note, nowIso, nowMs, required, maxlen = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
 
-local cur = redis.call('HMGET', rec, 'status', 'id', 'amountMsat', 'batchId')
+local cur = redis.call('HMGET', rec, 'status', 'id', 'amountMsat', 'batchId', 'approvalsNeeded')
 if not cur[1] then return { 'missing' } end
 if cur[1] ~= 'awaiting_approval' then return { 'invalid_state', cur[1] } end
-if owner_of(rec) == operator then return { 'own' } end
+-- Input, before the first write.
+if not required or required < 1 or not string.find(nowMs, '^%d+$') or not string.find(maxlen, '^%d+$') then return { 'invalid_input', 'arguments' } end
+if not msat_valid(cur[3] or '0') then return { 'invalid_input', 'stored amountMsat' } end
+if cur[4] and cur[4] ~= '' and not (dec_hvalid(bkey, 'a:awaiting_approval') and dec_hvalid(bkey, 'a:queued')) then return { 'invalid_input', 'stored batch amount' } end
+-- What the record was created needing holds, whatever this caller's settings say.
+required = math.max(required, tonumber(cur[5] or '0') or 0)
+-- Operators are one person whatever the case of their name.
+if string.lower(owner_of(rec)) == string.lower(operator) then return { 'own' } end
 if redis.call('SADD', approvals, operator) == 0 then return { 'already', tostring(redis.call('SCARD', approvals)) } end
 local count = redis.call('SCARD', approvals)
 local last = count >= required
@@ -34,10 +41,8 @@ if cur[4] and cur[4] ~= '' then
   local amount = cur[3] or '0'
   redis.call('HINCRBY', bkey, 'n:awaiting_approval', -1)
   redis.call('HINCRBY', bkey, 'n:queued', 1)
-  if amount ~= '0' then
-    redis.call('HINCRBY', bkey, 'a:awaiting_approval', '-' .. amount)
-    redis.call('HINCRBY', bkey, 'a:queued', amount)
-  end
+  dec_hsub(bkey, 'a:awaiting_approval', amount)
+  dec_hadd(bkey, 'a:queued', amount)
 end
 add_event(stream, maxlen, 'withdrawal.queued', nowIso, record_json(rec), owner_of(rec))
 return { 'queued', tostring(count) }

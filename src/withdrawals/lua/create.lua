@@ -1,29 +1,67 @@
 -- Creates withdrawal records, each atomically with its idempotency check, payment-hash index, the
 -- producer's daily budget, status index, history, batch counters and its `withdrawal.<status>` event.
 -- One call creates one or many (the requests of one event-loop turn, a batch's items), each exactly
--- as if alone, in order.
+-- as if alone, in order. Every input of the call is checked before the first write: a call with one
+-- bad item answers an error and writes nothing.
 -- KEYS, 8 per withdrawal: 1 record, 2 history, 3 payment-hash index, 4 status zset, 5 events,
 --   6 batch hash, 7 batch items, 8 the owner's daily budget hash
 -- ARGV, 12 per withdrawal: 1 bodyHash, 2 now ISO, 3 now ms, 4 fields (flat JSON object of strings),
 --   5 history entry JSON, 6 events maxlen, 7 has payment hash (1/0), 8 batch id or '', 9 amount msat,
 --   10 first status (queued or awaiting_approval), 11 daily amount limit or '', 12 daily count limit or ''
+-- Amounts (the budget's `amount`, the batch's `a:<status>`) are exact decimal strings (decimal.lua).
 -- Returns one reply per withdrawal: { 'created' } | { 'exists' } | { 'conflict' } | { 'invoice_used', other id }
 --   | { 'limit_exceeded', amount used today, count used today } (nothing written)
+--   | { 'corrupt', what } (a stored amount or count is no integer: nothing written for it)
 
--- Is the digit string a greater than b? Amounts pass 2^53, where Lua's numbers lose digits.
-local function digits_gt(a, b)
-  if #a ~= #b then return #a > #b end
-  return a > b
+local FIRST_STATUS = { queued = true, awaiting_approval = true }
+-- A count limit or a stored count stays a small integer, exact as a Lua number.
+local function count_valid(s)
+  return type(s) == 'string' and #s <= 15 and string.find(s, '^%-?%d+$') ~= nil
 end
 
-local function create_one(k, a)
+-- Why the withdrawal at KEYS k+1.., ARGV a+1.. cannot be created as given, or nil with its fields.
+local function input_problem(a)
+  local nowMs, fieldsJson, entry, maxlen, hasPh, amount, status, amountLimit, countLimit =
+    ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 9], ARGV[a + 10], ARGV[a + 11],
+    ARGV[a + 12]
+  if not msat_valid(amount) then return 'amount' end
+  if amountLimit ~= '' and not dec_valid(amountLimit) then return 'amount limit' end
+  if countLimit ~= '' and not (count_valid(countLimit) and dec_valid(countLimit)) then return 'count limit' end
+  if not FIRST_STATUS[status] then return 'status' end
+  if hasPh ~= '0' and hasPh ~= '1' then return 'payment hash flag' end
+  if not string.find(nowMs, '^%d+$') or not string.find(maxlen, '^%d+$') then return 'times' end
+  local okFields, fields = pcall(cjson.decode, fieldsJson)
+  if not okFields or type(fields) ~= 'table' then return 'fields' end
+  for key, v in pairs(fields) do
+    if type(key) ~= 'string' or type(v) ~= 'string' then return 'fields' end
+  end
+  if type(fields['id']) ~= 'string' or fields['id'] == '' then return 'id' end
+  if not pcall(cjson.decode, entry) then return 'entry' end
+  return nil, fields
+end
+
+-- What the stored budget and batch counters hold that this script would add to and cannot, or nil.
+local function stored_problem(day, bkey, batchId, status)
+  local count = redis.call('HGET', day, 'count')
+  if not dec_hvalid(day, 'amount') then return 'daily amount' end
+  if count and not count_valid(count) then return 'daily count' end
+  if batchId ~= '' then
+    if not dec_hvalid(bkey, 'a:' .. status) then return 'batch amount' end
+    for _, field in ipairs({ 'total', 'n:' .. status }) do
+      local n = redis.call('HGET', bkey, field)
+      if n and not count_valid(n) then return 'batch count' end
+    end
+  end
+  return nil
+end
+
+local function create_one(k, a, fields)
   local rec, hist, ph, stset, stream, bkey, bitems, day = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5],
     KEYS[k + 6], KEYS[k + 7], KEYS[k + 8]
-  local bodyHash, nowIso, nowMs, fieldsJson, entry, maxlen, hasPh, batchId, amount, status, amountLimit, countLimit =
-    ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9],
+  local bodyHash, nowIso, nowMs, entry, maxlen, hasPh, batchId, amount, status, amountLimit, countLimit =
+    ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9],
     ARGV[a + 10], ARGV[a + 11], ARGV[a + 12]
 
-  local fields = cjson.decode(fieldsJson)
   local existing = redis.call('HGET', rec, 'bodyHash')
   if existing then
     -- Ids are one namespace: another producer's id is a conflict whatever the body.
@@ -34,17 +72,19 @@ local function create_one(k, a)
     local other = redis.call('GET', ph)
     if other then return { 'invoice_used', other } end
   end
+  local corrupt = stored_problem(day, bkey, batchId, status)
+  if corrupt then return { 'corrupt', corrupt } end
   -- The day's budget is counted here, in the step that creates the record: concurrent requests
-  -- cannot overshoot. HINCRBY is exact to 2^63 (two amounts of at most 21 million BTC fit); an
-  -- item over a limit is taken back at once, inside this script, and nothing else is written.
-  local usedAmount = tostring(redis.call('HINCRBY', day, 'amount', amount))
-  local usedCount = redis.call('HINCRBY', day, 'count', 1)
-  if (amountLimit ~= '' and digits_gt(usedAmount, amountLimit)) or (countLimit ~= '' and usedCount > tonumber(countLimit)) then
-    -- ('-0' is no integer to Redis.)
-    local before = amount == '0' and usedAmount or tostring(redis.call('HINCRBY', day, 'amount', '-' .. amount))
-    local beforeCount = redis.call('HINCRBY', day, 'count', -1)
-    return { 'limit_exceeded', before, tostring(beforeCount) }
+  -- cannot overshoot. An item over a limit writes nothing.
+  local usedAmount = redis.call('HGET', day, 'amount') or '0'
+  local usedCount = redis.call('HGET', day, 'count') or '0'
+  local newAmount = dec_add(usedAmount, amount)
+  if (amountLimit ~= '' and dec_cmp(newAmount, amountLimit) > 0)
+    or (countLimit ~= '' and tonumber(usedCount) + 1 > tonumber(countLimit)) then
+    return { 'limit_exceeded', usedAmount, usedCount }
   end
+  redis.call('HSET', day, 'amount', newAmount)
+  redis.call('HINCRBY', day, 'count', 1)
   -- Two days of budgets are enough to refund a withdrawal cancelled after midnight.
   redis.call('EXPIRE', day, 3 * 86400)
   if hasPh == '1' then redis.call('SET', ph, fields['id']) end
@@ -63,15 +103,25 @@ local function create_one(k, a)
     redis.call('HSETNX', bkey, 'owner', fields['owner'] or 'default')
     redis.call('HINCRBY', bkey, 'total', 1)
     redis.call('HINCRBY', bkey, 'n:' .. status, 1)
-    redis.call('HINCRBY', bkey, 'a:' .. status, amount)
+    dec_hadd(bkey, 'a:' .. status, amount)
     redis.call('RPUSH', bitems, fields['id'])
   end
   add_event(stream, maxlen, 'withdrawal.' .. status, nowIso, record_json(rec), fields['owner'] or 'default')
   return { 'created' }
 end
 
+local n = #KEYS / 8
+if n ~= math.floor(n) or #ARGV ~= 12 * n then
+  return redis.error_reply('invalid_input: 8 keys and 12 arguments per withdrawal')
+end
+local parsed = {}
+for i = 0, n - 1 do
+  local problem, fields = input_problem(i * 12)
+  if problem then return redis.error_reply('invalid_input: item ' .. (i + 1) .. ': ' .. problem) end
+  parsed[i + 1] = fields
+end
 local replies = {}
-for i = 0, #KEYS / 8 - 1 do
-  replies[i + 1] = create_one(i * 8, i * 12)
+for i = 0, n - 1 do
+  replies[i + 1] = create_one(i * 8, i * 12, parsed[i + 1])
 end
 return replies

@@ -1,3 +1,4 @@
+import { parseMsat } from '../../money.ts';
 import { STATUSES, type Status } from '../status.ts';
 import type { StoreContext } from './context.ts';
 import type { RecordIdentity } from './records.ts';
@@ -75,7 +76,8 @@ export function createApprovals(ctx: StoreContext, records: { identity(id: strin
   /** What a producer has accepted on a UTC day (cancelled and failed withdrawals given back). */
   async function dailyUsage(owner: string, day: string = utcDay(ctx.now())): Promise<DailyUsage> {
     const [amount, count] = await redis.hmget(keys.dailyBudget(owner, day), 'amount', 'count');
-    return { day, amountMsat: BigInt(amount ?? '0'), count: Number(count ?? 0) };
+    // create.lua writes the amount with HSET as an exact decimal; older days' HINCRBY wrote the same digits.
+    return { day, amountMsat: parseMsat(amount ?? '0'), count: Number(count ?? 0) };
   }
 
   return { approve, approvers, dailyUsage };

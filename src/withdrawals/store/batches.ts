@@ -1,4 +1,5 @@
 import { DEFAULT_PRODUCER } from '../../callers.ts';
+import { parseMsat } from '../../money.ts';
 import { STATUSES, TERMINAL_STATUSES, type Status } from '../status.ts';
 import type { StoreContext } from './context.ts';
 
@@ -62,7 +63,8 @@ export function createBatches(ctx: StoreContext) {
   /** The amount the batch's items carry, over every status: what a replayed or continued batch already holds. */
   async function batchAmountMsat(batchId: string): Promise<bigint> {
     const amounts = await redis.hmget(keys.batch(batchId), ...STATUSES.map((s) => `a:${s}`));
-    return amounts.reduce((sum: bigint, a) => sum + BigInt(a ?? '0'), 0n);
+    // Exact decimals, whether the scripts wrote them with HSET or (older batches) HINCRBY.
+    return amounts.reduce((sum: bigint, a) => sum + parseMsat(a ?? '0'), 0n);
   }
 
   /** The batch's counts and amounts by status, or null when there is no such batch. */

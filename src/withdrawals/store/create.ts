@@ -1,5 +1,6 @@
 import { DEFAULT_PRODUCER } from '../../callers.ts';
 import { coalesce } from '../../coalesce.ts';
+import { BITCOIN_SUPPLY_MSAT, parseMsat } from '../../money.ts';
 import { parseRecord } from '../record-codec.ts';
 import type { HistoryEntry, ProviderName, WithdrawalRecord } from '../types.ts';
 import { utcDay, type DailyLimits, type DailyUsage } from './approvals.ts';
@@ -26,6 +27,8 @@ export interface NewWithdrawal {
   routing?: string | null;
   /** `awaiting_approval` holds it for operators' approval; absent: `queued`. */
   initialStatus?: 'queued' | 'awaiting_approval';
+  /** Distinct operators' approvals it needs before any submit (the fence checks them); 0 or absent: none. */
+  approvalsNeeded?: number;
   /** Unix ms when the invoice expires (null: an address, which does not). */
   expiresAt?: number | null;
   /** The owner's daily limits (LIMIT_DAILY_AMOUNT_MSAT, LIMIT_DAILY_COUNT); absent or null: none. */
@@ -65,6 +68,10 @@ export function createCreates(
   const { redis, keys } = ctx;
 
   function createCall(w: NewWithdrawal): CreateCall {
+    // create.lua refuses a whole call for one bad amount: refuse it here, for this withdrawal alone.
+    if (w.amountMsat !== null && (w.amountMsat < 0n || w.amountMsat > BITCOIN_SUPPLY_MSAT)) {
+      throw new RangeError(`withdrawal ${w.id}: amount ${w.amountMsat} msat is not between 0 and 21 million BTC`);
+    }
     const at = ctx.now();
     const iso = at.toISOString();
     const fields: Record<string, string> = {
@@ -84,6 +91,7 @@ export function createCreates(
       metadata: w.metadata === null ? null : JSON.stringify(w.metadata),
     };
     if (w.expiresAt) optional.expiresAt = String(w.expiresAt);
+    if (w.approvalsNeeded && w.approvalsNeeded > 0) optional.approvalsNeeded = String(w.approvalsNeeded);
     if (w.route && w.route.length > 0) optional.route = w.route.join(',');
     for (const [k, v] of Object.entries(optional)) if (v !== null) fields[k] = v;
     const status = w.initialStatus ?? 'queued';
@@ -132,7 +140,8 @@ export function createCreates(
     const { fields, entry, iso } = call;
     const res = await createMany(call);
     const [kind, other, count] = res;
-    if (kind === 'limit_exceeded') return { kind, used: { day: call.day, amountMsat: BigInt(other ?? '0'), count: Number(count ?? 0) } };
+    if (kind === 'limit_exceeded') return { kind, used: usedOf(call.day, other, count) };
+    if (kind === 'corrupt') throw new Error(`create.lua found a stored ${other ?? 'value'} that is no integer; withdrawal ${w.id} not created`);
     if (kind === 'conflict') return { kind: 'conflict' };
     if (kind === 'invoice_used') return { kind: 'invoice_used', otherId: other ?? '', otherOwner: (await records.owner(other ?? '')) ?? DEFAULT_PRODUCER };
     if (kind === 'created') {
@@ -140,10 +149,19 @@ export function createCreates(
       const written = { ...fields, bodyHash: w.bodyHash, status: entry.status, attempts: '0', createdAt: iso, updatedAt: iso };
       return { kind: 'created', record: parseRecord(written, [JSON.stringify(entry)], ctx.providers) };
     }
+    if (kind !== 'exists') throw new Error(`create.lua answered ${String(kind)}`);
     const record = await records.get(w.id);
     if (!record) throw new Error(`withdrawal ${w.id} vanished right after it was written`);
     return { kind: 'exists', record };
   }
 
   return { create };
+}
+
+/** The day's usage create.lua reports with `limit_exceeded`: exact integers, or a loud error. */
+function usedOf(day: string, amount: string | undefined, count: string | undefined): DailyUsage {
+  if (amount === undefined || count === undefined || !/^(0|[1-9][0-9]{0,14})$/.test(count)) {
+    throw new Error(`create.lua answered limit_exceeded with a used amount ${String(amount)} and count ${String(count)}`);
+  }
+  return { day, amountMsat: parseMsat(amount), count: Number(count) };
 }

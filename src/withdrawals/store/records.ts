@@ -1,6 +1,6 @@
 import { DEFAULT_PRODUCER } from '../../callers.ts';
-import { asProvider, decodeWithdrawal, parseRecord } from '../record-codec.ts';
-import { STATUSES, TRANSITIONS, type Status } from '../status.ts';
+import { asProvider, decodeWithdrawal, encodeChange, parseRecord, type RecordChange } from '../record-codec.ts';
+import { STATUSES, type Status } from '../status.ts';
 import type { HistoryEntry, ProviderName, WithdrawalRecord } from '../types.ts';
 import type { Withdrawal } from '../withdrawal.ts';
 import type { StoreContext } from './context.ts';
@@ -13,7 +13,10 @@ export interface TransitionRequest {
   /** The attempt token the caller holds; the change is refused when the record carries another. */
   fence?: string;
   newFence?: string;
-  updates?: Record<string, string | null>;
+  /** The fields it changes, typed; the codec encodes them. */
+  change?: RecordChange;
+  /** The provider the record must be routed to (a submit's fence): another answers `wrong_provider`. */
+  provider?: ProviderName;
   cause: string;
   actor?: string;
   note?: string;
@@ -34,7 +37,7 @@ export interface RecordIdentity {
 
 export type TransitionResult =
   | { ok: true }
-  | { ok: false; reason: 'missing' | 'conflict' | 'fenced' | 'illegal'; current: Status | null };
+  | { ok: false; reason: 'missing' | 'conflict' | 'fenced' | 'illegal' | 'wrong_provider' | 'unapproved'; current: Status | null };
 
 export class IllegalTransitionError extends Error {
   override name = 'IllegalTransitionError';
@@ -77,7 +80,9 @@ export function createRecords(ctx: StoreContext) {
 
   async function transition(id: string, t: TransitionRequest): Promise<TransitionResult> {
     // provider and batchId never change after creation, so reading them first is race-free.
-    const known = t.known ?? (await identity(id));
+    const found = t.known ?? (await identity(id));
+    // The fence carries the provider: a job of one provider never moves a record routed to another.
+    const known = found && t.provider !== undefined ? { ...found, provider: t.provider } : found;
     if (!known) return { ok: false, reason: 'missing', current: null };
     const { provider, batchId } = known;
     const at = ctx.now();
@@ -85,30 +90,38 @@ export function createRecords(ctx: StoreContext) {
     if (t.actor) entry.actor = t.actor;
     if (t.note) entry.note = t.note;
     const res = await redis.wdTransition(
+      // KEYS: record, history, events, batch, fromSet, toSet, approvals, openAddresses
       keys.record(id),
       keys.history(id),
       keys.events,
       batchId ? keys.batch(batchId) : keys.none,
       keys.statusSet(provider, t.from),
       keys.statusSet(t.toProvider ?? provider, t.to),
+      keys.approvals(id),
+      keys.openAddresses,
+      // ARGV: from, to, fence, nowIso, nowMs, updates, entry, eventsMaxLen, newFence, countAttempt,
+      // newRound, provider, strictProvider, batchId, historyRetentionMs
       t.from,
       t.to,
       t.fence ?? '',
       at.toISOString(),
       at.getTime(),
-      JSON.stringify(t.updates ?? {}),
+      JSON.stringify(encodeChange(t.change ?? {})),
       JSON.stringify(entry),
       ctx.eventsMaxLen,
-      TRANSITIONS[t.from].join(','),
       t.newFence ?? '',
       t.countAttempt ? '1' : '0',
       t.newRound ? '1' : '0',
       provider,
+      t.provider !== undefined ? '1' : '0',
       batchId ?? '',
       ctx.historyRetentionMs,
     );
     const [kind, current] = res;
     if (kind === 'ok') return { ok: true };
+    if (kind === 'wrong_provider') return { ok: false, reason: 'wrong_provider', current: STATUSES.find((s) => s === current) ?? null };
+    if (kind === 'unapproved') return { ok: false, reason: 'unapproved', current: STATUSES.find((s) => s === current) ?? null };
+    if (kind === 'invalid_input') throw new Error(`withdrawal ${id}: the transition script refused its input (${String(current)})`);
     if (kind === 'stale_keys') {
       if (t.known) return transition(id, { ...t, known: undefined });
       throw new Error(`withdrawal ${id}: its provider or batch changed while it was being updated`);

@@ -24,7 +24,7 @@ describe('movedAmountUpdate', () => {
   const onchain = { address: 'bcrt1q...', amountMsat: null };
 
   it('records the amount an on-chain withdrawal moved, from the first answer that says it', () => {
-    expect(movedAmountUpdate(onchain, { amountMsat: 150_000_000n })).toEqual({ amountMsat: '150000000' });
+    expect(movedAmountUpdate(onchain, { amountMsat: 150_000_000n })).toEqual({ amountMsat: 150_000_000n });
   });
 
   it('changes nothing once the amount is known, for a Lightning withdrawal, or when the answer says none', () => {

@@ -18,7 +18,7 @@ describe('settleDecision', () => {
       kind: 'settle',
       to: 'succeeded',
       cause: 'provider status succeeded',
-      updates: { providerRef: 'ref-9', feeMsat: '2000', failure: null },
+      change: { providerRef: 'ref-9', feeMsat: 2000n, failure: null },
     });
   });
 
@@ -26,20 +26,20 @@ describe('settleDecision', () => {
     const d = decide(found('failed'));
     expect(d).toMatchObject({ kind: 'settle', to: 'failed' });
     if (d.kind !== 'settle') throw new Error('not settled');
-    expect(JSON.parse(d.updates.failure ?? '')).toMatchObject({ code: 'provider_failed', provider: { status: 'failed' } });
+    expect(d.change.failure).toMatchObject({ code: 'provider_failed', provider: { status: 'failed' } });
   });
 
   it('keeps a reference it already has', () => {
     const d = decide(found('succeeded'), { rec: { ...rec, providerRef: 'ref-1' } });
-    expect(d.kind === 'settle' && d.updates).not.toHaveProperty('providerRef');
+    expect(d.kind === 'settle' && d.change).not.toHaveProperty('providerRef');
   });
 
   it('records the amount an on-chain withdrawal moved, once', () => {
     const moved: LookupOutcome = { kind: 'found', status: 'succeeded', providerRef: null, feeMsat: null, amountMsat: 150_000_000n, raw: {} };
-    expect(decide(moved, { rec: onchain })).toMatchObject({ updates: { amountMsat: '150000000' } });
-    expect(decide(moved, { rec: { ...onchain, amountMsat: 1n } })).not.toMatchObject({ updates: { amountMsat: expect.anything() } });
+    expect(decide(moved, { rec: onchain })).toMatchObject({ change: { amountMsat: 150_000_000n } });
+    expect(decide(moved, { rec: { ...onchain, amountMsat: 1n } })).not.toMatchObject({ change: { amountMsat: expect.anything() } });
     // A Lightning withdrawal's amount is the invoice's: a lookup never rewrites it.
-    expect(decide(moved)).not.toMatchObject({ updates: { amountMsat: expect.anything() } });
+    expect(decide(moved)).not.toMatchObject({ change: { amountMsat: expect.anything() } });
   });
 
   it('waits on pending, not found and errors, backing off from SETTLE_POLL_MS, capped', () => {
@@ -60,7 +60,7 @@ describe('settleDecision', () => {
       const d = decide(outcome, { nowMs: NOW + 60_000 });
       expect(d).toMatchObject({ kind: 'review', cause: 'reconciliation budget spent' });
       if (d.kind !== 'review') throw new Error('not review');
-      expect(JSON.parse(d.updates.failure ?? '')).toMatchObject({ code: 'reconciliation_exhausted' });
+      expect(d.change.failure).toMatchObject({ code: 'reconciliation_exhausted' });
     }
   });
 

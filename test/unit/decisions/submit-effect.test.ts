@@ -8,7 +8,6 @@ import { aurpay, turinpay } from '../../../src/providers/index.ts';
 import { submitEffect } from '../../../src/queues/outcome-effects.ts';
 
 const accepted = (status: 'pending' | 'succeeded' | 'failed'): SubmitOutcome => ({ kind: 'accepted', status, providerRef: 'ref-1', feeMsat: 1000n, raw: { id: 'ref-1' } });
-const failure = (updates: Record<string, string | null>) => JSON.parse(updates.failure ?? 'null');
 
 describe('submitEffect: accepted', () => {
   it('pending: submitted, with its reference and fee, and a settlement check scheduled', () => {
@@ -16,7 +15,7 @@ describe('submitEffect: accepted', () => {
       expect(submitEffect(provider.capabilities, accepted('pending'))).toEqual({
         to: 'submitted',
         cause: 'provider accepted; pending',
-        updates: { providerRef: 'ref-1', feeMsat: '1000' },
+        change: { providerRef: 'ref-1', feeMsat: 1000n },
         settle: true,
       });
     }
@@ -30,7 +29,7 @@ describe('submitEffect: accepted', () => {
   it('failed: failed, with the provider answer as evidence, nothing more to check', () => {
     const e = submitEffect(aurpay.capabilities, accepted('failed'));
     expect(e).toMatchObject({ to: 'failed', settle: false });
-    expect(failure(e.updates)).toEqual({ code: 'provider_failed', message: 'the provider reported the payment failed', provider: { id: 'ref-1' } });
+    expect(e.change.failure).toEqual({ code: 'provider_failed', message: 'the provider reports the payment failed', provider: { id: 'ref-1' } });
   });
 });
 
@@ -38,16 +37,16 @@ describe('submitEffect: the other outcomes', () => {
   it('rejected (a definitive refusal: nothing was sent): failed with the provider message', () => {
     const e = submitEffect(turinpay.capabilities, { kind: 'rejected', message: 'insufficient balance (HTTP 400)', raw: { success: false } });
     expect(e).toMatchObject({ to: 'failed', settle: false, cause: 'provider refused' });
-    expect(failure(e.updates)).toEqual({ code: 'provider_rejected', message: 'insufficient balance (HTTP 400)', provider: { success: false } });
+    expect(e.change.failure).toEqual({ code: 'provider_rejected', message: 'the provider refused the payment: insufficient balance (HTTP 400)', provider: { success: false } });
   });
 
   it('not_sent (connection refused, 429, credentials): back to queued for a retry, no settlement', () => {
-    expect(submitEffect(aurpay.capabilities, { kind: 'not_sent', reason: 'ECONNREFUSED' })).toEqual({ to: 'queued', cause: 'not sent: ECONNREFUSED', updates: {}, settle: false });
+    expect(submitEffect(aurpay.capabilities, { kind: 'not_sent', reason: 'ECONNREFUSED' })).toEqual({ to: 'queued', cause: 'not sent: ECONNREFUSED', change: {}, settle: false });
   });
 
   it('unknown (timeout after write, reset, 5xx, a body that does not parse): unknown and reconciled, never failed', () => {
     const e = submitEffect(aurpay.capabilities, { kind: 'unknown', reason: 'HTTP 502', raw: '<html>' });
     expect(e).toMatchObject({ to: 'unknown', settle: true, cause: 'outcome unknown: HTTP 502' });
-    expect(failure(e.updates)).toEqual({ code: 'outcome_unknown', message: 'HTTP 502', provider: '<html>' });
+    expect(e.change.failure).toEqual({ code: 'outcome_unknown', message: 'the outcome of the provider call is unknown; reconciling: HTTP 502', provider: '<html>' });
   });
 });

@@ -107,7 +107,7 @@ describe('.env.example', () => {
   it('leaves every value empty, which the service reads as its default', () => {
     expect([...example].filter(([, v]) => v !== '')).toEqual([]);
     const env = Object.fromEntries(example);
-    const tokens = { API_TOKENS: 'ops=example-token-1' };
+    const tokens = { API_TOKENS: 'ops=example-token-001' };
     expect(loadConfig({ ...env, ...tokens })).toEqual(loadConfig(tokens));
   });
 });

@@ -82,9 +82,9 @@ describe('aurpay submit: accepted', () => {
     },
   );
 
-  it('fee in BTC → msat; an unreadable fee is null, not a failure', async () => {
+  it('fee in BTC → msat; a fee that does not read exactly makes the answer unknown', async () => {
     expect((await submitWith(200, aurpayWithdrawAnswer({ fee: '0.00000001' }))).outcome).toMatchObject({ feeMsat: 1000n });
-    expect((await submitWith(200, aurpayWithdrawAnswer({ fee: '1e-8' }))).outcome).toMatchObject({ kind: 'accepted', feeMsat: null });
+    expect((await submitWith(200, aurpayWithdrawAnswer({ fee: '1e-8' }))).outcome).toMatchObject({ kind: 'unknown' });
   });
 });
 

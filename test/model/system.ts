@@ -1,0 +1,283 @@
+import { DelayedError, RateLimitError, UnrecoverableError, WaitingError } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type fc from 'fast-check';
+import { createKeys, type Keys } from '../../src/keys.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createSettleProcessor } from '../../src/queues/settle-processor.ts';
+import { createSubmitProcessor, NotSentError } from '../../src/queues/submit-processor.ts';
+import { createSweep } from '../../src/queues/sweep.ts';
+import { approveWithdrawal, cancelWithdrawal, resolveWithdrawal, type OperatorDeps } from '../../src/withdrawals/operator.ts';
+import { createStore, utcDay, type WithdrawalStore } from '../../src/withdrawals/store.ts';
+import { createConductor, WorkerCrash, type Operation } from './conductor.ts';
+import { createFakeQueues, SETTLE, type FakeJob } from './queues.ts';
+import { createWorld } from './world.ts';
+
+export const PROVIDERS = ['aurpay', 'turinpay'] as const;
+const SETTLES_ON_SUBMIT: Record<string, boolean> = { aurpay: false, turinpay: true };
+const OWNERS = ['shop-a', 'shop-b'] as const;
+const OPERATOR = { name: 'op-1', role: 'operator' as const };
+
+export const POLL_MS = 1_000;
+export const POLL_MAX_MS = 8_000;
+/** How long reconciliation may go on after a withdrawal is accepted (its deadline). */
+export const RECONCILE_MS = 20_000;
+/** The fake queues report a job's state exactly, so the sweep needs no grace period. */
+const LOST_SUBMIT_AFTER_MS = 0;
+const ORPHAN_AFTER_MS = 0;
+const SUBMIT_ATTEMPTS = 3;
+const SUBMIT_BACKOFF_MS = 500;
+
+export type Route = 'aurpay' | 'turinpay' | 'auto';
+
+/** A withdrawal the model created, and what it expects of it. */
+export interface Created {
+  id: string;
+  owner: string;
+  amountMsat: bigint;
+  paymentHash: string;
+  held: boolean;
+  route: Route;
+}
+
+export type RedisFault = { method: 'read' | 'transition'; when: 'before' | 'after' };
+
+export interface SystemOptions {
+  redis: Redis;
+  /** Unique per run: every key of the run lives under it. */
+  prefix: string;
+  scheduler: fc.Scheduler;
+}
+
+/** Unix ms the fake clock starts at: 01:00 UTC today, so a run stays within one budget day. */
+function clockStart(): number {
+  const d = new Date();
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), 1);
+}
+
+/**
+ * The payout engine's real pieces (store, submit and settle processors, sweep, operators' actions)
+ * wired to fake providers, in-memory queues and a fake clock, every operation run step by step
+ * under the scheduler. The one place that knows the engine's constructors' signatures.
+ */
+export function buildSystem(opts: SystemOptions) {
+  const journal: string[] = [];
+  const note = (line: string) => journal.push(line);
+  const start = clockStart();
+  let nowMs = start;
+  const clock = { now: () => nowMs, advance: (ms: number) => void (nowMs += ms) };
+  const conductor = createConductor(opts.scheduler);
+  const world = createWorld(conductor, PROVIDERS, note);
+  const fq = createFakeQueues({ providers: PROVIDERS, submitAttempts: SUBMIT_ATTEMPTS, now: clock.now });
+  const queues = fq.queues;
+  const keys: Keys = createKeys(opts.prefix);
+  const logger = createLogger('silent');
+  const store = createStore({ redis: opts.redis, keys, eventsMaxLen: 100, now: () => new Date(nowMs), providers: PROVIDERS });
+
+  const redisFaults: RedisFault[] = [];
+  /** The store as the workers, the sweep and operators see it: every call a step, some failing. */
+  const gated = new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      const method = String(prop);
+      return async (...args: unknown[]) => {
+        if (!conductor.inOperation()) return value.apply(target, args);
+        const arg = args[1] as { from?: string; to?: string } | undefined;
+        const what = method === 'transition' ? ` ${arg?.from}->${arg?.to}` : '';
+        await conductor.step(`store.${method} ${String(args[0])}${what}`);
+        const i = redisFaults.findIndex((f) => f.method === method);
+        const fault = i >= 0 ? redisFaults.splice(i, 1)[0] : undefined;
+        if (fault?.when === 'before') throw new Error(`Connection is closed. (before store.${method}${what})`);
+        const out: unknown = await value.apply(target, args);
+        if (fault?.when === 'after') throw new Error(`Connection is closed. (after store.${method}${what}: it was applied)`);
+        return out;
+      };
+    },
+  }) as WithdrawalStore;
+
+  const processors: Record<string, (job: ReturnType<typeof fq.asJob>, token?: string) => Promise<string>> = {};
+  for (const provider of PROVIDERS) {
+    processors[provider] = createSubmitProcessor({
+      provider,
+      capabilities: { settlesOnSubmit: SETTLES_ON_SUBMIT[provider] ?? false },
+      client: world.clients[provider]!,
+      store: gated,
+      logger,
+      scheduleSettle: (id, round) => queues.addSettle(id, round, POLL_MS),
+      enabledProviders: PROVIDERS,
+      requeue: (to, id, round) => queues.addSubmit(to, id, round),
+      // Each round's deadline is the invoice's expiry (the grace is none here), on the model's clock.
+      reconcileGraceMs: 0,
+      now: clock.now,
+      // Tries to record "not sent" follow one another at once: the scheduler orders them.
+      pause: () => Promise.resolve(),
+      async onNotSent(outcome) {
+        if (outcome.authError) {
+          // As the worker does: credentials refused open the breaker, which pauses the queue.
+          await queues.submitQueue(provider).pause();
+          return new RateLimitError();
+        }
+        if (outcome.retryAfterMs !== undefined) return new RateLimitError();
+        return new NotSentError(outcome.reason);
+      },
+    });
+  }
+  processors[SETTLE] = createSettleProcessor({ clients: world.clients, store: gated, logger, pollMs: POLL_MS, pollMaxMs: POLL_MAX_MS, now: clock.now });
+
+  const sweep = createSweep({
+    store: gated,
+    queues,
+    logger,
+    lostSubmitAfterMs: LOST_SUBMIT_AFTER_MS,
+    orphanAfterMs: ORPHAN_AFTER_MS,
+    now: clock.now,
+    providers: PROVIDERS,
+    approvalExpiryMarginMs: 0,
+  });
+
+  const operatorDeps: OperatorDeps = {
+    store: gated,
+    queues,
+    policy: { approvalThresholdMsat: null, approvalsRequired: 1, expiryMarginMs: 0, daily: { amountMsat: null, count: null } },
+    now: clock.now,
+  };
+
+  /** What BullMQ does with a job after its processor returned or threw. */
+  function finishJob(job: FakeJob, err: unknown): void {
+    if (err instanceof DelayedError || err instanceof WaitingError) return;
+    if (err instanceof RateLimitError) {
+      job.state = 'waiting';
+      return;
+    }
+    job.attemptsMade++;
+    if (err instanceof UnrecoverableError || job.attemptsMade >= job.opts.attempts) {
+      job.state = 'failed';
+      return;
+    }
+    job.state = 'delayed';
+    job.runAt = nowMs + SUBMIT_BACKOFF_MS * 2 ** (job.attemptsMade - 1);
+  }
+
+  const jobOf = new Map<Operation, FakeJob>();
+
+  function runJob(job: FakeJob): Operation {
+    job.state = 'active';
+    const label = `${job.queue} ${job.id} (${job.data.id})`;
+    const { op } = conductor.spawn(label, async () => {
+      const processor = processors[job.queue];
+      if (!processor) throw new Error(`no processor for ${job.queue}`);
+      try {
+        const out = await processor(fq.asJob(job), 'token');
+        job.state = 'completed';
+        job.last = out;
+        note(`${label} -> ${out}`);
+      } catch (err) {
+        if (err instanceof WorkerCrash) return;
+        job.last = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        finishJob(job, err);
+        note(`${label} threw ${job.last} -> ${job.state}`);
+      } finally {
+        jobOf.delete(op);
+      }
+    });
+    jobOf.set(op, job);
+    return op;
+  }
+
+  function action(label: string, fn: () => Promise<unknown>): Operation {
+    return conductor.spawn(label, async () => {
+      try {
+        const out = await fn();
+        if (!idleSweep(out)) note(`${label} -> ${summary(out)}`);
+      } catch (err) {
+        if (err instanceof WorkerCrash) return;
+        note(`${label} threw ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }).op;
+  }
+
+  const created: Created[] = [];
+
+  return {
+    keys,
+    redis: opts.redis,
+    store,
+    world,
+    fq,
+    clock,
+    conductor,
+    journal,
+    created,
+    day: utcDay(new Date(start)),
+    owners: OWNERS,
+    async create(spec: { owner: string; held: boolean; route: Route }): Promise<Created> {
+      const n = created.length + 1;
+      const id = `w${n}`;
+      const provider = spec.route === 'auto' ? 'aurpay' : spec.route;
+      const w: Created = { id, owner: spec.owner, amountMsat: 1000n * BigInt(n), paymentHash: `ph-${id}`, held: spec.held, route: spec.route };
+      const res = await store.create({
+        id,
+        owner: spec.owner,
+        provider,
+        bodyHash: `body-${id}`,
+        invoice: `lnbcrt-${id}`,
+        address: null,
+        paymentHash: w.paymentHash,
+        amountMsat: w.amountMsat,
+        sendAmountMsat: null,
+        batchId: null,
+        description: null,
+        metadata: null,
+        reconcileDeadline: nowMs + RECONCILE_MS,
+        route: spec.route === 'auto' ? ['aurpay', 'turinpay'] : null,
+        routing: spec.route === 'auto' ? 'auto: aurpay first' : null,
+        initialStatus: spec.held ? 'awaiting_approval' : 'queued',
+        expiresAt: start + RECONCILE_MS,
+      });
+      if (res.kind !== 'created') throw new Error(`creating ${id} answered ${res.kind}`);
+      created.push(w);
+      if (!spec.held) await queues.addSubmit(provider, id, 0);
+      note(`create ${id} owner=${spec.owner} route=${spec.route}${spec.held ? ' held' : ''}`);
+      return w;
+    },
+    runJob,
+    sweep: () => action('sweep', sweep),
+    approve: (id: string) => action(`approve ${id}`, () => approveWithdrawal(operatorDeps, id, OPERATOR, { note: 'checked' })),
+    cancel: (id: string) => action(`cancel ${id}`, () => cancelWithdrawal(operatorDeps, id, OPERATOR, undefined)),
+    resolve: (id: string, outcome: 'succeeded' | 'failed' | 'resubmit') =>
+      action(`resolve ${id} ${outcome}`, () => resolveWithdrawal(operatorDeps, id, OPERATOR, { outcome, note: 'reviewed against the provider' })),
+    /** The worker running this operation dies: no further step, its job stalls. */
+    crash(op: Operation): void {
+      op.crashed = true;
+      const job = jobOf.get(op);
+      // maxStalledCount 0 on submit queues: a stalled submit job fails; a settle job goes back to wait.
+      if (job) job.state = job.queue === SETTLE ? 'waiting' : 'failed';
+      note(`crash #${op.seq} ${op.name}`);
+    },
+    failRedis(fault: RedisFault): void {
+      redisFaults.push(fault);
+    },
+    clearRedisFaults(): void {
+      redisFaults.length = 0;
+    },
+  };
+}
+
+/** A sweep report that restored nothing (not worth a journal line). */
+function idleSweep(out: unknown): boolean {
+  if (!out || typeof out !== 'object' || !('scanned' in out)) return false;
+  const r = out as unknown as { requeued: number; lost: number; settleJobs: number; expired: number };
+  return r.requeued + r.lost + r.settleJobs + r.expired === 0;
+}
+
+function summary(out: unknown): string {
+  if (out && typeof out === 'object') {
+    const o = out as { ok?: boolean; record?: { status?: string }; error?: { message?: string } };
+    if (o.ok === true) return `ok (${o.record?.status ?? ''})`;
+    if (o.ok === false) return `refused (${o.error?.message ?? ''})`;
+    return JSON.stringify(out);
+  }
+  return String(out);
+}
+
+export type System = ReturnType<typeof buildSystem>;
