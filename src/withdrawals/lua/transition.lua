@@ -47,6 +47,9 @@ if cur[6] ~= provider then
   return { 'stale_keys', cur[1] }
 end
 if (cur[3] or '') ~= batchId then return { 'stale_keys', cur[1] } end
+-- The same fence write again (a client resends a command whose reply a dying Redis never sent):
+-- the attempt token is this caller's alone, so the record is already as it asks.
+if newFence ~= '' and cur[1] == to and cur[2] == newFence then return { 'ok' } end
 if cur[1] ~= from then return { 'conflict', cur[1] } end
 if fence ~= '' and cur[2] ~= fence then return { 'fenced', cur[1] } end
 -- Policy holds at the fence: a withdrawal that needs approvals is never submitted without them.
