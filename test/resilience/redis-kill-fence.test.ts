@@ -10,7 +10,7 @@ import { faultMix } from '../../src/providers/sandbox/index.ts';
 import { audit } from './audit.ts';
 import { between, makeItems, sleep, startStack, waitForBatch, type Stack } from './harness.ts';
 
-const COUNT = 1500;
+const COUNT = 2500;
 const KILLS = 10;
 /** A withdrawal wrongly left `unknown` reaches needs_review at its invoice's expiry: within the test. */
 const EXPIRY_S = 30;
@@ -37,7 +37,7 @@ describe(`Redis killed with SIGKILL ${KILLS} times during a batch`, () => {
     for (let k = 0; k < KILLS; k++) {
       await sleep(between(200, 500));
       const counts = await stack.store.countByStatus(['aurpay', 'turinpay'] as const);
-      inFlight.push(counts.aurpay.queued + counts.turinpay.queued);
+      inFlight.push((['queued', 'submitting', 'submitted', 'unknown'] as const).reduce((n, st) => n + counts.aurpay[st] + counts.turinpay[st], 0));
       await stack.killRedis();
       await sleep(between(50, 200));
       await stack.restartRedis();
@@ -57,11 +57,11 @@ describe(`Redis killed with SIGKILL ${KILLS} times during a batch`, () => {
         neverSentLeftUnknown.push(`${id}: ${statuses.join('>')} (${rec?.history.map((h) => h.cause ?? '').filter((c) => /lost|unknown|reconcil/.test(c)).join('; ')})`);
       }
     }
-    console.info(`redis kill suite: queued at each kill ${inFlight.join(',')}; ${JSON.stringify(a.byStatus)}; ${a.payments} payments; ` +
+    console.info(`redis kill suite: in flight at each kill ${inFlight.join(',')}; ${JSON.stringify(a.byStatus)}; ${a.payments} payments; ` +
       `${a.workerLost} attempts lost with a worker; never sent yet unknown: ${neverSentLeftUnknown.length}`);
 
-    // The batch was still in flight when the last kill landed.
-    expect(inFlight.at(-1)).toBeGreaterThan(0);
+    // The kills landed on a batch in flight (all but the last two at least: a fast machine may finish early).
+    expect(inFlight.slice(0, KILLS - 2).every((n) => n > 0), `in flight at each kill: ${inFlight.join(',')}`).toBe(true);
     expect(a.problems).toEqual([]);
     expect(stack.sandbox.ledger.duplicates()).toEqual([]);
     expect(neverSentLeftUnknown.length, `never sent, yet unknown or needs_review: ${neverSentLeftUnknown.slice(0, 5).join('; ')}`).toBe(0);
