@@ -97,6 +97,15 @@ export function assertBitcoinAmount(msat: bigint): bigint {
   return msat;
 }
 
+/** What `read` converts, when it is an amount within the bitcoin supply; null when it throws or is not (a provider's reported amount). */
+export function bitcoinAmountOrNull(read: () => bigint): bigint | null {
+  try {
+    return assertBitcoinAmount(read());
+  } catch {
+    return null;
+  }
+}
+
 /** msat → whole satoshis; refuses amounts with sub-satoshi precision. */
 export function msatToSats(msat: bigint): bigint {
   assertNonNegativeBigint(msat);

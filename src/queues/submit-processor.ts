@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import type { ProviderCapabilities } from '../providers/definition.ts';
@@ -72,8 +73,6 @@ export const ADDRESS_RECONCILE_MS = 86_400_000;
 
 /** How long a worker whose fence write got no answer keeps trying to record that it sent nothing. */
 const UNFENCE_FOR_MS = 30_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A round's reconciliation deadline, set fresh at each fence: the invoice's expiry plus the grace, or a day from now on-chain. */
 export function roundDeadline(rec: Pick<Withdrawal, 'expiresAt'>, nowMs: number, graceMs: number): number {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertBitcoinAmount, btcToMsat } from '../../money.ts';
+import { bitcoinAmountOrNull, btcToMsat } from '../../money.ts';
 
 /**
  * Aurpay answer shapes, validated at the boundary. Objects are not strict:
@@ -12,11 +12,7 @@ import { assertBitcoinAmount, btcToMsat } from '../../money.ts';
 /** A BTC decimal string → msat within the bitcoin supply; null when it is not one. */
 function readBtc(value: unknown): bigint | null {
   if (typeof value !== 'string') return null;
-  try {
-    return assertBitcoinAmount(btcToMsat(value.trim()));
-  } catch {
-    return null;
-  }
+  return bitcoinAmountOrNull(() => btcToMsat(value.trim()));
 }
 
 const reportedFee = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertBitcoinAmount, satsDecimalToMsat } from '../../money.ts';
+import { bitcoinAmountOrNull, satsDecimalToMsat } from '../../money.ts';
 
 /**
  * TurinPay answer shapes (providers.md §2.0, §2.2). Success answers are the
@@ -15,21 +15,13 @@ const MTOKENS = /^[0-9]{1,25}$/;
 /** msat as a digit string (`ln.mtokens`), within the bitcoin supply; null when it is not one. */
 function readMtokens(value: string): bigint | null {
   if (!MTOKENS.test(value)) return null;
-  return readAmount(() => BigInt(value));
+  return bitcoinAmountOrNull(() => BigInt(value));
 }
 
 /** Sats (a number or a decimal string) → msat within the bitcoin supply; null when it is not one. */
 function readSats(value: unknown): bigint | null {
   if (typeof value !== 'number' && typeof value !== 'string') return null;
-  return readAmount(() => satsDecimalToMsat(value));
-}
-
-function readAmount(read: () => bigint): bigint | null {
-  try {
-    return assertBitcoinAmount(read());
-  } catch {
-    return null;
-  }
+  return bitcoinAmountOrNull(() => satsDecimalToMsat(value));
 }
 
 const reportedSats = z
