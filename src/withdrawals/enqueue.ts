@@ -226,6 +226,17 @@ async function enqueueOne(deps: EnqueueDeps, body: unknown, ctx: EnqueueContext)
             : 'this invoice is already used by another withdrawal; an invoice can be paid only once',
         ),
       };
+    case 'address_open':
+      return {
+        kind: 'refused',
+        status: 409,
+        error: apiError(
+          'invalid_state',
+          mayAccess(caller, created.otherOwner)
+            ? `withdrawal ${created.otherId} to this address is not final yet; one on-chain withdrawal per address at a time`
+            : 'another withdrawal to this address is not final yet; one on-chain withdrawal per address at a time',
+        ),
+      };
     case 'exists':
       return { kind: 'replayed', record: created.record };
     case 'created':

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ONCHAIN_BALANCE_SATS } from '../../src/providers/sandbox/turinpay.ts';
+import { regtestAddress } from '../support/addresses.ts';
 import { callApi } from '../support/http.ts';
 import { eventually, OPERATOR_TOKEN, startPipeline, type Pipeline } from '../support/pipeline.ts';
 
@@ -49,5 +50,21 @@ describe('on-chain withdrawals through TurinPay (ALLOW_ONCHAIN=true)', () => {
     const aurpay = await p.operator('POST', '/v1/withdrawals', { id: 'onchain-4', provider: 'aurpay', address: 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080' });
     expect(aurpay.status).toBe(400);
     expect(aurpay.body.error.code).toBe('invalid_address');
+  });
+
+  it('refuses a second withdrawal to an address whose withdrawal is not final, and takes one once it ended', async () => {
+    const address = regtestAddress(7);
+    const first = { id: 'onchain-open-1', provider: 'turinpay', address };
+    expect((await p.operator('POST', '/v1/withdrawals', first)).status).toBe(202);
+    const second = await p.operator('POST', '/v1/withdrawals', { id: 'onchain-open-2', provider: 'turinpay', address });
+    expect(second.status).toBe(409);
+    expect(second.body.error).toMatchObject({ code: 'invalid_state', message: expect.stringContaining('onchain-open-1') });
+    expect((await p.operator('GET', '/v1/withdrawals/onchain-open-2')).status).toBe(404);
+    // The same body again is a replay of the open one, not a second withdrawal.
+    expect((await p.operator('POST', '/v1/withdrawals', first)).status).toBe(200);
+    expect((await p.operator('POST', '/v1/withdrawals/onchain-open-1/cancel', {})).body.status).toBe('cancelled');
+    const after = await p.operator('POST', '/v1/withdrawals', { id: 'onchain-open-2', provider: 'turinpay', address });
+    expect(after.status).toBe(202);
+    expect(after.body.status).toBe('awaiting_approval');
   });
 });

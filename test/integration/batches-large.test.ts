@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { regtestAddress } from '../support/addresses.ts';
 import { OPERATOR_TOKEN, startPipeline, type Pipeline } from '../support/pipeline.ts';
 
 /**
  * A large CSV streamed to POST /v1/batches. The rows are on-chain withdrawals: the address check is
  * cheap, where each invoice costs a signature recovery (~4 ms), so the file can be large and the test
- * quick (on-chain withdrawals are operators': the operator sends it). No workers: this is about
+ * quick (on-chain withdrawals are operators': the operator sends it; one open withdrawal per address,
+ * so each row has its own). No workers: this is about
  * reading and enqueueing.
  */
 let p: Pipeline;
@@ -14,7 +16,6 @@ beforeAll(async () => {
 afterAll(async () => p.close());
 
 const ROWS = 20_000;
-const ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 
 /** The CSV, made as it is sent: neither side holds the whole file. */
 function csvStream(rows: number): ReadableStream<Uint8Array> {
@@ -25,7 +26,7 @@ function csvStream(rows: number): ReadableStream<Uint8Array> {
       if (i === 0) controller.enqueue(enc.encode('id,provider,invoice,address,amountMsat,description\n'));
       const lines: string[] = [];
       for (const end = Math.min(i + 500, rows); i < end; i++) {
-        lines.push(i === 1234 ? 'broken-row,turinpay' : `big-${i},turinpay,,${ADDRESS},,"row ${i}, of ${rows}"`);
+        lines.push(i === 1234 ? 'broken-row,turinpay' : `big-${i},turinpay,,${regtestAddress(i)},,"row ${i}, of ${rows}"`);
       }
       controller.enqueue(enc.encode(`${lines.join('\n')}\n`));
       if (i >= rows) controller.close();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BITCOIN_SUPPLY_MSAT, MSAT_PER_BTC } from '../../src/money.ts';
+import { CREATE_ARGS_PER_ITEM, CREATE_KEYS_PER_ITEM } from '../../src/withdrawals/store/create.ts';
 import { createStore, utcDay, type NewWithdrawal } from '../../src/withdrawals/store.ts';
 import { newWithdrawal } from '../support/new-withdrawal.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
@@ -99,8 +100,8 @@ describe('a stored amount that is no decimal', () => {
 });
 
 describe('a call with one bad item writes nothing', () => {
-  // The second item's arguments start after 16 keys and 12 arguments; argument 9 is its amount.
-  const SECOND = 1 + 16 + 12;
+  // The second item's arguments start after both items' keys and the first's arguments; argument 9 is its amount.
+  const SECOND = 1 + 2 * CREATE_KEYS_PER_ITEM + CREATE_ARGS_PER_ITEM;
   const bad: Array<[string, number, string]> = [
     ['an amount past 21 million BTC', SECOND + 8, '2100000000000000001'],
     ['an amount in exponent form', SECOND + 8, '1e+14'],

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CREATE_KEYS_PER_ITEM } from '../../src/withdrawals/store/create.ts';
 import { createStore, IllegalTransitionError } from '../../src/withdrawals/store.ts';
 import { newWithdrawal } from '../support/new-withdrawal.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
@@ -32,7 +33,7 @@ describe('withdrawal store', () => {
     const original = r.wdCreate.bind(r);
     const calls: number[] = [];
     r.wdCreate = (...a: unknown[]) => {
-      calls.push(Number(a[0]) / 8);
+      calls.push(Number(a[0]) / CREATE_KEYS_PER_ITEM);
       return original(...a);
     };
     try {

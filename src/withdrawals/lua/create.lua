@@ -3,13 +3,14 @@
 -- One call creates one or many (the requests of one event-loop turn, a batch's items), each exactly
 -- as if alone, in order. Every input of the call is checked before the first write: a call with one
 -- bad item answers an error and writes nothing.
--- KEYS, 8 per withdrawal: 1 record, 2 history, 3 payment-hash index, 4 status zset, 5 events,
---   6 batch hash, 7 batch items, 8 the owner's daily budget hash
+-- KEYS, 9 per withdrawal: 1 record, 2 history, 3 payment-hash index, 4 status zset, 5 events,
+--   6 batch hash, 7 batch items, 8 the owner's daily budget hash, 9 open on-chain addresses (address -> id)
 -- ARGV, 12 per withdrawal: 1 bodyHash, 2 now ISO, 3 now ms, 4 fields (flat JSON object of strings),
 --   5 history entry JSON, 6 events maxlen, 7 has payment hash (1/0), 8 batch id or '', 9 amount msat,
 --   10 first status (queued or awaiting_approval), 11 daily amount limit or '', 12 daily count limit or ''
 -- Amounts (the budget's `amount`, the batch's `a:<status>`) are exact decimal strings (decimal.lua).
 -- Returns one reply per withdrawal: { 'created' } | { 'exists' } | { 'conflict' } | { 'invoice_used', other id }
+--   | { 'address_open', other id } (an on-chain address with a withdrawal not yet final: nothing written)
 --   | { 'limit_exceeded', amount used today, count used today } (nothing written)
 --   | { 'corrupt', what } (a stored amount or count is no integer: nothing written for it)
 
@@ -56,8 +57,8 @@ local function stored_problem(day, bkey, batchId, status)
 end
 
 local function create_one(k, a, fields)
-  local rec, hist, ph, stset, stream, bkey, bitems, day = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5],
-    KEYS[k + 6], KEYS[k + 7], KEYS[k + 8]
+  local rec, hist, ph, stset, stream, bkey, bitems, day, open = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4],
+    KEYS[k + 5], KEYS[k + 6], KEYS[k + 7], KEYS[k + 8], KEYS[k + 9]
   local bodyHash, nowIso, nowMs, entry, maxlen, hasPh, batchId, amount, status, amountLimit, countLimit =
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9],
     ARGV[a + 10], ARGV[a + 11], ARGV[a + 12]
@@ -71,6 +72,15 @@ local function create_one(k, a, fields)
   if hasPh == '1' then
     local other = redis.call('GET', ph)
     if other then return { 'invoice_used', other } end
+  end
+  -- One open withdrawal per on-chain address: TurinPay moves its whole balance to it, so a second
+  -- one could only pay twice. transition.lua frees the address when its withdrawal ends.
+  local address = fields['address']
+  if address then
+    local other = redis.call('HGET', open, address)
+    if other and other ~= fields['id'] then
+      return { 'address_open', other }
+    end
   end
   local corrupt = stored_problem(day, bkey, batchId, status)
   if corrupt then return { 'corrupt', corrupt } end
@@ -88,6 +98,7 @@ local function create_one(k, a, fields)
   -- Two days of budgets are enough to refund a withdrawal cancelled after midnight.
   redis.call('EXPIRE', day, 3 * 86400)
   if hasPh == '1' then redis.call('SET', ph, fields['id']) end
+  if address then redis.call('HSET', open, address, fields['id']) end
   local flat = {}
   for key, v in pairs(fields) do
     table.insert(flat, key)
@@ -110,9 +121,9 @@ local function create_one(k, a, fields)
   return { 'created' }
 end
 
-local n = #KEYS / 8
+local n = #KEYS / 9
 if n ~= math.floor(n) or #ARGV ~= 12 * n then
-  return redis.error_reply('invalid_input: 8 keys and 12 arguments per withdrawal')
+  return redis.error_reply('invalid_input: 9 keys and 12 arguments per withdrawal')
 end
 local parsed = {}
 for i = 0, n - 1 do
@@ -122,6 +133,6 @@ for i = 0, n - 1 do
 end
 local replies = {}
 for i = 0, n - 1 do
-  replies[i + 1] = create_one(i * 8, i * 12, parsed[i + 1])
+  replies[i + 1] = create_one(i * 9, i * 12, parsed[i + 1])
 end
 return replies

@@ -40,10 +40,16 @@ export type CreateResult =
   | { kind: 'exists'; record: WithdrawalRecord }
   | { kind: 'conflict' }
   | { kind: 'invoice_used'; otherId: string; otherOwner: string }
+  /** An on-chain address that another withdrawal, not yet final, pays: nothing was written. */
+  | { kind: 'address_open'; otherId: string; otherOwner: string }
   /** Over a daily limit: nothing was written; what the owner had accepted that day before it. */
   | { kind: 'limit_exceeded'; used: DailyUsage };
 
-/** One withdrawal's part of a create.lua call: 8 keys and 12 arguments. */
+/** Keys and arguments of one withdrawal in a create.lua call (the script's header names them). */
+export const CREATE_KEYS_PER_ITEM = 9;
+export const CREATE_ARGS_PER_ITEM = 12;
+
+/** One withdrawal's part of a create.lua call: CREATE_KEYS_PER_ITEM keys and CREATE_ARGS_PER_ITEM arguments. */
 interface CreateCall {
   keys: string[];
   args: (string | number)[];
@@ -112,6 +118,7 @@ export function createCreates(
         w.batchId ? keys.batch(w.batchId) : keys.none,
         w.batchId ? keys.batchItems(w.batchId) : keys.none,
         keys.dailyBudget(w.owner, day),
+        w.address ? keys.openAddresses : keys.none,
       ],
       args: [
         w.bodyHash,
@@ -131,7 +138,7 @@ export function createCreates(
   }
 
   const createMany = coalesce<CreateCall, string[]>(
-    (calls) => redis.wdCreate(calls.length * 8, ...calls.flatMap((c) => c.keys), ...calls.flatMap((c) => c.args)),
+    (calls) => redis.wdCreate(calls.length * CREATE_KEYS_PER_ITEM, ...calls.flatMap((c) => c.keys), ...calls.flatMap((c) => c.args)),
     CREATES_PER_CALL,
   );
 
@@ -144,6 +151,7 @@ export function createCreates(
     if (kind === 'corrupt') throw new Error(`create.lua found a stored ${other ?? 'value'} that is no integer; withdrawal ${w.id} not created`);
     if (kind === 'conflict') return { kind: 'conflict' };
     if (kind === 'invoice_used') return { kind: 'invoice_used', otherId: other ?? '', otherOwner: (await records.owner(other ?? '')) ?? DEFAULT_PRODUCER };
+    if (kind === 'address_open') return { kind, otherId: other ?? '', otherOwner: (await records.owner(other ?? '')) ?? DEFAULT_PRODUCER };
     if (kind === 'created') {
       // Exactly what create.lua wrote: no need to read it back (a round trip per accepted item).
       const written = { ...fields, bodyHash: w.bodyHash, status: entry.status, attempts: '0', createdAt: iso, updatedAt: iso };
