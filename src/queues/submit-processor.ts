@@ -20,7 +20,8 @@ export interface SubmitDeps {
   /** What the provider's definition says it does (its "paid" on submit settles only with `settlesOnSubmit`). */
   capabilities: Pick<ProviderCapabilities, 'settlesOnSubmit'>;
   client: ProviderClient;
-  store: WithdrawalStore;
+  /** Reads the record and moves it through the state machine: all a submit needs of the store. */
+  store: Pick<WithdrawalStore, 'read' | 'transition'>;
   logger: Logger;
   /** Schedules the first settlement check. */
   scheduleSettle(id: string, round: number): Promise<void>;
