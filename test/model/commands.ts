@@ -129,6 +129,14 @@ const balance = fc.tuple(provider, fc.boolean()).map(([p, out]) =>
   }),
 );
 
+/** A stray submit job for a withdrawal, in any provider's queue: it must never pay what its record does not route there. */
+const stray = fc.tuple(pick, provider).map(([k, p]) =>
+  command(`strayJob(${k}, ${p})`, (sys) => {
+    const w = nth(sys.created, k);
+    if (w) sys.fq.addStray(p, w.id);
+  }),
+);
+
 const resumeQueue = provider.map((p) => command(`resume(${p})`, (sys) => void sys.fq.paused.delete(p)));
 
 /** Refusals that follow a payment: the provider paid, then answered as if it had not. */
@@ -165,6 +173,7 @@ export function commandArbitrary(opts: CommandOptions): fc.Arbitrary<Iterable<Cm
     [releaseHang, 1],
     [balance, 1],
     [resumeQueue, 1],
+    [stray, 1],
   ];
   return fc.commands(
     weighted.flatMap(([a, n]) => Array.from({ length: n }, () => a)),

@@ -37,6 +37,7 @@ export interface QueueOptions {
 export function createFakeQueues(opts: QueueOptions) {
   const jobs = new Map<string, FakeJob>();
   const paused = new Set<string>();
+  let strays = 0;
   const key = (queue: string, id: string) => `${queue}/${id}`;
 
   function add(queue: string, name: string, id: string, data: FakeJob['data'], attempts: number, delayMs: number): void {
@@ -134,6 +135,13 @@ export function createFakeQueues(opts: QueueOptions) {
       );
     },
     asJob: (job: FakeJob) => job as unknown as Job,
+    /**
+     * A submit job no one should have added now: a sweep that read an older list, a job BullMQ
+     * delivers again, a queue drained late after a failover. Its own id, so it always lands.
+     */
+    addStray(provider: string, id: string): void {
+      add(provider, 'submit', `stray-${++strays}-${id}`, { id }, opts.submitAttempts, 0);
+    },
   };
 }
 
