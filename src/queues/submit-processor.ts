@@ -52,6 +52,8 @@ export interface SubmitDeps {
   onFailover?(from: ProviderName, to: ProviderName): void;
   /** RECONCILE_GRACE_MS: a round's deadline is the invoice's expiry plus this. */
   reconcileGraceMs?: number;
+  /** An on-chain round's reconciliation budget, from its submit. @defaultValue ADDRESS_RECONCILE_MS */
+  addressReconcileMs?: number;
   /** Refusals the provider's definition lists as proof that nothing was sent (each sourced); others are checked by a lookup. */
   refusalProvesNotSent?(outcome: Extract<SubmitOutcome, { kind: 'rejected' }>): boolean;
   /** Refused credentials may send the withdrawal to the next provider (its definition says so). */
@@ -76,8 +78,8 @@ export const ADDRESS_RECONCILE_MS = 86_400_000;
 const UNFENCE_FOR_MS = 30_000;
 
 /** A round's reconciliation deadline, set fresh at each fence: the invoice's expiry plus the grace, or a day from now on-chain. */
-export function roundDeadline(rec: Pick<Withdrawal, 'expiresAt'>, nowMs: number, graceMs: number): number {
-  return rec.expiresAt !== null && rec.expiresAt > 0 ? rec.expiresAt + graceMs : nowMs + ADDRESS_RECONCILE_MS;
+export function roundDeadline(rec: Pick<Withdrawal, 'expiresAt'>, nowMs: number, graceMs: number, addressMs = ADDRESS_RECONCILE_MS): number {
+  return rec.expiresAt !== null && rec.expiresAt > 0 ? rec.expiresAt + graceMs : nowMs + addressMs;
 }
 
 /**
@@ -130,7 +132,7 @@ export function createSubmitProcessor(deps: SubmitDeps) {
         newFence: fence,
         countAttempt: true,
         // A fresh round: a fresh reconciliation deadline, from this submit.
-        change: { reconcileDeadline: roundDeadline(rec, (deps.now ?? Date.now)(), deps.reconcileGraceMs ?? 3_600_000) },
+        change: { reconcileDeadline: roundDeadline(rec, (deps.now ?? Date.now)(), deps.reconcileGraceMs ?? 3_600_000, deps.addressReconcileMs) },
         cause: `submit attempt via ${deps.provider} (job ${job.id}, try ${job.attemptsMade + 1})`,
       });
     } catch (err) {

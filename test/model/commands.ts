@@ -28,10 +28,15 @@ const provider = fc.constantFrom(...PROVIDERS);
 const pick = fc.nat({ max: 15 });
 
 const create = fc
-  .record({ owner: fc.constantFrom('shop-a', 'shop-b'), held: fc.nat({ max: 4 }).map((n) => n === 0), route: fc.constantFrom<Route>('auto', 'auto', 'aurpay', 'turinpay') })
-  .map(({ owner, held, route }) =>
-    command(`create(${owner}, ${route}${held ? ', held' : ''})`, async (sys) => {
-      await sys.create({ owner, held, route });
+  .record({
+    owner: fc.constantFrom('shop-a', 'shop-b'),
+    held: fc.nat({ max: 4 }).map((n) => n === 0),
+    route: fc.constantFrom<Route>('auto', 'auto', 'aurpay', 'turinpay'),
+    onchain: fc.nat({ max: 5 }).map((n) => n === 0),
+  })
+  .map(({ owner, held, route, onchain }) =>
+    command(`create(${owner}, ${onchain ? 'on-chain' : route}${held ? ', held' : ''})`, async (sys) => {
+      await sys.create({ owner, held, route, onchain });
     }),
   );
 
@@ -58,10 +63,10 @@ const runJob = pick.map((k) =>
 
 const sweep = fc.constant(command('sweep', (sys) => void sys.sweep()));
 
-const approve = pick.map((k) =>
-  command(`approve(${k})`, (sys) => {
+const approve = fc.tuple(pick, fc.nat({ max: 1 })).map(([k, operator]) =>
+  command(`approve(${k}, op-${operator + 1})`, (sys) => {
     const w = nth(sys.created.filter((c) => c.held), k);
-    if (w) sys.approve(w.id);
+    if (w) sys.approve(w.id, operator);
   }),
 );
 
@@ -101,7 +106,7 @@ function arm(behaviours: readonly SubmitBehaviour[]) {
   return fc.tuple(provider, fc.constantFrom(...behaviours)).map(([p, b]) => command(`arm(${p}, ${b})`, (sys) => sys.world.arm(p, b)));
 }
 
-const lookupError = provider.map((p) => command(`lookupError(${p})`, (sys) => sys.world.failLookups(p, 1)));
+const lookupError = fc.tuple(provider, fc.integer({ min: 1, max: 4 })).map(([p, n]) => command(`lookupError(${p}, x${n})`, (sys) => sys.world.failLookups(p, n)));
 
 const redisFault = fc.tuple(fc.constantFrom('read', 'transition') as fc.Arbitrary<'read' | 'transition'>, fc.constantFrom('before', 'after') as fc.Arbitrary<'before' | 'after'>).map(
   ([method, when]) => command(`redisFault(${method}, ${when})`, (sys) => sys.failRedis({ method, when })),

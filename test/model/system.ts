@@ -15,7 +15,13 @@ import { createWorld } from './world.ts';
 export const PROVIDERS = ['aurpay', 'turinpay'] as const;
 const SETTLES_ON_SUBMIT: Record<string, boolean> = { aurpay: false, turinpay: true };
 const OWNERS = ['shop-a', 'shop-b'] as const;
-const OPERATOR = { name: 'op-1', role: 'operator' as const };
+const OPERATORS = [
+  { name: 'op-1', role: 'operator' as const },
+  { name: 'op-2', role: 'operator' as const },
+];
+const OPERATOR = OPERATORS[0]!;
+/** An on-chain round's reconciliation budget (a day in production), short enough for a run to spend. */
+export const ADDRESS_RECONCILE_MS = 10_000;
 
 export const POLL_MS = 1_000;
 export const POLL_MAX_MS = 8_000;
@@ -37,6 +43,8 @@ export interface Created {
   paymentHash: string;
   held: boolean;
   route: Route;
+  /** An on-chain address (TurinPay): no invoice, no expiry, at least two approvals. */
+  onchain: boolean;
 }
 
 export type RedisFault = { method: 'read' | 'transition'; when: 'before' | 'after' };
@@ -108,6 +116,7 @@ export function buildSystem(opts: SystemOptions) {
       requeue: (to, id, round) => queues.addSubmit(to, id, round),
       // Each round's deadline is the invoice's expiry (the grace is none here), on the model's clock.
       reconcileGraceMs: 0,
+      addressReconcileMs: ADDRESS_RECONCILE_MS,
       now: clock.now,
       // Tries to record "not sent" follow one another at once: the scheduler orders them.
       pause: () => Promise.resolve(),
@@ -210,39 +219,47 @@ export function buildSystem(opts: SystemOptions) {
     created,
     day: utcDay(new Date(start)),
     owners: OWNERS,
-    async create(spec: { owner: string; held: boolean; route: Route }): Promise<Created> {
+    async create(spec: { owner: string; held: boolean; route: Route; onchain?: boolean }): Promise<Created> {
       const n = created.length + 1;
       const id = `w${n}`;
-      const provider = spec.route === 'auto' ? 'aurpay' : spec.route;
-      const w: Created = { id, owner: spec.owner, amountMsat: 1000n * BigInt(n), paymentHash: `ph-${id}`, held: spec.held, route: spec.route };
+      const onchain = spec.onchain ?? false;
+      // On-chain: TurinPay only, held for two approvals, no amount until the provider says what it moved.
+      const route: Route = onchain ? 'turinpay' : spec.route;
+      const held = onchain || spec.held;
+      const provider = route === 'auto' ? 'aurpay' : route;
+      const w: Created = { id, owner: spec.owner, amountMsat: onchain ? 0n : 1000n * BigInt(n), paymentHash: onchain ? `bcrt1model${id}` : `ph-${id}`, held, route, onchain };
       const res = await store.create({
         id,
         owner: spec.owner,
         provider,
         bodyHash: `body-${id}`,
-        invoice: `lnbcrt-${id}`,
-        address: null,
-        paymentHash: w.paymentHash,
-        amountMsat: w.amountMsat,
+        invoice: onchain ? null : `lnbcrt-${id}`,
+        address: onchain ? w.paymentHash : null,
+        paymentHash: onchain ? null : w.paymentHash,
+        amountMsat: onchain ? null : w.amountMsat,
         sendAmountMsat: null,
         batchId: null,
         description: null,
         metadata: null,
         reconcileDeadline: nowMs + RECONCILE_MS,
-        route: spec.route === 'auto' ? ['aurpay', 'turinpay'] : null,
-        routing: spec.route === 'auto' ? 'auto: aurpay first' : null,
-        initialStatus: spec.held ? 'awaiting_approval' : 'queued',
-        expiresAt: start + RECONCILE_MS,
+        route: route === 'auto' ? ['aurpay', 'turinpay'] : null,
+        routing: route === 'auto' ? 'auto: aurpay first' : null,
+        initialStatus: held ? 'awaiting_approval' : 'queued',
+        approvalsNeeded: onchain ? 2 : held ? 1 : 0,
+        expiresAt: onchain ? null : start + RECONCILE_MS,
       });
       if (res.kind !== 'created') throw new Error(`creating ${id} answered ${res.kind}`);
       created.push(w);
-      if (!spec.held) await queues.addSubmit(provider, id, 0);
-      note(`create ${id} owner=${spec.owner} route=${spec.route}${spec.held ? ' held' : ''}`);
+      if (!held) await queues.addSubmit(provider, id, 0);
+      note(`create ${id} owner=${spec.owner} route=${route}${onchain ? ' on-chain' : ''}${held ? ' held' : ''}`);
       return w;
     },
     runJob,
     sweep: () => action('sweep', sweep),
-    approve: (id: string) => action(`approve ${id}`, () => approveWithdrawal(operatorDeps, id, OPERATOR, { note: 'checked' })),
+    approve: (id: string, operator = 0) => {
+      const who = OPERATORS[operator % OPERATORS.length]!;
+      return action(`approve ${id} by ${who.name}`, () => approveWithdrawal(operatorDeps, id, who, { note: 'checked' }));
+    },
     cancel: (id: string) => action(`cancel ${id}`, () => cancelWithdrawal(operatorDeps, id, OPERATOR, undefined)),
     resolve: (id: string, outcome: 'succeeded' | 'failed' | 'resubmit') =>
       action(`resolve ${id} ${outcome}`, () => resolveWithdrawal(operatorDeps, id, OPERATOR, { outcome, note: 'reviewed against the provider' })),

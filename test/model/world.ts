@@ -25,6 +25,7 @@ export interface Payment {
   ref: string;
   provider: string;
   withdrawalId: string;
+  /** The invoice's payment hash, or the on-chain address paid. */
   paymentHash: string;
   status: TxStatus;
 }
@@ -49,6 +50,11 @@ function describe(o: SubmitOutcome): string {
   }
 }
 
+/** What a payment is keyed by: the invoice's payment hash, or the on-chain address. */
+function destination(req: SubmitRequest): string {
+  return req.paymentHash ?? req.address ?? '';
+}
+
 /** The default when nothing is armed: the provider takes the payment and answers pending. */
 const DEFAULT_BEHAVIOUR: SubmitBehaviour = 'accept_pending';
 
@@ -68,7 +74,7 @@ export function createWorld(conductor: Conductor, providers: readonly string[], 
   let defaultsUsed = 0;
 
   function pay(provider: string, req: SubmitRequest, status: TxStatus): Payment {
-    const tx: Payment = { ref: `${provider}-tx${++refs}`, provider, withdrawalId: req.withdrawalId, paymentHash: req.paymentHash ?? '', status };
+    const tx: Payment = { ref: `${provider}-tx${++refs}`, provider, withdrawalId: req.withdrawalId, paymentHash: destination(req), status };
     payments.push(tx);
     return tx;
   }
@@ -91,7 +97,7 @@ export function createWorld(conductor: Conductor, providers: readonly string[], 
     }
     if (outOfBalance.has(provider)) return { kind: 'rejected', message: 'insufficient balance (code 10001)', raw: { code: 10001 } };
     // A provider pays an invoice once: a resend of one it holds is refused (or its answer lost).
-    const held = payments.find((t) => t.provider === provider && t.paymentHash === req.paymentHash && t.status !== 'failed');
+    const held = payments.find((t) => t.provider === provider && t.paymentHash === destination(req) && t.status !== 'failed');
     const lost: SubmitOutcome = { kind: 'unknown', reason: 'connection reset after the request was written' };
     if (held) {
       if (behaviour.startsWith('unknown') || behaviour.startsWith('hang') || behaviour === 'paid_answer_lost') return lost;
@@ -163,9 +169,10 @@ export function createWorld(conductor: Conductor, providers: readonly string[], 
           return { kind: 'error', reason: '500 internal error' };
         }
         const mine = payments.filter((t) => t.provider === provider);
+        // By reference when one is known; else by payment hash, or by withdrawal for an address.
         const tx = req.providerRef
           ? mine.find((t) => t.ref === req.providerRef)
-          : mine.filter((t) => t.paymentHash === req.paymentHash).at(-1);
+          : mine.filter((t) => (req.paymentHash ? t.paymentHash === req.paymentHash : t.withdrawalId === req.withdrawalId)).at(-1);
         if (!tx) return { kind: 'not_found', reason: 'no such transaction' };
         const status = tx.status === 'paid' ? 'succeeded' : tx.status;
         return { kind: 'found', status, providerRef: tx.ref, feeMsat: 1000n, raw: { ref: tx.ref, status: tx.status } };
