@@ -3,11 +3,13 @@
 -- One call creates one or many (the requests of one event-loop turn, a batch's items), each exactly
 -- as if alone, in order. Every input of the call is checked before the first write: a call with one
 -- bad item answers an error and writes nothing.
--- KEYS, 9 per withdrawal: 1 record, 2 history, 3 payment-hash index, 4 status zset, 5 events,
---   6 batch hash, 7 batch items, 8 the owner's daily budget hash, 9 open on-chain addresses (address -> id)
--- ARGV, 12 per withdrawal: 1 bodyHash, 2 now ISO, 3 now ms, 4 fields (flat JSON object of strings),
---   5 history entry JSON, 6 events maxlen, 7 has payment hash (1/0), 8 batch id or '', 9 amount msat,
---   10 first status (queued or awaiting_approval), 11 daily amount limit or '', 12 daily count limit or ''
+-- KEYS per item: record, history, paymentHash, statusSet, events, batch, batchItems, dailyBudget, openAddresses
+-- ARGV per item: bodyHash, nowIso, nowMs, fields, entry, eventsMaxLen, hasPaymentHash, batchId, amountMsat, firstStatus, dailyAmountLimit, dailyCountLimit
+-- (the layout CREATE in src/withdrawals/script-layouts.ts; a test holds this header to it)
+-- paymentHash: the payment-hash index key; statusSet: the first status's zset; dailyBudget: the
+--   owner's budget hash for the day; openAddresses: open on-chain addresses (address -> id).
+-- fields: a flat JSON object of strings; entry: the history entry JSON; hasPaymentHash: 1/0;
+--   batchId or ''; firstStatus: queued or awaiting_approval; the daily limits or ''.
 -- Amounts (the budget's `amount`, the batch's `a:<status>`) are exact decimal strings (decimal.lua).
 -- Returns one reply per withdrawal: { 'created' } | { 'exists' } | { 'conflict' } | { 'invoice_used', other id }
 --   | { 'address_open', other id } (an on-chain address with a withdrawal not yet final: nothing written)
@@ -121,18 +123,19 @@ local function create_one(k, a, fields)
   return { 'created' }
 end
 
-local n = #KEYS / 9
-if n ~= math.floor(n) or #ARGV ~= 12 * n then
-  return redis.error_reply('invalid_input: 9 keys and 12 arguments per withdrawal')
+-- KEYS_PER_ITEM and ARGS_PER_ITEM are prepended from the layout (src/withdrawals/scripts.ts).
+local n = #KEYS / KEYS_PER_ITEM
+if n ~= math.floor(n) or #ARGV ~= ARGS_PER_ITEM * n then
+  return redis.error_reply('invalid_input: ' .. KEYS_PER_ITEM .. ' keys and ' .. ARGS_PER_ITEM .. ' arguments per withdrawal')
 end
 local parsed = {}
 for i = 0, n - 1 do
-  local problem, fields = input_problem(i * 12)
+  local problem, fields = input_problem(i * ARGS_PER_ITEM)
   if problem then return redis.error_reply('invalid_input: item ' .. (i + 1) .. ': ' .. problem) end
   parsed[i + 1] = fields
 end
 local replies = {}
 for i = 0, n - 1 do
-  replies[i + 1] = create_one(i * 9, i * 12, parsed[i + 1])
+  replies[i + 1] = create_one(i * KEYS_PER_ITEM, i * ARGS_PER_ITEM, parsed[i + 1])
 end
 return replies

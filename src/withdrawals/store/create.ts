@@ -5,6 +5,8 @@ import { parseRecord } from '../record-codec.ts';
 import type { HistoryEntry, ProviderName, WithdrawalRecord } from '../types.ts';
 import { utcDay, type DailyLimits, type DailyUsage } from './approvals.ts';
 import type { StoreContext } from './context.ts';
+import { argsOf, keysOf, type ScriptValue } from '../script-layout.ts';
+import { CREATE } from '../script-layouts.ts';
 
 export interface NewWithdrawal {
   id: string;
@@ -45,14 +47,14 @@ export type CreateResult =
   /** Over a daily limit: nothing was written; what the owner had accepted that day before it. */
   | { kind: 'limit_exceeded'; used: DailyUsage };
 
-/** Keys and arguments of one withdrawal in a create.lua call (the script's header names them). */
-export const CREATE_KEYS_PER_ITEM = 9;
-export const CREATE_ARGS_PER_ITEM = 12;
+/** Keys and arguments of one withdrawal in a create.lua call (the layout CREATE names them). */
+export const CREATE_KEYS_PER_ITEM = CREATE.keys.length;
+export const CREATE_ARGS_PER_ITEM = CREATE.args.length;
 
 /** One withdrawal's part of a create.lua call: CREATE_KEYS_PER_ITEM keys and CREATE_ARGS_PER_ITEM arguments. */
 interface CreateCall {
   keys: string[];
-  args: (string | number)[];
+  args: ScriptValue[];
   fields: Record<string, string>;
   entry: HistoryEntry;
   iso: string;
@@ -109,31 +111,31 @@ export function createCreates(
       entry,
       iso,
       day,
-      keys: [
-        keys.record(w.id),
-        keys.history(w.id),
-        w.paymentHash ? keys.paymentHash(w.paymentHash) : keys.none,
-        keys.statusSet(w.provider, status),
-        keys.events,
-        w.batchId ? keys.batch(w.batchId) : keys.none,
-        w.batchId ? keys.batchItems(w.batchId) : keys.none,
-        keys.dailyBudget(w.owner, day),
-        w.address ? keys.openAddresses : keys.none,
-      ],
-      args: [
-        w.bodyHash,
-        iso,
-        at.getTime(),
-        JSON.stringify(fields),
-        JSON.stringify(entry),
-        ctx.eventsMaxLen,
-        w.paymentHash ? '1' : '0',
-        w.batchId ?? '',
-        w.amountMsat?.toString() ?? '0',
-        status,
-        w.dailyLimits?.amountMsat?.toString() ?? '',
-        w.dailyLimits?.count?.toString() ?? '',
-      ],
+      keys: keysOf(CREATE, {
+        record: keys.record(w.id),
+        history: keys.history(w.id),
+        paymentHash: w.paymentHash ? keys.paymentHash(w.paymentHash) : keys.none,
+        statusSet: keys.statusSet(w.provider, status),
+        events: keys.events,
+        batch: w.batchId ? keys.batch(w.batchId) : keys.none,
+        batchItems: w.batchId ? keys.batchItems(w.batchId) : keys.none,
+        dailyBudget: keys.dailyBudget(w.owner, day),
+        openAddresses: w.address ? keys.openAddresses : keys.none,
+      }),
+      args: argsOf(CREATE, {
+        bodyHash: w.bodyHash,
+        nowIso: iso,
+        nowMs: at.getTime(),
+        fields: JSON.stringify(fields),
+        entry: JSON.stringify(entry),
+        eventsMaxLen: ctx.eventsMaxLen,
+        hasPaymentHash: w.paymentHash ? '1' : '0',
+        batchId: w.batchId ?? '',
+        amountMsat: w.amountMsat?.toString() ?? '0',
+        firstStatus: status,
+        dailyAmountLimit: w.dailyLimits?.amountMsat?.toString() ?? '',
+        dailyCountLimit: w.dailyLimits?.count?.toString() ?? '',
+      }),
     };
   }
 
