@@ -8,7 +8,9 @@ const serve = async (opts: Parameters<typeof import('./service.ts').serve>[0]) =
 
 const USAGE = `usage: withdrawals <command>
 
-  start                      HTTP API, dashboard and all workers in one process
+  start [--sandbox]          HTTP API, dashboard and all workers in one process; --sandbox: paying
+                             loopback sandbox providers on regtest (no provider account, no real
+                             money), printing a producer token, an operator token and a command to try
   api                        HTTP API and dashboard only
   worker [--provider aurpay|turinpay] [--concurrency N]
                              submit and settle workers only
@@ -18,6 +20,7 @@ const USAGE = `usage: withdrawals <command>
                              enqueue a CSV or NDJSON file as one batch (owned by NAME, default
                              "default") and wait for settlement
   status ID [--json]         one withdrawal and its history
+  invoice --sat N            a fresh signed regtest BOLT11 invoice of N sat, which start --sandbox pays
   --version                  the package's version
 
 --json prints the report (status: the record) as one JSON document on stdout, and nothing else there.
@@ -43,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       'no-wait': { type: 'boolean' },
       producer: { type: 'string' },
+      sandbox: { type: 'boolean' },
+      sat: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },
@@ -56,10 +61,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command || values.help ? EXIT.ok : EXIT.usage;
   }
+  if (values.sandbox && command !== 'start') throw new UsageError('--sandbox goes with start only');
   switch (command) {
     case 'start':
-      await serve({ api: true, workers: true, provider: values.provider, concurrency: values.concurrency });
+      await serve({ api: true, workers: true, provider: values.provider, concurrency: values.concurrency, sandbox: values.sandbox ?? false });
       return -1;
+    case 'invoice':
+      return (await import('../src/cli/commands/invoice.ts')).invoice(values.sat);
     case 'api':
       await serve({ api: true, workers: false });
       return -1;
