@@ -20,10 +20,13 @@ const USAGE = `usage: withdrawals <command>
                              enqueue a CSV or NDJSON file as one batch (owned by NAME, default
                              "default") and wait for settlement
   status ID [--json]         one withdrawal and its history
+  list [--status S] [--batch ID] [--producer NAME] [--limit N] [--cursor C] [--json]
+                             withdrawals newest first (every producer's unless --producer), a page
+                             of --limit (default 20); prints the command for the next page
   invoice --sat N            a fresh signed regtest BOLT11 invoice of N sat, which start --sandbox pays
   --version                  the package's version
 
---json prints the report (status: the record) as one JSON document on stdout, and nothing else there.
+--json prints the report (status: the record; list: the page) as one JSON document on stdout, and nothing else there.
 Configuration comes from the environment (see docs/configuration.md).
 
 Exit codes:
@@ -47,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
       'no-wait': { type: 'boolean' },
       producer: { type: 'string' },
       sandbox: { type: 'boolean' },
+      status: { type: 'string' },
+      batch: { type: 'string' },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
       sat: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
@@ -66,6 +73,15 @@ async function main(argv: string[]): Promise<number> {
     case 'start':
       await serve({ api: true, workers: true, provider: values.provider, concurrency: values.concurrency, sandbox: values.sandbox ?? false });
       return -1;
+    case 'list':
+      return (await import('../src/cli/commands/list.ts')).list({
+        status: values.status,
+        batch: values.batch,
+        producer: values.producer,
+        limit: values.limit,
+        cursor: values.cursor,
+        json: values.json ?? false,
+      });
     case 'invoice':
       return (await import('../src/cli/commands/invoice.ts')).invoice(values.sat);
     case 'api':

@@ -9,6 +9,7 @@ import { publicRecord } from '../withdrawals/record-codec.ts';
 import { authenticate, callerOf, setCaller } from './auth.ts';
 import { batchRoutes } from './batch-routes.ts';
 import { limitRoutes } from './limit-routes.ts';
+import { listRoutes } from './list-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import type { WebhookApi } from '../webhooks/service.ts';
@@ -87,6 +88,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       if (res.kind === 'refused') return reply.code(res.status).send(errorBody(res.error));
       return reply.code(res.kind === 'accepted' ? 202 : 200).send(publicRecord(res.record));
     });
+
+    await listRoutes(v1, deps);
 
     v1.get<WithId>('/withdrawals/:id', { config: { openapi: getWithdrawalDoc } }, async (req, reply) => {
       const rec = await deps.store.get(req.params.id);

@@ -10,11 +10,11 @@ import { BatchIdTakenError, enqueueBatch, newBatchId } from '../withdrawals/batc
 import { createEnqueueDeps, enqueueWithdrawal } from '../withdrawals/enqueue.ts';
 import { publicRecord } from '../withdrawals/record-codec.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
-import { TERMINAL_STATUSES } from '../withdrawals/status.ts';
-import { createStore } from '../withdrawals/store.ts';
+import { STATUSES, TERMINAL_STATUSES } from '../withdrawals/status.ts';
+import { createStore, InvalidCursorError, MAX_LIST_PAGE } from '../withdrawals/store.ts';
 import { BUILTIN_PROVIDER_NAMES } from '../providers/index.ts';
 import { createValidationPool } from '../withdrawals/validation/pool.ts';
-import { WithdrawalsClientError, type WithdrawalsClient, type WithdrawalsClientOptions } from './types.ts';
+import { WithdrawalsClientError, type ListOptions, type WithdrawalPage, type WithdrawalsClient, type WithdrawalsClientOptions } from './types.ts';
 
 /**
  * A library producer: enqueues withdrawals straight into the service's Redis, with the same
@@ -60,6 +60,28 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
     return rec ? publicRecord(rec) : null;
   }
 
+  async function list(opts: ListOptions = {}): Promise<WithdrawalPage> {
+    const limit = opts.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_PAGE) throw new WithdrawalsClientError('invalid_request', `limit must be an integer from 1 to ${MAX_LIST_PAGE}`);
+    if (opts.status !== undefined && !(STATUSES as readonly string[]).includes(opts.status)) throw new WithdrawalsClientError('invalid_request', `status ${JSON.stringify(opts.status)} is no status word`);
+    if (opts.batchId !== undefined && !withdrawalIdSchema.safeParse(opts.batchId).success) {
+      throw new WithdrawalsClientError('invalid_request', `batch id ${JSON.stringify(opts.batchId)} must be 1-128 characters of A-Z a-z 0-9 . _ : -`);
+    }
+    try {
+      const page = await store.list({ owner: caller.name, status: opts.status ?? null, batchId: opts.batchId ?? null, limit, cursor: opts.cursor ?? null });
+      return {
+        withdrawals: page.withdrawals.map((r) => {
+          const { history: _history, ...view } = publicRecord(r);
+          return view;
+        }),
+        next: page.next,
+      };
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw new WithdrawalsClientError('invalid_request', err.message);
+      throw err;
+    }
+  }
+
   async function batch(id: string) {
     return store.batchSummary(id);
   }
@@ -85,6 +107,7 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
       }
     },
     get,
+    list,
     async waitFor(id, opts) {
       const statuses = opts.statuses ?? TERMINAL_STATUSES;
       const deadline = Date.now() + opts.timeoutMs;

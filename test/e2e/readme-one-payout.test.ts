@@ -79,5 +79,12 @@ describe('README "One payout"', () => {
     expect(record.status).toBe('succeeded');
     expect(record.feeMsat).toBe('1000');
     expect(record.history?.map((h) => h.status).at(-1)).toBe('succeeded');
+
+    // The listing that follows shows it; `kill %1` is the shell's job control: afterAll stops it.
+    const listLine = commands.slice(statusIndex + 1).find((c) => c.startsWith('curl ') && c.includes('/v1/withdrawals?'));
+    expect(listLine, 'the section lists the withdrawals').toBeDefined();
+    const listed = JSON.parse((await run('bash', ['-c', listLine ?? ''], { cwd: REPO, env, timeout: 30_000 })).stdout);
+    expect(listed).toEqual({ withdrawals: [expect.objectContaining({ id: 'payout-2026-11-21-000123', status: 'succeeded' })], next: null });
+    expect(commands.at(-1)).toMatch(/^kill %1\b/);
   });
 });

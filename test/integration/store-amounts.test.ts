@@ -99,8 +99,8 @@ describe('a stored amount that is no decimal', () => {
 });
 
 describe('a call with one bad item writes nothing', () => {
-  // The second item's arguments start after 16 keys and 12 arguments; argument 9 is its amount.
-  const SECOND = 1 + 16 + 12;
+  // The second item's arguments start after 20 keys and 12 arguments; argument 9 is its amount.
+  const SECOND = 1 + 20 + 12;
   const bad: Array<[string, number, string]> = [
     ['an amount past 21 million BTC', SECOND + 8, '2100000000000000001'],
     ['an amount in exponent form', SECOND + 8, '1e+14'],

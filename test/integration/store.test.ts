@@ -32,7 +32,7 @@ describe('withdrawal store', () => {
     const original = r.wdCreate.bind(r);
     const calls: number[] = [];
     r.wdCreate = (...a: unknown[]) => {
-      calls.push(Number(a[0]) / 8);
+      calls.push(Number(a[0]) / 10);
       return original(...a);
     };
     try {

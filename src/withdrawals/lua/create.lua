@@ -3,8 +3,9 @@
 -- One call creates one or many (the requests of one event-loop turn, a batch's items), each exactly
 -- as if alone, in order. Every input of the call is checked before the first write: a call with one
 -- bad item answers an error and writes nothing.
--- KEYS, 8 per withdrawal: 1 record, 2 history, 3 payment-hash index, 4 status zset, 5 events,
---   6 batch hash, 7 batch items, 8 the owner's daily budget hash
+-- KEYS, 10 per withdrawal: 1 record, 2 history, 3 payment-hash index, 4 status zset, 5 events,
+--   6 batch hash, 7 batch items, 8 the owner's daily budget hash, 9 the owner's listing index,
+--   10 the listing index of every owner (both zsets, scores 0, members `<created ms, 16 digits>:<id>`)
 -- ARGV, 12 per withdrawal: 1 bodyHash, 2 now ISO, 3 now ms, 4 fields (flat JSON object of strings),
 --   5 history entry JSON, 6 events maxlen, 7 has payment hash (1/0), 8 batch id or '', 9 amount msat,
 --   10 first status (queued or awaiting_approval), 11 daily amount limit or '', 12 daily count limit or ''
@@ -58,6 +59,7 @@ end
 local function create_one(k, a, fields)
   local rec, hist, ph, stset, stream, bkey, bitems, day = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5],
     KEYS[k + 6], KEYS[k + 7], KEYS[k + 8]
+  local ownerList, allList = KEYS[k + 9], KEYS[k + 10]
   local bodyHash, nowIso, nowMs, entry, maxlen, hasPh, batchId, amount, status, amountLimit, countLimit =
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9],
     ARGV[a + 10], ARGV[a + 11], ARGV[a + 12]
@@ -99,6 +101,10 @@ local function create_one(k, a, fields)
     'createdAt', nowIso, 'updatedAt', nowIso, 'budget', day, unpack(flat))
   redis.call('RPUSH', hist, entry)
   redis.call('ZADD', stset, nowMs, fields['id'])
+  -- The listings (GET /v1/withdrawals) page these by member, newest first: creation time, then id.
+  local listed = string.format('%016d', tonumber(nowMs)) .. ':' .. fields['id']
+  redis.call('ZADD', ownerList, 0, listed)
+  redis.call('ZADD', allList, 0, listed)
   if batchId ~= '' then
     redis.call('HSETNX', bkey, 'owner', fields['owner'] or 'default')
     redis.call('HINCRBY', bkey, 'total', 1)
@@ -110,9 +116,9 @@ local function create_one(k, a, fields)
   return { 'created' }
 end
 
-local n = #KEYS / 8
+local n = #KEYS / 10
 if n ~= math.floor(n) or #ARGV ~= 12 * n then
-  return redis.error_reply('invalid_input: 8 keys and 12 arguments per withdrawal')
+  return redis.error_reply('invalid_input: 10 keys and 12 arguments per withdrawal')
 end
 local parsed = {}
 for i = 0, n - 1 do
@@ -122,6 +128,6 @@ for i = 0, n - 1 do
 end
 local replies = {}
 for i = 0, n - 1 do
-  replies[i + 1] = create_one(i * 8, i * 12, parsed[i + 1])
+  replies[i + 1] = create_one(i * 10, i * 12, parsed[i + 1])
 end
 return replies

@@ -43,7 +43,10 @@ export type CreateResult =
   /** Over a daily limit: nothing was written; what the owner had accepted that day before it. */
   | { kind: 'limit_exceeded'; used: DailyUsage };
 
-/** One withdrawal's part of a create.lua call: 8 keys and 12 arguments. */
+/** Keys of one withdrawal in a create.lua call. */
+const KEYS_PER_CREATE = 10;
+
+/** One withdrawal's part of a create.lua call: 10 keys and 12 arguments. */
 interface CreateCall {
   keys: string[];
   args: (string | number)[];
@@ -112,6 +115,8 @@ export function createCreates(
         w.batchId ? keys.batch(w.batchId) : keys.none,
         w.batchId ? keys.batchItems(w.batchId) : keys.none,
         keys.dailyBudget(w.owner, day),
+        keys.ownerListing(w.owner),
+        keys.listing,
       ],
       args: [
         w.bodyHash,
@@ -131,7 +136,7 @@ export function createCreates(
   }
 
   const createMany = coalesce<CreateCall, string[]>(
-    (calls) => redis.wdCreate(calls.length * 8, ...calls.flatMap((c) => c.keys), ...calls.flatMap((c) => c.args)),
+    (calls) => redis.wdCreate(calls.length * KEYS_PER_CREATE, ...calls.flatMap((c) => c.keys), ...calls.flatMap((c) => c.args)),
     CREATES_PER_CALL,
   );
 
