@@ -49,12 +49,8 @@ export async function prepareSandboxService(env: Record<string, string | undefin
   const redis = await findOrStartRedis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   let sandbox: Sandbox;
   try {
-    sandbox = await startSandbox({
-      network: 'regtest',
-      aurpay: { apiKey: 'sandbox-aurpay-key' },
-      turinpay: { apiKey: 'sandbox-turinpay-key' },
-      pendingLookups: 1,
-    });
+    // Its default API keys: `sandbox-<provider>-key`.
+    sandbox = await startSandbox({ network: 'regtest', pendingLookups: 1 });
   } catch (err) {
     await redis.private?.stop();
     throw err;
@@ -89,15 +85,19 @@ export async function prepareSandboxService(env: Record<string, string | undefin
 
 /** What `start --sandbox` prints once the API listens: the tokens and the next command to try. */
 export function sandboxBanner(s: Pick<SandboxService, 'producerToken' | 'operatorToken' | 'sandbox' | 'redis'>, apiUrl: string, queuePrefix: string): string {
+  const served = builtinProviders.flatMap((d) => {
+    const url = Object.values(d.sandbox?.variables(s.sandbox, '') ?? {}).find((v) => v.startsWith('http'));
+    return url ? [`${d.label} at ${url}`] : [];
+  });
   return [
-    `sandbox: Aurpay at ${s.sandbox.aurpayUrl} and TurinPay at ${s.sandbox.turinpayUrl} (loopback, no faults), LN_NETWORK=regtest: no real money moves`,
+    `sandbox: ${served.join(' and ')} (loopback, no faults), LN_NETWORK=regtest: no real money moves`,
     `redis: ${s.redis.private ? `private at ${s.redis.url}` : s.redis.url}, QUEUE_PREFIX=${queuePrefix}`,
     `API: ${apiUrl}`,
     `producer token: ${s.producerToken.token} (${s.producerToken.name})`,
     `operator token: ${s.operatorToken.token} (${s.operatorToken.name})`,
     'next, pay a 360 sat invoice:',
     `  curl -s -H 'Authorization: Bearer ${s.producerToken.token}' -H 'content-type: application/json' \\`,
-    `    -d '{"id":"payout-1","provider":"turinpay","invoice":"'"$(npx withdrawals invoice --sat 360)"'"}' \\`,
+    `    -d '{"id":"payout-1","provider":"auto","invoice":"'"$(npx withdrawals invoice --sat 360)"'"}' \\`,
     `    ${apiUrl}/v1/withdrawals`,
     `  curl -s -H 'Authorization: Bearer ${s.producerToken.token}' ${apiUrl}/v1/withdrawals/payout-1`,
   ].join('\n');

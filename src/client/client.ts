@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inRequestContext } from '../log-context.ts';
 import { DEFAULT_PRODUCER, PRODUCER_NAME, producer } from '../callers.ts';
 import { createKeys } from '../keys.ts';
 import { createLogger } from '../logger.ts';
@@ -88,7 +90,22 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
 
   let closing: Promise<void> | undefined;
 
-  return {
+  /** Runs one call of the client under a fresh request id: in its log lines and on its WithdrawalsClientError. */
+  function call<A extends unknown[], T>(fn: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+    return (...args) => {
+      const requestId = randomUUID();
+      return inRequestContext({ reqId: requestId }, async () => {
+        try {
+          return await fn(...args);
+        } catch (err) {
+          if (err instanceof WithdrawalsClientError && err.requestId === null) err.requestId = requestId;
+          throw err;
+        }
+      });
+    };
+  }
+
+  const client: WithdrawalsClient = {
     prefix: config.QUEUE_PREFIX,
     async enqueue(body) {
       const res = await enqueueWithdrawal(deps, body, { caller });
@@ -141,5 +158,15 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
       })();
       return closing;
     },
+  };
+  return {
+    ...client,
+    enqueue: call(client.enqueue),
+    enqueueBatch: call(client.enqueueBatch),
+    get: call(client.get),
+    list: call(client.list),
+    waitFor: call(client.waitFor),
+    batch: call(client.batch),
+    waitForBatch: call(client.waitForBatch),
   };
 }

@@ -153,6 +153,11 @@ export type ClientErrorCode = 'not_found' | 'timeout' | 'invalid_request' | 'ide
 /** A wait that ended without its status (`timeout`), an id that names nothing (`not_found`), a bad batch id. */
 export class WithdrawalsClientError extends Error {
   override name = 'WithdrawalsClientError';
+  /**
+   * The id of the client call that failed (a fresh UUID per call), as `x-request-id` names an API
+   * request: the client's log lines written during that call carry it as `reqId`.
+   */
+  requestId: string | null = null;
   constructor(
     readonly code: ClientErrorCode,
     message: string,

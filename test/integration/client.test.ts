@@ -126,4 +126,15 @@ describe('createWithdrawalsClient', () => {
     const rec = await client.waitFor(body.id, { timeoutMs: 40_000 });
     expect(isTerminal(rec.status)).toBe(true);
   });
+
+  it('names the failed call in its errors with a request id, a fresh one per call', async () => {
+    const errors = await Promise.all([
+      client.waitFor('lib-nothing', { timeoutMs: 1000 }).catch((e: unknown) => e),
+      client.list({ cursor: 'forged' }).catch((e: unknown) => e),
+      client.enqueueBatch([], { batchId: 'not a batch id' }).catch((e: unknown) => e),
+    ]);
+    const ids = errors.map((e) => (e instanceof WithdrawalsClientError ? e.requestId : null));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(3);
+  });
 });
