@@ -43,7 +43,7 @@ function otlpHeaders(raw: string): Record<string, string> | undefined {
 }
 
 /** Every environment variable the service reads, with its default. The only reader of process.env. */
-const envSchema = z.object({
+export const envSchema = z.object({
   REDIS_URL: z
     .string()
     .default('redis://127.0.0.1:6379')

@@ -31,9 +31,10 @@ Configuration comes from the environment (see docs/configuration.md).
 
 Exit codes:
   0   done; start, api and worker: stopped on SIGTERM or SIGINT
-  1   failed: batch and demo: an item refused, failed, needing review or unsettled (demo: or paid
-      twice, or disagreeing with the ledger); status: not found; any command: Redis unusable, a
-      stop that failed
+  1   failed: batch: an item refused, failed, needing review or unsettled; demo: an item refused
+      or unsettled, a payment made twice, or a record disagreeing with the ledger (its failed
+      payouts are the sandbox's deliberate refusals: they do not fail it); status: not found;
+      any command: Redis unusable (unreachable, or the start-up checks refuse it), a stop that failed
   2   usage: an unknown command or option, a missing or bad argument
   78  configuration: a bad environment variable, named in the message`;
 
