@@ -43,7 +43,7 @@ function otlpHeaders(raw: string): Record<string, string> | undefined {
 }
 
 /** Every environment variable the service reads, with its default. The only reader of process.env. */
-const envSchema = z.object({
+export const envSchema = z.object({
   REDIS_URL: z
     .string()
     .default('redis://127.0.0.1:6379')
@@ -195,6 +195,11 @@ const envSchema = z.object({
     }),
   /** Which traces are kept: the standard sampler names. */
   OTEL_TRACES_SAMPLER: z.enum(TRACE_SAMPLERS, { error: `must be one of ${TRACE_SAMPLERS.join(', ')}` }).default('parentbased_always_on'),
+  /** Traces on: also BullMQ's housekeeping spans (fetching jobs, stalled checks), ~1,500 an hour per idle worker. */
+  TRACE_BULLMQ_HOUSEKEEPING: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** The ratio of the `traceidratio` samplers, 0 to 1. @defaultValue 1 */
   OTEL_TRACES_SAMPLER_ARG: z.coerce
     .number({ error: 'must be a number from 0 to 1' })

@@ -15,6 +15,10 @@ export interface Keys {
   batches: string;
   /** Hash `{ amount, count }`: what one producer had accepted on one UTC day (YYYY-MM-DD). */
   dailyBudget(owner: string, day: string): string;
+  /** Zset (scores 0) of one owner's withdrawals, members `<created ms, 16 digits>:<id>`: its listing, newest last. */
+  ownerListing(owner: string): string;
+  /** The same for every owner's withdrawals (an operator's listing). */
+  listing: string;
   /** Set of the operators who approved one withdrawal. */
   approvals(id: string): string;
   /** On-chain addresses with a withdrawal not final yet, to its id. */
@@ -48,6 +52,8 @@ export function createKeys(prefix: string): Keys {
     batches: `${p}:batches`,
     dailyBudget: (owner, day) => `${p}:day:${owner}:${day}`,
     approvals: (id) => `${p}:ap:${id}`,
+    ownerListing: (owner) => `${p}:ls:${owner}`,
+    listing: `${p}:ls-all`,
     openAddresses: `${p}:open-addresses`,
     none: `${p}:none`,
     meta: (name) => `${p}:meta:${name}`,

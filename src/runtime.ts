@@ -104,7 +104,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const store = createStore({ redis: requestRedis, keys, ...storeOptions });
   const workerStore = createStore({ redis: workerRedis, keys, ...storeOptions });
   const webhooks = createWebhooks({ connection: workerRedis, requestRedis, keys, logger, settings: settings.webhooks });
-  const tracing = createTracing(opts.tracerProvider);
+  const tracing = createTracing(opts.tracerProvider, { bullmqHousekeeping: config.TRACE_BULLMQ_HOUSEKEEPING });
   const queues = withWebhookQueue(createQueues(workerRedis, keys, { ...settings.queues, telemetry: tracing?.bullmq }), webhooks.queue);
   // A Queue without an 'error' listener prints reconnect errors to stderr, bypassing the logger.
   for (const q of queues.all()) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue connection error'));

@@ -9,6 +9,7 @@ import { publicRecord } from '../withdrawals/record-codec.ts';
 import { authenticate, callerOf, setCaller } from './auth.ts';
 import { batchRoutes } from './batch-routes.ts';
 import { limitRoutes } from './limit-routes.ts';
+import { listRoutes } from './list-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import type { WebhookApi } from '../webhooks/service.ts';
@@ -17,6 +18,7 @@ import { collectRoutes, openapiRoutes } from './openapi/index.ts';
 import { healthRoutes, type ReadyCheck } from '../metrics/health.ts';
 import { healthzDoc, readyzDoc } from './openapi/docs/operations.ts';
 import { traceRequests } from '../telemetry/http-server.ts';
+import { requestIdOf, requestIds } from './request-id.ts';
 import { approveWithdrawalDoc, cancelWithdrawalDoc, createWithdrawalDoc, getWithdrawalDoc, resolveWithdrawalDoc } from './openapi/docs/withdrawals.ts';
 
 type WithId = { Params: { id: string } };
@@ -61,7 +63,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     clientErrorHandler: clientErrorHandler(deps.logger),
     // While closing, requests get the API's own 503 body (below), not Fastify's.
     return503OnClosing: false,
+    // x-request-id: the caller's own when well formed, else a fresh one (request-id.ts).
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   });
+  // First: every answer, the 503s of a closing server included, carries the request id.
+  requestIds(app);
   answerUnavailableWhileClosing(app);
   // Traces on: a server span per request, active in each route's handler (declared before any route).
   if (deps.tracer) traceRequests(app, deps.tracer);
@@ -87,6 +94,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       if (res.kind === 'refused') return reply.code(res.status).send(errorBody(res.error));
       return reply.code(res.kind === 'accepted' ? 202 : 200).send(publicRecord(res.record));
     });
+
+    await listRoutes(v1, deps);
 
     v1.get<WithId>('/withdrawals/:id', { config: { openapi: getWithdrawalDoc } }, async (req, reply) => {
       const rec = await deps.store.get(req.params.id);

@@ -3,7 +3,7 @@ import { scriptLayout } from './script-layout.ts';
 /** create.lua: any number of withdrawals, each with these keys and arguments. */
 export const CREATE = scriptLayout(
   'create.lua',
-  ['record', 'history', 'paymentHash', 'statusSet', 'events', 'batch', 'batchItems', 'dailyBudget', 'openAddresses'],
+  ['record', 'history', 'paymentHash', 'statusSet', 'events', 'batch', 'batchItems', 'dailyBudget', 'openAddresses', 'ownerListing', 'listing'],
   ['bodyHash', 'nowIso', 'nowMs', 'fields', 'entry', 'eventsMaxLen', 'hasPaymentHash', 'batchId', 'amountMsat', 'firstStatus', 'dailyAmountLimit', 'dailyCountLimit'],
   { perItem: true },
 );

@@ -7,12 +7,14 @@ import { createApprovals } from './store/approvals.ts';
 import { createBatches } from './store/batches.ts';
 import type { StoreContext } from './store/context.ts';
 import { createCreates } from './store/create.ts';
+import { createListing } from './store/listing.ts';
 import { createRecords } from './store/records.ts';
 import { createStatusSets } from './store/status-sets.ts';
 
 export { utcDay, type ApproveResult, type DailyLimits, type DailyUsage } from './store/approvals.ts';
 export type { BatchSummary, OpenBatch } from './store/batches.ts';
 export type { CreateResult, NewWithdrawal } from './store/create.ts';
+export { InvalidCursorError, MAX_LIST_PAGE, STATUS_SCAN_WINDOW, type ListPage, type ListQuery } from './store/listing.ts';
 export { IllegalTransitionError, type RecordIdentity, type TransitionRequest, type TransitionResult } from './store/records.ts';
 
 export interface StoreOptions {
@@ -69,6 +71,7 @@ export function createStore(opts: StoreOptions) {
     ...createStatusSets(ctx),
     ...createApprovals(ctx, records),
     ...createBatches(ctx),
+    ...createListing(ctx),
     events,
     connection,
   };

@@ -140,9 +140,9 @@ const param: fc.Arbitrary<string> = fc.oneof(
 );
 const query: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constant('') },
-  fc.tuple(fc.constantFrom('after', 'limit', 'id', 'status', 'provider', '__proto__', 'constructor'), fc.oneof(param, fc.integer().map(String))).map(([k, v]) => `?${k}=${v}`),
+  fc.tuple(fc.constantFrom('after', 'limit', 'id', 'status', 'provider', 'batchId', 'cursor', 'producer', '__proto__', 'constructor'), fc.oneof(param, fc.integer().map(String))).map(([k, v]) => `?${k}=${v}`),
   fc.string({ maxLength: 60 }).map((s) => `?${s}`),
-  fc.constantFrom('?limit=0', '?limit=100000', '?limit=-1', '?after=1-0', '?after=%', '?a[b]=1&a[c]=2', '?__proto__[x]=1', '?&&&=&='),
+  fc.constantFrom('?limit=0', '?limit=100000', '?limit=-1', '?after=1-0', '?after=%', '?a[b]=1&a[c]=2', '?__proto__[x]=1', '?&&&=&=', '?cursor=aTo', '?cursor=%00', '?status=queued&status=failed', '?batchId=&cursor='),
 );
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'FOO', 'PROPFIND', 'SEARCH', 'PURGE'];
 const contentType: fc.Arbitrary<string | null> = fc.constantFrom(

@@ -3,11 +3,13 @@
 -- One call creates one or many (the requests of one event-loop turn, a batch's items), each exactly
 -- as if alone, in order. Every input of the call is checked before the first write: a call with one
 -- bad item answers an error and writes nothing.
--- KEYS per item: record, history, paymentHash, statusSet, events, batch, batchItems, dailyBudget, openAddresses
+-- KEYS per item: record, history, paymentHash, statusSet, events, batch, batchItems, dailyBudget, openAddresses, ownerListing, listing
 -- ARGV per item: bodyHash, nowIso, nowMs, fields, entry, eventsMaxLen, hasPaymentHash, batchId, amountMsat, firstStatus, dailyAmountLimit, dailyCountLimit
 -- (the layout CREATE in src/withdrawals/script-layouts.ts; a test holds this header to it)
 -- paymentHash: the payment-hash index key; statusSet: the first status's zset; dailyBudget: the
---   owner's budget hash for the day; openAddresses: open on-chain addresses (address -> id).
+--   owner's budget hash for the day; openAddresses: open on-chain addresses (address -> id);
+--   ownerListing, listing: the owner's and every owner's listing index (zsets, scores 0, members
+--   `<created ms, 16 digits>:<id>`).
 -- fields: a flat JSON object of strings; entry: the history entry JSON; hasPaymentHash: 1/0;
 --   batchId or ''; firstStatus: queued or awaiting_approval; the daily limits or ''.
 -- Amounts (the budget's `amount`, the batch's `a:<status>`) are exact decimal strings (decimal.lua).
@@ -61,6 +63,7 @@ end
 local function create_one(k, a, fields)
   local rec, hist, ph, stset, stream, bkey, bitems, day, open = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4],
     KEYS[k + 5], KEYS[k + 6], KEYS[k + 7], KEYS[k + 8], KEYS[k + 9]
+  local ownerList, allList = KEYS[k + 10], KEYS[k + 11]
   local bodyHash, nowIso, nowMs, entry, maxlen, hasPh, batchId, amount, status, amountLimit, countLimit =
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9],
     ARGV[a + 10], ARGV[a + 11], ARGV[a + 12]
@@ -112,6 +115,10 @@ local function create_one(k, a, fields)
     'createdAt', nowIso, 'updatedAt', nowIso, 'budget', day, unpack(flat))
   redis.call('RPUSH', hist, entry)
   redis.call('ZADD', stset, nowMs, fields['id'])
+  -- The listings (GET /v1/withdrawals) page these by member, newest first: creation time, then id.
+  local listed = string.format('%016d', tonumber(nowMs)) .. ':' .. fields['id']
+  redis.call('ZADD', ownerList, 0, listed)
+  redis.call('ZADD', allList, 0, listed)
   if batchId ~= '' then
     redis.call('HSETNX', bkey, 'owner', fields['owner'] or 'default')
     redis.call('HINCRBY', bkey, 'total', 1)

@@ -121,6 +121,8 @@ export function createCreates(
         batchItems: w.batchId ? keys.batchItems(w.batchId) : keys.none,
         dailyBudget: keys.dailyBudget(w.owner, day),
         openAddresses: w.address ? keys.openAddresses : keys.none,
+        ownerListing: keys.ownerListing(w.owner),
+        listing: keys.listing,
       }),
       args: argsOf(CREATE, {
         bodyHash: w.bodyHash,
