@@ -64,6 +64,14 @@ const envSchema = z.object({
    * that trickles in past it is cut off (408). @defaultValue 60000
    */
   REQUEST_TIMEOUT_MS: int(60000, 1000, 3600000),
+  /** Requests per second one valid token may make to /v1/*, counted fleet-wide in Redis; unset: no limit. */
+  API_RATE_LIMIT_PER_S: optionalInt(1, 1_000_000),
+  /** Requests one token may have in flight at once in one API process; past it 429 `rate_limited`. */
+  API_MAX_CONCURRENT_PER_TOKEN: int(64, 1, 100_000),
+  /** Wrong bearer tokens one source address may send per minute (fleet-wide); past it every request of that address answers 429 until the minute ends. */
+  API_AUTH_FAILURES_PER_MIN: int(100, 1, 1_000_000),
+  /** Open connections one API process accepts; the ones past it are closed at once. */
+  API_MAX_CONNECTIONS: int(2048, 1, 1_000_000),
   API_TOKENS: z.string().default(''),
   /** Operators' bearer tokens, same form as API_TOKENS: they read everything, resolve, approve and pay on-chain. */
   OPERATOR_TOKENS: z.string().default(''),

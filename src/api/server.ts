@@ -6,7 +6,9 @@ import { apiError } from '../withdrawals/errors.ts';
 import { approveWithdrawal, cancelWithdrawal, noWithdrawal, resolveWithdrawal } from '../withdrawals/operator.ts';
 import { mayAccess } from '../callers.ts';
 import { publicRecord } from '../withdrawals/record-codec.ts';
-import { authenticate, callerOf, setCaller } from './auth.ts';
+import { callerOf } from './auth.ts';
+import { v1Guard } from './guard.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import { batchRoutes } from './batch-routes.ts';
 import { limitRoutes } from './limit-routes.ts';
 import { eventRoutes } from './event-routes.ts';
@@ -33,6 +35,12 @@ export interface ApiDeps extends EnqueueDeps {
   extend?(app: FastifyInstance): Promise<void>;
   /** Webhook endpoints and replay; without it the /v1/webhooks routes are not mounted. */
   webhooks?: WebhookApi;
+  /** Requests per second per token and failed authentications per source (fleet-wide, in Redis); without it, none. */
+  limiter?: RateLimiter;
+  /** API_MAX_CONCURRENT_PER_TOKEN. @defaultValue unbounded */
+  maxConcurrentPerToken?: number;
+  /** API_MAX_CONNECTIONS: connections past it are closed as they arrive. @defaultValue unbounded */
+  maxConnections?: number;
 }
 
 declare module 'fastify' {
@@ -62,6 +70,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // While closing, requests get the API's own 503 body (below), not Fastify's.
     return503OnClosing: false,
   });
+  if (deps.maxConnections !== undefined) app.server.maxConnections = deps.maxConnections;
   answerUnavailableWhileClosing(app);
   // Traces on: a server span per request, active in each route's handler (declared before any route).
   if (deps.tracer) traceRequests(app, deps.tracer);
@@ -75,12 +84,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await healthRoutes(app, { redis, ready: deps.ready, routeConfig: { healthz: { openapi: healthzDoc }, readyz: { openapi: readyzDoc } } });
 
   await app.register(async (v1) => {
-    v1.addHook('onRequest', async (req, reply) => {
-      const caller = authenticate(req.headers.authorization, deps.tokens);
-      if (!caller) return reply.code(401).send(errorBody(apiError('unauthorized', 'missing or wrong bearer token: send Authorization: Bearer <token>')));
-      setCaller(req, caller);
-      req.actor = caller.name;
-    });
+    v1.addHook('onRequest', v1Guard({ tokens: deps.tokens, limiter: deps.limiter, maxConcurrentPerToken: deps.maxConcurrentPerToken }));
 
     v1.post('/withdrawals', { config: { openapi: createWithdrawalDoc } }, async (req, reply) => {
       const res = await enqueueWithdrawal(deps, req.body, { caller: callerOf(req) });
