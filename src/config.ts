@@ -176,6 +176,11 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** Let /metrics carry series labelled with producer names (the daily budgets); off, no producer or operator name appears there. */
+  METRICS_PRODUCER_LABELS: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Webhook endpoints one producer may register. */
   WEBHOOK_MAX_ENDPOINTS: int(16, 1, 1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

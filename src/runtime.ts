@@ -124,6 +124,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     webhookDeliveries: () => webhooks.stats.snapshot(),
     producers,
     dailyLimits: settings.enqueue.policy.daily,
+    producerLabels: config.METRICS_PRODUCER_LABELS,
   });
 
   let api: FastifyInstance | undefined;
