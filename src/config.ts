@@ -101,6 +101,8 @@ const envSchema = z.object({
   /** Per producer, per UTC day: the total amount accepted, and the number of withdrawals. */
   LIMIT_DAILY_AMOUNT_MSAT: msat(),
   LIMIT_DAILY_COUNT: optionalInt(1, 100_000_000),
+  /** Per producer, per UTC day: withdrawals it may create, cancelled and failed ones included (nothing is given back). */
+  QUOTA_DAILY_CREATED: optionalInt(1, 100_000_000),
   /**
    * The order `provider: "auto"` tries providers in, comma-separated (default, null: every provider, in
    * the order of the provider definitions). That each name is a provider is checked where the enqueue

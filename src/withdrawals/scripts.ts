@@ -6,7 +6,7 @@ const here = new URL('./lua/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, here), 'utf8');
 
 export interface ScriptCommands {
-  /** numkeys, then 8 keys per withdrawal, then 12 arguments per withdrawal (create.lua). */
+  /** numkeys, then 8 keys per withdrawal, then 13 arguments per withdrawal (create.lua). */
   wdCreate(...args: (string | number)[]): Promise<string[][]>;
   wdTransition(...args: (string | number)[]): Promise<string[]>;
   wdSealBatch(...args: (string | number)[]): Promise<string[]>;

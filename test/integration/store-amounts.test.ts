@@ -99,8 +99,8 @@ describe('a stored amount that is no decimal', () => {
 });
 
 describe('a call with one bad item writes nothing', () => {
-  // The second item's arguments start after 16 keys and 12 arguments; argument 9 is its amount.
-  const SECOND = 1 + 16 + 12;
+  // The second item's arguments start after 16 keys and 13 arguments; argument 9 is its amount.
+  const SECOND = 1 + 16 + 13;
   const bad: Array<[string, number, string]> = [
     ['an amount past 21 million BTC', SECOND + 8, '2100000000000000001'],
     ['an amount in exponent form', SECOND + 8, '1e+14'],
@@ -108,6 +108,7 @@ describe('a call with one bad item writes nothing', () => {
     ['a status no withdrawal starts in', SECOND + 9, 'submitted'],
     ['an amount limit that is no decimal', SECOND + 10, '4.2e+18'],
     ['a count limit that is no integer', SECOND + 11, 'ten'],
+    ['a created quota that is no integer', SECOND + 12, '1e3'],
     ['fields that are not JSON', SECOND + 3, '{"id":'],
   ];
 

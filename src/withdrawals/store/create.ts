@@ -33,6 +33,8 @@ export interface NewWithdrawal {
   expiresAt?: number | null;
   /** The owner's daily limits (LIMIT_DAILY_AMOUNT_MSAT, LIMIT_DAILY_COUNT); absent or null: none. */
   dailyLimits?: DailyLimits;
+  /** QUOTA_DAILY_CREATED: withdrawals the owner may create that day, none given back; absent or null: none. */
+  dailyQuota?: number | null;
 }
 
 export type CreateResult =
@@ -41,9 +43,11 @@ export type CreateResult =
   | { kind: 'conflict' }
   | { kind: 'invoice_used'; otherId: string; otherOwner: string }
   /** Over a daily limit: nothing was written; what the owner had accepted that day before it. */
-  | { kind: 'limit_exceeded'; used: DailyUsage };
+  | { kind: 'limit_exceeded'; used: DailyUsage }
+  /** Past QUOTA_DAILY_CREATED: nothing was written; how many the owner had created that day. */
+  | { kind: 'quota_exceeded'; day: string; created: number };
 
-/** One withdrawal's part of a create.lua call: 8 keys and 12 arguments. */
+/** One withdrawal's part of a create.lua call: 8 keys and 13 arguments. */
 interface CreateCall {
   keys: string[];
   args: (string | number)[];
@@ -126,6 +130,7 @@ export function createCreates(
         status,
         w.dailyLimits?.amountMsat?.toString() ?? '',
         w.dailyLimits?.count?.toString() ?? '',
+        w.dailyQuota?.toString() ?? '',
       ],
     };
   }
@@ -141,6 +146,10 @@ export function createCreates(
     const res = await createMany(call);
     const [kind, other, count] = res;
     if (kind === 'limit_exceeded') return { kind, used: usedOf(call.day, other, count) };
+    if (kind === 'quota_exceeded') {
+      if (other === undefined || !/^(0|[1-9][0-9]{0,14})$/.test(other)) throw new Error(`create.lua answered quota_exceeded with a created count ${String(other)}`);
+      return { kind, day: call.day, created: Number(other) };
+    }
     if (kind === 'corrupt') throw new Error(`create.lua found a stored ${other ?? 'value'} that is no integer; withdrawal ${w.id} not created`);
     if (kind === 'conflict') return { kind: 'conflict' };
     if (kind === 'invoice_used') return { kind: 'invoice_used', otherId: other ?? '', otherOwner: (await records.owner(other ?? '')) ?? DEFAULT_PRODUCER };
