@@ -4,6 +4,7 @@
  * source that sends too many wrong tokens is turned away, its right tokens included.
  */
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authWindowKey, tokenWindowKey } from '../../src/api/rate-limit.ts';
@@ -133,5 +134,37 @@ describe('API_AUTH_FAILURES_PER_MIN', () => {
   it('does not count requests without a token', async () => {
     for (let i = 0; i < FAILURES + 2; i++) expect((await fetch(`${a.baseUrl}/v1/withdrawals/x`)).status).toBe(401);
     expect((await get(a, '/v1/withdrawals/x')).status).toBe(404);
+  });
+});
+
+describe('API_MAX_CONNECTIONS', () => {
+  /** A connection that has been answered once (so the server counts it), kept open. */
+  function openConnection(p: Pipeline): Promise<{ socket: Socket; answered: boolean }> {
+    return new Promise((resolve) => {
+      const socket = connect(Number(new URL(p.baseUrl).port), '127.0.0.1');
+      let got = '';
+      socket.on('data', (c: Buffer) => {
+        got += c.toString('utf8');
+        if (got.includes('\r\n\r\n')) resolve({ socket, answered: true });
+      });
+      socket.on('close', () => resolve({ socket, answered: false }));
+      socket.on('error', () => undefined);
+      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+    });
+  }
+
+  it('closes the connections past the cap as they arrive, and takes new ones once others closed', async () => {
+    const c = await startPipeline({ workers: false, env: { API_MAX_CONNECTIONS: '2' } });
+    try {
+      const kept = [await openConnection(c), await openConnection(c)];
+      expect(kept.map((k) => k.answered)).toEqual([true, true]);
+      const third = await openConnection(c);
+      expect(third.answered).toBe(false);
+      kept[0]?.socket.destroy();
+      await eventually(async () => ((await openConnection(c)).answered ? true : undefined), 5000, 'a connection taken again');
+      for (const k of kept) k.socket.destroy();
+    } finally {
+      await c.close();
+    }
   });
 });
