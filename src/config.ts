@@ -183,6 +183,12 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** Deliveries in flight to one owner's endpoints, across every process: a slow owner holds no more of the slots. */
+  WEBHOOK_MAX_IN_FLIGHT_PER_OWNER: int(5, 1, 1000),
+  /** Webhook replay requests one caller may make per minute (fleet-wide); past it 429 `rate_limited`. */
+  WEBHOOK_REPLAYS_PER_MIN: int(10, 1, 100_000),
+  /** Events one replay request redelivers at most; its answer's `next` goes on from there. */
+  WEBHOOK_REPLAY_MAX: int(1000, 1, 100_000),
   /** Webhook endpoints one producer may register. */
   WEBHOOK_MAX_ENDPOINTS: int(16, 1, 1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

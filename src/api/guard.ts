@@ -13,7 +13,8 @@ export interface GuardOptions {
   maxConcurrentPerToken?: number;
 }
 
-function rateLimited(reply: FastifyReply, waitMs: number, message: string): FastifyReply {
+/** 429 `rate_limited` with `Retry-After` in whole seconds. */
+export function rateLimited(reply: FastifyReply, waitMs: number, message: string): FastifyReply {
   const seconds = retryAfterSeconds(waitMs);
   return reply
     .code(429)

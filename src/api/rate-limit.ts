@@ -38,6 +38,8 @@ export interface RateLimitSettings {
   perTokenPerSecond: number | null;
   /** API_AUTH_FAILURES_PER_MIN: wrong bearer tokens one source address may send per minute. */
   authFailuresPerMinute: number;
+  /** WEBHOOK_REPLAYS_PER_MIN: webhook replay requests one caller may make per minute. @defaultValue 10 */
+  replaysPerMinute?: number;
 }
 
 export interface RateLimiter {
@@ -47,6 +49,8 @@ export interface RateLimiter {
   failure(source: string): Promise<number>;
   /** Whether this source is over its failed authentications (without counting): 0, else the ms it waits. */
   blocked(source: string): Promise<number>;
+  /** Counts one webhook replay request of this caller: 0 when it may go on, else the ms it waits. */
+  replay(caller: string): Promise<number>;
 }
 
 /** Neither the token nor the address goes into Redis as is. */
@@ -68,6 +72,7 @@ export function createRateLimiter(redis: RedisClient, keys: Keys, settings: Rate
     request: async (token) => (perToken === null ? 0 : Number(await r.wdWindow(tokenWindowKey(keys, token), perToken, 1000, 1))),
     failure: async (source) => Number(await r.wdWindow(authWindowKey(keys, source), failures, 60_000, 1)),
     blocked: async (source) => Number(await r.wdWindow(authWindowKey(keys, source), failures, 60_000, 0)),
+    replay: async (caller) => Number(await r.wdWindow(keys.meta(`rl:replay:${tag(caller)}`), settings.replaysPerMinute ?? 10, 60_000, 1)),
   };
 }
 

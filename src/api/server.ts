@@ -119,7 +119,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     await batchRoutes(v1, deps);
     await limitRoutes(v1, deps);
     await eventRoutes(v1, deps.store);
-    if (deps.webhooks) await webhookRoutes(v1, deps.webhooks);
+    if (deps.webhooks) await webhookRoutes(v1, deps.webhooks, deps.limiter);
   }, { prefix: '/v1' });
 
   await deps.extend?.(app);

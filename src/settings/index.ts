@@ -60,7 +60,11 @@ export function serviceSettings(config: Config, providers: readonly ProviderDefi
     providers: providerSettings(config, providers),
     webhooks: webhookSettings(config),
     tracing: tracingSettings(config),
-    rateLimits: { perTokenPerSecond: config.API_RATE_LIMIT_PER_S, authFailuresPerMinute: config.API_AUTH_FAILURES_PER_MIN },
+    rateLimits: {
+      perTokenPerSecond: config.API_RATE_LIMIT_PER_S,
+      authFailuresPerMinute: config.API_AUTH_FAILURES_PER_MIN,
+      replaysPerMinute: config.WEBHOOK_REPLAYS_PER_MIN,
+    },
   };
 }
 

@@ -25,7 +25,7 @@ export const unauthorized = errorResponse('No or wrong bearer token (`Authorizat
 export const rateLimited: ResponseDoc = {
   ...errorResponse(
     'Too many requests: this token is past API_RATE_LIMIT_PER_S or API_MAX_CONCURRENT_PER_TOKEN, or this address sent more than ' +
-      'API_AUTH_FAILURES_PER_MIN wrong tokens this minute. Nothing was done; retry after `Retry-After` seconds.',
+      'API_AUTH_FAILURES_PER_MIN wrong tokens this minute, or (replays) past WEBHOOK_REPLAYS_PER_MIN. Nothing was done; retry after `Retry-After` seconds.',
     {
       rate_limited: ['rate_limited', 'this token sent more requests per second than API_RATE_LIMIT_PER_S allows; retry after 1 s'],
     },
