@@ -23,10 +23,10 @@ export function rateLimited(reply: FastifyReply, waitMs: number, message: string
 }
 
 /**
- * The `/v1` hook that runs before any route: a source address over its failed authentications is
- * turned away before its token is even looked at (so a guess that happens to be right learns
- * nothing), then the bearer token is checked, then the token's requests per second (counted in
- * Redis across API processes) and its requests in flight in this process.
+ * The `/v1` hook that runs before any route: the bearer token is checked (a wrong one counts
+ * against its source address); a source over its failed authentications is turned away whatever
+ * its token (so a guess that happens to be right learns nothing); then the token's requests per
+ * second (counted in Redis across API processes) and its requests in flight in this process.
  */
 export function v1Guard(opts: GuardOptions): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
   const inFlight = new Map<string, number>();
@@ -41,10 +41,6 @@ export function v1Guard(opts: GuardOptions): (req: FastifyRequest, reply: Fastif
 
   return async (req, reply) => {
     const source = req.ip;
-    if (limiter) {
-      const wait = await limiter.blocked(source);
-      if (wait > 0) return rateLimited(reply, wait, 'too many wrong bearer tokens from this address');
-    }
     const caller = authenticate(req.headers.authorization, opts.tokens);
     const token = bearerToken(req.headers.authorization);
     if (!caller || token === null) {
@@ -54,7 +50,10 @@ export function v1Guard(opts: GuardOptions): (req: FastifyRequest, reply: Fastif
       return reply.code(401).send(errorBody(apiError('unauthorized', 'missing or wrong bearer token: send Authorization: Bearer <token>')));
     }
     if (limiter) {
-      const wait = await limiter.request(token);
+      // One round trip for both (auto-pipelined). A source over its failed authentications is refused
+      // even with a right token, so that a guess that happens to be right learns nothing.
+      const [blocked, wait] = await Promise.all([limiter.blocked(source), limiter.request(token)]);
+      if (blocked > 0) return rateLimited(reply, blocked, 'too many wrong bearer tokens from this address');
       if (wait > 0) return rateLimited(reply, wait, 'this token sent more requests per second than API_RATE_LIMIT_PER_S allows');
     }
     const running = inFlight.get(token) ?? 0;
