@@ -64,6 +64,14 @@ export const envSchema = z.object({
    * that trickles in past it is cut off (408). @defaultValue 60000
    */
   REQUEST_TIMEOUT_MS: int(60000, 1000, 3600000),
+  /** Requests per second one valid token may make to /v1/*, counted fleet-wide in Redis; unset: no limit. */
+  API_RATE_LIMIT_PER_S: optionalInt(1, 1_000_000),
+  /** Requests one token may have in flight at once in one API process; past it 429 `rate_limited`. */
+  API_MAX_CONCURRENT_PER_TOKEN: int(64, 1, 100_000),
+  /** Wrong bearer tokens one source address may send per minute (fleet-wide); past it every request of that address answers 429 until the minute ends. */
+  API_AUTH_FAILURES_PER_MIN: int(100, 1, 1_000_000),
+  /** Open connections one API process accepts; the ones past it are closed at once. */
+  API_MAX_CONNECTIONS: int(2048, 1, 1_000_000),
   API_TOKENS: z.string().default(''),
   /** Operators' bearer tokens, same form as API_TOKENS: they read everything, resolve, approve and pay on-chain. */
   OPERATOR_TOKENS: z.string().default(''),
@@ -93,6 +101,8 @@ export const envSchema = z.object({
   /** Per producer, per UTC day: the total amount accepted, and the number of withdrawals. */
   LIMIT_DAILY_AMOUNT_MSAT: msat(),
   LIMIT_DAILY_COUNT: optionalInt(1, 100_000_000),
+  /** Per producer, per UTC day: withdrawals it may create, cancelled and failed ones included (nothing is given back). */
+  QUOTA_DAILY_CREATED: optionalInt(1, 100_000_000),
   /**
    * The order `provider: "auto"` tries providers in, comma-separated (default, null: every provider, in
    * the order of the provider definitions). That each name is a provider is checked where the enqueue
@@ -168,6 +178,17 @@ export const envSchema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** Let /metrics carry series labelled with producer names (the daily budgets); off, no producer or operator name appears there. */
+  METRICS_PRODUCER_LABELS: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Deliveries in flight to one owner's endpoints, across every process: a slow owner holds no more of the slots. */
+  WEBHOOK_MAX_IN_FLIGHT_PER_OWNER: int(5, 1, 1000),
+  /** Webhook replay requests one caller may make per minute (fleet-wide); past it 429 `rate_limited`. */
+  WEBHOOK_REPLAYS_PER_MIN: int(10, 1, 100_000),
+  /** Events one replay request redelivers at most; its answer's `next` goes on from there. */
+  WEBHOOK_REPLAY_MAX: int(1000, 1, 100_000),
   /** Webhook endpoints one producer may register. */
   WEBHOOK_MAX_ENDPOINTS: int(16, 1, 1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

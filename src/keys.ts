@@ -36,6 +36,10 @@ export interface Keys {
   webhookLanes: string;
   /** Zset (all scores 0, so ordered by event id) of the events pending for one endpoint and withdrawal. */
   webhookLane(laneId: string): string;
+  /** Zset of the deliveries in flight to one owner's endpoints (job id -> lease end, ms). */
+  webhookBusy(owner: string): string;
+  /** Zset of one endpoint's replays still being delivered (replay id -> lease end, ms). */
+  webhookReplays(endpointId: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -62,5 +66,7 @@ export function createKeys(prefix: string): Keys {
     webhookLock: `${p}:wh:lock`,
     webhookLanes: `${p}:wh:lanes`,
     webhookLane: (laneId) => `${p}:wh:lane:${laneId}`,
+    webhookBusy: (owner) => `${p}:wh:busy:${owner}`,
+    webhookReplays: (endpointId) => `${p}:wh:replays:${endpointId}`,
   };
 }

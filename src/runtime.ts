@@ -5,6 +5,7 @@ import { adminRoutes, dashboardCredentials } from './api/dashboard/index.ts';
 import { buildApi } from './api/server.ts';
 import type { Config } from './config.ts';
 import { createKeys } from './keys.ts';
+import { createRateLimiter } from './api/rate-limit.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { metricsRoute } from './metrics/route.ts';
 import { buildMetricsServer } from './metrics/server.ts';
@@ -123,6 +124,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     webhookDeliveries: () => webhooks.stats.snapshot(),
     producers,
     dailyLimits: settings.enqueue.policy.daily,
+    producerLabels: config.METRICS_PRODUCER_LABELS,
   });
 
   let api: FastifyInstance | undefined;
@@ -202,6 +204,9 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         tokens: [...config.API_TOKENS, ...config.OPERATOR_TOKENS],
         requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
         webhooks: webhooks.api,
+        limiter: createRateLimiter(requestRedis, keys, settings.rateLimits),
+        maxConcurrentPerToken: config.API_MAX_CONCURRENT_PER_TOKEN,
+        maxConnections: config.API_MAX_CONNECTIONS,
         ready: async () => (workersRunning() ? null : 'workers not running'),
         extend: async (app) => {
           await metricsRoute(app, metrics);

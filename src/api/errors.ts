@@ -74,7 +74,9 @@ export function installErrorHandlers(app: FastifyInstance, redis: RedisLiveness)
     void reply.code(404).send(errorBody(apiError('not_found', `no route ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}`)));
   });
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const known = clientError(err, req, app.initialConfig.bodyLimit ?? 0);
+    const known = clientError(err, req, req.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 0);
+    // A body too large is left unread: close the connection rather than drain it.
+    if (known?.status === 413) void reply.header('connection', 'close');
     if (known) return reply.code(known.status).send(errorBody(known.error));
     return reply503(req, reply, err, redis);
   });

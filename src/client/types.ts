@@ -75,6 +75,11 @@ export interface WithdrawalsClientOptions {
   /** LIMIT_DAILY_COUNT: this producer's withdrawals per UTC day (the lower of the two). @defaultValue LIMIT_DAILY_COUNT, else none */
   dailyCountLimit?: number;
   /**
+   * QUOTA_DAILY_CREATED: withdrawals this producer may create per UTC day, cancelled and failed ones
+   * included (the lower of the two). @defaultValue QUOTA_DAILY_CREATED, else none
+   */
+  dailyCreatedQuota?: number;
+  /**
    * AUTO_PROVIDER_ORDER: the order `provider: "auto"` tries providers in; when the variable is set,
    * only the providers it lists are kept. @defaultValue AUTO_PROVIDER_ORDER, else the providers' order
    */

@@ -4,7 +4,7 @@ import { scriptLayout } from './script-layout.ts';
 export const CREATE = scriptLayout(
   'create.lua',
   ['record', 'history', 'paymentHash', 'statusSet', 'events', 'batch', 'batchItems', 'dailyBudget', 'openAddresses', 'ownerListing', 'listing'],
-  ['bodyHash', 'nowIso', 'nowMs', 'fields', 'entry', 'eventsMaxLen', 'hasPaymentHash', 'batchId', 'amountMsat', 'firstStatus', 'dailyAmountLimit', 'dailyCountLimit'],
+  ['bodyHash', 'nowIso', 'nowMs', 'fields', 'entry', 'eventsMaxLen', 'hasPaymentHash', 'batchId', 'amountMsat', 'firstStatus', 'dailyAmountLimit', 'dailyCountLimit', 'dailyCreatedQuota'],
   { perItem: true },
 );
 

@@ -79,7 +79,8 @@ describe('the metrics the rules and the dashboard read', () => {
   let exposition = '';
 
   beforeAll(async () => {
-    p = await startPipeline({ workers: true });
+    // The per-producer series too: the scrape then holds every family docs/operations.md lists.
+    p = await startPipeline({ workers: true, env: { METRICS_PRODUCER_LABELS: 'true' } });
     const { body } = withdrawalBody('aurpay');
     expect((await p.call('POST', '/v1/withdrawals', body)).status).toBe(202);
     await eventually(async () => ((await p.call('GET', `/v1/withdrawals/${body.id}`)).body.status === 'succeeded' ? true : undefined), 15_000, 'the payout settled');

@@ -12,6 +12,7 @@ import { batchRoutes, cancelAndResolve, limitRoutes, listRoutes, withdrawalRoute
  */
 
 const NOT_PRODUCED: Record<string, string> = {
+  '429': 'rate_limited: needs API_RATE_LIMIT_PER_S or a burst of wrong tokens (see test/integration/rate-limits.test.ts)',
   '503': 'unavailable: Redis down (shape covered by the ErrorBody schema; see test/integration/unavailable.test.ts)',
 };
 

@@ -35,6 +35,8 @@ export interface NewWithdrawal {
   expiresAt?: number | null;
   /** The owner's daily limits (LIMIT_DAILY_AMOUNT_MSAT, LIMIT_DAILY_COUNT); absent or null: none. */
   dailyLimits?: DailyLimits;
+  /** QUOTA_DAILY_CREATED: withdrawals the owner may create that day, none given back; absent or null: none. */
+  dailyQuota?: number | null;
 }
 
 export type CreateResult =
@@ -45,7 +47,9 @@ export type CreateResult =
   /** An on-chain address that another withdrawal, not yet final, pays: nothing was written. */
   | { kind: 'address_open'; otherId: string; otherOwner: string }
   /** Over a daily limit: nothing was written; what the owner had accepted that day before it. */
-  | { kind: 'limit_exceeded'; used: DailyUsage };
+  | { kind: 'limit_exceeded'; used: DailyUsage }
+  /** Past QUOTA_DAILY_CREATED: nothing was written; how many the owner had created that day. */
+  | { kind: 'quota_exceeded'; day: string; created: number };
 
 /** Keys and arguments of one withdrawal in a create.lua call (the layout CREATE names them). */
 export const CREATE_KEYS_PER_ITEM = CREATE.keys.length;
@@ -137,6 +141,7 @@ export function createCreates(
         firstStatus: status,
         dailyAmountLimit: w.dailyLimits?.amountMsat?.toString() ?? '',
         dailyCountLimit: w.dailyLimits?.count?.toString() ?? '',
+        dailyCreatedQuota: w.dailyQuota?.toString() ?? '',
       }),
     };
   }
@@ -152,6 +157,10 @@ export function createCreates(
     const res = await createMany(call);
     const [kind, other, count] = res;
     if (kind === 'limit_exceeded') return { kind, used: usedOf(call.day, other, count) };
+    if (kind === 'quota_exceeded') {
+      if (other === undefined || !/^(0|[1-9][0-9]{0,14})$/.test(other)) throw new Error(`create.lua answered quota_exceeded with a created count ${String(other)}`);
+      return { kind, day: call.day, created: Number(other) };
+    }
     if (kind === 'corrupt') throw new Error(`create.lua found a stored ${other ?? 'value'} that is no integer; withdrawal ${w.id} not created`);
     if (kind === 'conflict') return { kind: 'conflict' };
     if (kind === 'invoice_used') return { kind: 'invoice_used', otherId: other ?? '', otherOwner: (await records.owner(other ?? '')) ?? DEFAULT_PRODUCER };
