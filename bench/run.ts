@@ -107,6 +107,7 @@ if (args.stages.includes('latency')) {
 
 mkdirSync(dirname(args.out), { recursive: true });
 writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\n${formatTable(results)}\n\nmachine: ${results.machine.cpus} x ${results.machine.cpuModel}, Node ${results.machine.node}, ${results.machine.redis.split(' ').slice(0, 3).join(' ')}`);
+const tabled = results.ceiling || results.project || results.scale || results.rateLimited || results.sweep;
+console.log(`${tabled ? `\n${formatTable(results)}\n` : ''}\nmachine: ${results.machine.cpus} x ${results.machine.cpuModel}, Node ${results.machine.node}, ${results.machine.redis.split(' ').slice(0, 3).join(' ')}`);
 if (results.settleLatency) console.log(`\nsingle payouts at the default settings, acceptance to terminal status:\n${formatSettleLatency(results.settleLatency)}`);
 console.log(`results: ${args.out}`);
