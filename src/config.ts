@@ -79,7 +79,7 @@ export const envSchema = z.object({
   DASHBOARD_PASSWORD: optionalSecret,
   LN_NETWORK: z.enum(NETWORKS, { error: `must be one of ${NETWORKS.join(', ')}` }).default('bitcoin'),
   PROVIDER_TIMEOUT_MS: int(15000, 100, 600000),
-  SETTLE_POLL_MS: int(5000, 10, 3600000),
+  SETTLE_POLL_MS: int(200, 10, 3600000),
   SETTLE_POLL_MAX_MS: int(300000, 10, 86400000),
   /** How long after the invoice expires reconciliation keeps trying before `needs_review`. */
   RECONCILE_GRACE_MS: int(3600000, 0, 30 * 86400000),
