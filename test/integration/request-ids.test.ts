@@ -58,4 +58,13 @@ describe('x-request-id', () => {
     for (const a of answers) expect(a.requestId).toMatch(UUID);
     expect(new Set(answers.map((a) => a.requestId)).size).toBe(answers.length);
   });
+
+  it('is declared on every answer of every route of the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${p.baseUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>> };
+    const missing = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).flatMap(([method, op]) => Object.entries(op.responses).filter(([, r]) => !r.headers?.['x-request-id']).map(([status]) => `${method} ${path} ${status}`)),
+    );
+    expect(Object.keys(doc.paths).length).toBeGreaterThan(10);
+    expect(missing).toEqual([]);
+  });
 });

@@ -6,6 +6,13 @@ import { COMPONENT_URI, componentSchemas, inlineSchema, nameSchema, sharedRegist
 import * as ex from './examples.ts';
 import { JSON_TYPE } from './responses.ts';
 import type { MediaDoc, RouteDoc } from './types.ts';
+import { REQUEST_ID_HEADER } from '../request-id.ts';
+
+/** Every answer carries it (request-id.ts). */
+const REQUEST_ID_DOC = {
+  description: "The request's id: the caller's own `x-request-id` when well formed (1-128 of `A-Z a-z 0-9 . _ : - + = /`), else a fresh UUID. Every log line of the request carries it as `reqId`.",
+  schema: { type: 'string', minLength: 1, maxLength: 128 },
+};
 
 export type OpenApiDocument = Record<string, unknown> & { openapi: string; paths: Record<string, Record<string, JsonSchema>> };
 
@@ -70,10 +77,11 @@ class Writer {
     const params = parameters(doc);
     const responses: JsonSchema = {};
     for (const [status, res] of Object.entries(doc.responses).sort(([a], [b]) => a.localeCompare(b))) {
-      const headers = res.headers
-        ? Object.fromEntries(Object.entries(res.headers).map(([name, h]) => [name, { description: h.description, schema: this.schema(h.schema) }]))
-        : undefined;
-      responses[status] = { description: res.description, ...(headers ? { headers } : {}), ...(res.content ? { content: this.content(res.content) } : {}) };
+      const headers = {
+        ...Object.fromEntries(Object.entries(res.headers ?? {}).map(([name, h]) => [name, { description: h.description, schema: this.schema(h.schema) }])),
+        [REQUEST_ID_HEADER]: REQUEST_ID_DOC,
+      };
+      responses[status] = { description: res.description, headers, ...(res.content ? { content: this.content(res.content) } : {}) };
     }
     return {
       operationId: doc.operationId,
