@@ -168,6 +168,15 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** How long one request to a Lightning Address / LNURL-pay server may take. */
+  LNURL_TIMEOUT_MS: int(10000, 100, 120000),
+  /** How long a Lightning Address withdrawal retries a server that does not answer before it fails (`lnurl_unreachable`). */
+  LNURL_RESOLVE_DEADLINE_MS: int(600000, 0, 86400000),
+  /** Let Lightning Address / LNURL servers be on loopback or private networks, over plain http (tests, private deployments). */
+  LNURL_ALLOW_PRIVATE: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Webhook endpoints one producer may register. */
   WEBHOOK_MAX_ENDPOINTS: int(16, 1, 1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
