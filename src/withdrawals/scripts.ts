@@ -11,6 +11,8 @@ export interface ScriptCommands {
   wdTransition(...args: (string | number)[]): Promise<string[]>;
   wdSealBatch(...args: (string | number)[]): Promise<string[]>;
   wdClaimBatch(key: string, owner: string): Promise<string>;
+  /** 3 keys, 8 arguments (resolve.lua). */
+  wdResolve(...args: (string | number)[]): Promise<string[]>;
   /** 7 keys, 6 arguments (approve.lua). */
   wdApprove(...args: (string | number)[]): Promise<string[]>;
 }
@@ -22,6 +24,7 @@ export function defineScripts(redis: RedisClient): RedisClient & ScriptCommands 
   redis.defineCommand('wdCreate', { lua: `${shared}\n${read('create.lua')}` });
   redis.defineCommand('wdTransition', { numberOfKeys: 8, lua: `${shared}\n${luaTransitionTable()}\n${read('transition.lua')}` });
   redis.defineCommand('wdApprove', { numberOfKeys: 7, lua: `${shared}\n${read('approve.lua')}` });
+  redis.defineCommand('wdResolve', { numberOfKeys: 3, lua: read('resolve.lua') });
   redis.defineCommand('wdClaimBatch', { numberOfKeys: 1, lua: read('claim-batch.lua') });
   redis.defineCommand('wdSealBatch', { numberOfKeys: 2, lua: `${shared}\n${read('seal-batch.lua')}` });
   return redis as RedisClient & ScriptCommands;
