@@ -9,7 +9,7 @@ import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 
 let p: Pipeline;
 beforeAll(async () => {
-  p = await startPipeline({ workers: false, env: { APPROVAL_THRESHOLD_MSAT: '5000000', MAX_AMOUNT_MSAT: '9000000', LIMIT_DAILY_COUNT: '12' } });
+  p = await startPipeline({ workers: false, env: { APPROVAL_THRESHOLD_MSAT: '5000000', MAX_AMOUNT_MSAT: '9000000', LIMIT_DAILY_COUNT: '12', DASHBOARD_USER: 'ops', DASHBOARD_PASSWORD: 'dashboard-secret-1' } });
 });
 afterAll(async () => p.close());
 
@@ -26,6 +26,14 @@ describe('accepting a Lightning Address', () => {
     const conflict = await p.call('POST', '/v1/withdrawals', address('la-1', { amountMsat: '22000', description: 'tips' }));
     expect(conflict.status).toBe(409);
     expect(conflict.body.error.code).toBe('idempotency_conflict');
+  });
+
+  it('shows the address on the dashboard page of the withdrawal', async () => {
+    const res = await fetch(`${p.baseUrl}/admin/withdrawals/la-1`, { headers: { authorization: `Basic ${Buffer.from('ops:dashboard-secret-1').toString('base64')}` } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('Lightning Address');
+    expect(html).toContain('alice@wallet.example.com');
   });
 
   it('holds one at or above APPROVAL_THRESHOLD_MSAT for approval, and refuses one above MAX_AMOUNT_MSAT', async () => {
