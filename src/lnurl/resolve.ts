@@ -21,7 +21,9 @@ export type LnurlFailureCode = 'lnurl_unreachable' | 'lnurl_refused' | 'lnurl_in
 
 export type Resolution =
   | { ok: true; invoice: string; paymentHash: string; expiresAt: number; descriptionHashMatches: boolean; attempts: number }
-  | { ok: false; code: LnurlFailureCode; message: string; attempts: number };
+  | { ok: false; code: LnurlFailureCode; message: string; attempts: number }
+  /** The worker began to stop while waiting to ask again: nothing decided, the next job resolves it. */
+  | { ok: false; code: null; message: string; attempts: number };
 
 export interface ResolverSettings {
   /** The outbound agent (createOutboundAgent with LNURL_TIMEOUT_MS and LNURL_ALLOW_PRIVATE). */
@@ -40,7 +42,11 @@ export interface ResolverSettings {
   backoffMs?: number;
   now?: () => number;
   pause?: (ms: number) => Promise<void>;
+  /** True once the worker is closing: no new wait between attempts starts, so a stop is not held up by a silent server. */
+  stopping?: () => boolean;
 }
+
+class Stopped extends Error {}
 
 class Stop extends Error {
   constructor(
@@ -74,6 +80,7 @@ function createFetcher(s: ResolverSettings) {
       if (unanswered === null && res.kind === 'answer') return readAnswer(res, what);
       const left = s.deadlineMs - (now() - start);
       if (left <= 0) throw new Stop('lnurl_unreachable', `${what}: ${unanswered} (gave up after ${attempts} attempts, LNURL_RESOLVE_DEADLINE_MS=${s.deadlineMs})`);
+      if (s.stopping?.()) throw new Stopped(`${what}: ${unanswered}; the worker is stopping`);
       await pause(Math.min(wait, left));
     }
   }
@@ -165,6 +172,7 @@ export async function resolveLightningAddress(lightningAddress: string, amountMs
     return { ok: true, invoice, paymentHash: decoded.paymentHash, expiresAt: decoded.expiresAt * 1000, descriptionHashMatches: matches, attempts: fetcher.attempts() };
   } catch (err) {
     if (err instanceof Stop) return { ok: false, code: err.code, message: err.message, attempts: fetcher.attempts() };
+    if (err instanceof Stopped) return { ok: false, code: null, message: err.message, attempts: fetcher.attempts() };
     throw err;
   }
 }

@@ -55,6 +55,8 @@ export function createResolveStep(deps: ResolveStepDeps) {
     const address = rec.lightningAddress;
     if (!address || rec.amountMsat === null) return fail(rec, known, 'lnurl_invalid', 'the withdrawal has no Lightning Address or amount');
     const res = await resolveLightningAddress(address, rec.amountMsat, deps.settings);
+    // A stopping worker leaves it queued with nothing stored; the sweep gives it a new job.
+    if (!res.ok && res.code === null) return { kind: 'done', result: 'skipped: the worker is stopping' };
     if (!res.ok) return fail(rec, known, res.code, res.message);
     const stored = await deps.store.storeInvoice(rec.id, {
       invoice: res.invoice,

@@ -93,12 +93,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const providers = (deps.providers ?? configured).filter((p) => deps.clients[p]);
   // Lightning Address servers are reached through the outbound policy's own pool (src/net/outbound.ts).
   const lnurl = settings.lnurl;
+  let closingStarted = false;
   const lnurlAgent = lnurl ? createOutboundAgent({ timeoutMs: lnurl.timeoutMs, connections: 4, allowPrivate: lnurl.allowPrivate }) : null;
   const resolveInvoice =
     lnurl && lnurlAgent
       ? createResolveStep({
           store: deps.store,
-          settings: { ...lnurl, dispatcher: lnurlAgent },
+          settings: { ...lnurl, dispatcher: lnurlAgent, stopping: () => closingStarted },
           reconcileGraceMs: settings.reconcileGraceMs ?? 3_600_000,
           logger,
           onResolution: (o) => deps.observe?.resolution?.(o),
@@ -219,6 +220,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     sweep,
     close() {
       if (!closing) {
+        closingStarted = true;
         closing = Promise.all(workers.map((w) => w.close())).then(() => lnurlAgent?.close());
         // Logged once every worker is closing: no provider call starts after this line.
         logger.info('workers closing: in-flight jobs finish, no new one starts');

@@ -37,4 +37,9 @@ describe('resolveLightningAddress without LNURL_ALLOW_PRIVATE', () => {
     const res = await resolveLightningAddress('alice@nowhere.example.com', 21_000n, settings);
     expect(res).toMatchObject({ ok: false, code: 'lnurl_unreachable', attempts: 1 });
   });
+
+  it('stops waiting to ask again once the worker is stopping, deciding nothing', async () => {
+    const res = await resolveLightningAddress('alice@nowhere.example.com', 21_000n, { ...settings, deadlineMs: 600_000, stopping: () => true });
+    expect(res).toMatchObject({ ok: false, code: null, attempts: 1 });
+  });
 });
