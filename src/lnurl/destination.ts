@@ -31,7 +31,8 @@ function isOnion(hostname: string): boolean {
 /** The payRequest URL of `value`, or why it can never be paid. `allowPrivate`: LNURL_ALLOW_PRIVATE. */
 export function parseDestination(value: string, allowPrivate: boolean): Destination {
   if (value.length > MAX_LIGHTNING_ADDRESS_CHARS) return refuse('invalid_request', `lightningAddress is longer than ${MAX_LIGHTNING_ADDRESS_CHARS} characters`);
-  const raw = value.trim();
+  // A wallet's `lightning:` URI prefix is not part of the address.
+  const raw = value.trim().replace(/^lightning:/i, '');
   if (/^lnurl1/i.test(raw)) return parseLnurl(raw, allowPrivate);
   return parseAddress(raw, allowPrivate);
 }

@@ -151,12 +151,16 @@ describe('a server that misbehaves ends the withdrawal failed, nothing sent', ()
     expect(p.sandbox.ledger.paymentsFor(first.paymentHash)).toHaveLength(1);
   });
 
-  it('moves straight from queued to failed: no provider call, nothing paid', async () => {
+  it('moves straight from queued to failed: no provider call, nothing paid, the amount given back to the day', async () => {
     const paidBefore = p.sandbox.ledger.totalPaidMsat();
+    const usedBefore = (await p.call('GET', '/v1/limits')).body;
     await pay('la-straight', p.sandbox.lnurl.address('refuse'));
     const rec = await settled('la-straight');
     expect(rec.history.map((h: { status: string }) => h.status)).toEqual(['queued', 'failed']);
     expect(p.sandbox.ledger.totalPaidMsat()).toBe(paidBefore);
+    const usedAfter = (await p.call('GET', '/v1/limits')).body;
+    expect(usedAfter.amountMsat.used).toBe(usedBefore.amountMsat.used);
+    expect(usedAfter.count.used).toBe(usedBefore.count.used);
   });
 });
 

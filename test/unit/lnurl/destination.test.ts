@@ -56,6 +56,7 @@ describe('parseDestination: LNURL strings (LUD-01)', () => {
     const url = 'https://service.example.com/api/v1/lnurl/pay/abc?tag=x';
     expect(parseDestination(lnurl(url), false)).toEqual({ ok: true, kind: 'lnurl', url });
     expect(parseDestination(lnurl(url).toUpperCase(), false)).toEqual({ ok: true, kind: 'lnurl', url });
+    expect(parseDestination(`lightning:${lnurl(url).toUpperCase()}`, false)).toEqual({ ok: true, kind: 'lnurl', url });
   });
 
   it.each([
