@@ -13,8 +13,8 @@ import { eventually, startPipeline, type Pipeline } from '../support/pipeline.ts
 let p: Pipeline;
 beforeAll(async () => {
   p = await startPipeline({
-    sandbox: { lnurl: { slowMs: 1500, flakyFailures: 2 } },
-    env: { LNURL_ALLOW_PRIVATE: 'true', LNURL_TIMEOUT_MS: '300', LNURL_RESOLVE_DEADLINE_MS: '4000', INVOICE_EXPIRY_MARGIN_S: '60' },
+    sandbox: { lnurl: { slowMs: 3000, flakyFailures: 2 } },
+    env: { LNURL_ALLOW_PRIVATE: 'true', LNURL_TIMEOUT_MS: '800', LNURL_RESOLVE_DEADLINE_MS: '4000', INVOICE_EXPIRY_MARGIN_S: '60' },
   });
 });
 afterAll(async () => p.close());
