@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { FAULTS, type Fault } from '../src/providers/sandbox/index.ts';
 
-export const STAGES = ['ceiling', 'project', 'scale', 'sweep', 'ratelimit'] as const;
+export const STAGES = ['ceiling', 'project', 'scale', 'sweep', 'ratelimit', 'latency'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface BenchArgs {
@@ -31,13 +31,16 @@ export interface BenchArgs {
   historyRetentionS: number;
   /** Redis's hash-max-listpack-value for every stage's Redis (0: Redis's default, 64). */
   hashMaxListpackValue: number;
+  /** Latency stage: single payouts per provider and settle time, and the settle times (ms after submit). */
+  latencyN: number;
+  latencySettleMs: number[];
 }
 
 const USAGE = `usage: npm run bench -- [--n N | --sizes 10000,100000] [--stages ${STAGES.join(',')}]
   [--concurrency C] [--poll-ms MS] [--provider turinpay|aurpay] [--fault none|pending_then_success]
   [--scale-n N] [--rate-limit L] [--rate-seconds S] [--ceiling-target sandbox|echo] [--profile] [--overlap] [--out FILE]
   [--events-max-len 10000] [--job-retention-count 1000] [--history-retention-s 1] [--worker-heap-mb 128]
-  [--hash-max-listpack-value 1024 (0: Redis's default)]`;
+  [--hash-max-listpack-value 1024 (0: Redis's default)] [--latency-n 5] [--latency-settle-ms 0,1500,10000]`;
 
 function positive(name: string, raw: string | undefined, def: number): number {
   if (raw === undefined) return def;
@@ -75,6 +78,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'job-retention-count': { type: 'string' },
       'history-retention-s': { type: 'string' },
       'hash-max-listpack-value': { type: 'string' },
+      'latency-n': { type: 'string' },
+      'latency-settle-ms': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -115,5 +120,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     jobRetentionCount: nonNegative('job-retention-count', values['job-retention-count'], 1000),
     historyRetentionS: nonNegative('history-retention-s', values['history-retention-s'], 1),
     hashMaxListpackValue: nonNegative('hash-max-listpack-value', values['hash-max-listpack-value'], 1024),
+    latencyN: positive('latency-n', values['latency-n'], 5),
+    latencySettleMs: values['latency-settle-ms'] ? values['latency-settle-ms'].split(',').map((s) => nonNegative('latency-settle-ms', s.trim(), 0)) : [0, 1500, 10_000],
   };
 }

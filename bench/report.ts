@@ -1,6 +1,7 @@
 /** The benchmark's table and its verdict on each target. */
 import type { CeilingResult } from './ceiling.ts';
 import type { ProjectResult } from './project.ts';
+import type { SettleLatencyCase } from './settle-latency.ts';
 import type { SweepCost } from './sweep-cost.ts';
 
 export interface BenchResults {
@@ -15,6 +16,8 @@ export interface BenchResults {
   scale?: { one: ProjectResult; two: ProjectResult; ratio: number };
   rateLimited?: { limitPerS: number; result: ProjectResult; requestsPerS: number; share: number; windows: number };
   sweep?: { empty: SweepCost; full: SweepCost };
+  /** Single payouts at the default settings: time to terminal per provider and settle time. */
+  settleLatency?: SettleLatencyCase[];
 }
 
 const f0 = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(0));

@@ -12,6 +12,7 @@ import { runCeiling } from './ceiling.ts';
 import { invoicePool } from './invoice-pool.ts';
 import { BENCH_PREFIX, runProject, type ProjectOptions } from './project.ts';
 import { formatTable, type BenchResults } from './report.ts';
+import { formatSettleLatency, runSettleLatency } from './settle-latency.ts';
 import { measureSweep } from './sweep-cost.ts';
 
 const args = parseBenchArgs(process.argv.slice(2));
@@ -97,7 +98,16 @@ if (args.stages.includes('ratelimit')) {
   results.rateLimited = { limitPerS: limit, result, requestsPerS, share: requestsPerS / limit, windows: Math.ceil(result.totalS) };
 }
 
+if (args.stages.includes('latency')) {
+  // Its own invoices (few), so that `--stages latency` alone signs no 100,000.
+  const n = 2 * args.latencySettleMs.length * args.latencyN;
+  const cases = await runSettleLatency({ providers: ['aurpay', 'turinpay'], settleMs: args.latencySettleMs, perCase: args.latencyN, invoices: await invoicePool(n, log), log });
+  results.settleLatency = cases;
+}
+
 mkdirSync(dirname(args.out), { recursive: true });
 writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\n${formatTable(results)}\n\nmachine: ${results.machine.cpus} x ${results.machine.cpuModel}, Node ${results.machine.node}, ${results.machine.redis.split(' ').slice(0, 3).join(' ')}`);
+const tabled = results.ceiling || results.project || results.scale || results.rateLimited || results.sweep;
+console.log(`${tabled ? `\n${formatTable(results)}\n` : ''}\nmachine: ${results.machine.cpus} x ${results.machine.cpuModel}, Node ${results.machine.node}, ${results.machine.redis.split(' ').slice(0, 3).join(' ')}`);
+if (results.settleLatency) console.log(`\nsingle payouts at the default settings, acceptance to terminal status:\n${formatSettleLatency(results.settleLatency)}`);
 console.log(`results: ${args.out}`);

@@ -43,7 +43,7 @@ function otlpHeaders(raw: string): Record<string, string> | undefined {
 }
 
 /** Every environment variable the service reads, with its default. The only reader of process.env. */
-const envSchema = z.object({
+export const envSchema = z.object({
   REDIS_URL: z
     .string()
     .default('redis://127.0.0.1:6379')
@@ -64,6 +64,14 @@ const envSchema = z.object({
    * that trickles in past it is cut off (408). @defaultValue 60000
    */
   REQUEST_TIMEOUT_MS: int(60000, 1000, 3600000),
+  /** Requests per second one valid token may make to /v1/*, counted fleet-wide in Redis; unset: no limit. */
+  API_RATE_LIMIT_PER_S: optionalInt(1, 1_000_000),
+  /** Requests one token may have in flight at once in one API process; past it 429 `rate_limited`. */
+  API_MAX_CONCURRENT_PER_TOKEN: int(64, 1, 100_000),
+  /** Wrong bearer tokens one source address may send per minute (fleet-wide); past it every request of that address answers 429 until the minute ends. */
+  API_AUTH_FAILURES_PER_MIN: int(100, 1, 1_000_000),
+  /** Open connections one API process accepts; the ones past it are closed at once. */
+  API_MAX_CONNECTIONS: int(2048, 1, 1_000_000),
   API_TOKENS: z.string().default(''),
   /** Operators' bearer tokens, same form as API_TOKENS: they read everything, resolve, approve and pay on-chain. */
   OPERATOR_TOKENS: z.string().default(''),
@@ -71,7 +79,7 @@ const envSchema = z.object({
   DASHBOARD_PASSWORD: optionalSecret,
   LN_NETWORK: z.enum(NETWORKS, { error: `must be one of ${NETWORKS.join(', ')}` }).default('bitcoin'),
   PROVIDER_TIMEOUT_MS: int(15000, 100, 600000),
-  SETTLE_POLL_MS: int(5000, 10, 3600000),
+  SETTLE_POLL_MS: int(200, 10, 3600000),
   SETTLE_POLL_MAX_MS: int(300000, 10, 86400000),
   /** How long after the invoice expires reconciliation keeps trying before `needs_review`. */
   RECONCILE_GRACE_MS: int(3600000, 0, 30 * 86400000),
@@ -93,6 +101,8 @@ const envSchema = z.object({
   /** Per producer, per UTC day: the total amount accepted, and the number of withdrawals. */
   LIMIT_DAILY_AMOUNT_MSAT: msat(),
   LIMIT_DAILY_COUNT: optionalInt(1, 100_000_000),
+  /** Per producer, per UTC day: withdrawals it may create, cancelled and failed ones included (nothing is given back). */
+  QUOTA_DAILY_CREATED: optionalInt(1, 100_000_000),
   /**
    * The order `provider: "auto"` tries providers in, comma-separated (default, null: every provider, in
    * the order of the provider definitions). That each name is a provider is checked where the enqueue
@@ -177,6 +187,17 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** Let /metrics carry series labelled with producer names (the daily budgets); off, no producer or operator name appears there. */
+  METRICS_PRODUCER_LABELS: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Deliveries in flight to one owner's endpoints, across every process: a slow owner holds no more of the slots. */
+  WEBHOOK_MAX_IN_FLIGHT_PER_OWNER: int(5, 1, 1000),
+  /** Webhook replay requests one caller may make per minute (fleet-wide); past it 429 `rate_limited`. */
+  WEBHOOK_REPLAYS_PER_MIN: int(10, 1, 100_000),
+  /** Events one replay request redelivers at most; its answer's `next` goes on from there. */
+  WEBHOOK_REPLAY_MAX: int(1000, 1, 100_000),
   /** Webhook endpoints one producer may register. */
   WEBHOOK_MAX_ENDPOINTS: int(16, 1, 1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -204,6 +225,11 @@ const envSchema = z.object({
     }),
   /** Which traces are kept: the standard sampler names. */
   OTEL_TRACES_SAMPLER: z.enum(TRACE_SAMPLERS, { error: `must be one of ${TRACE_SAMPLERS.join(', ')}` }).default('parentbased_always_on'),
+  /** Traces on: also BullMQ's housekeeping spans (fetching jobs, stalled checks), ~1,500 an hour per idle worker. */
+  TRACE_BULLMQ_HOUSEKEEPING: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** The ratio of the `traceidratio` samplers, 0 to 1. @defaultValue 1 */
   OTEL_TRACES_SAMPLER_ARG: z.coerce
     .number({ error: 'must be a number from 0 to 1' })

@@ -11,9 +11,12 @@ export {
   type ClientErrorCode,
   type EnqueueBatchOptions,
   type EnqueueOutcome,
+  type ListOptions,
   type WaitForBatchOptions,
   type WaitOptions,
+  type WithdrawalPage,
   type WithdrawalRecord,
+  type WithdrawalView,
   type WithdrawalsClient,
   type WithdrawalsClientOptions,
 } from './client/index.ts';

@@ -15,6 +15,10 @@ export interface Keys {
   batches: string;
   /** Hash `{ amount, count }`: what one producer had accepted on one UTC day (YYYY-MM-DD). */
   dailyBudget(owner: string, day: string): string;
+  /** Zset (scores 0) of one owner's withdrawals, members `<created ms, 16 digits>:<id>`: its listing, newest last. */
+  ownerListing(owner: string): string;
+  /** The same for every owner's withdrawals (an operator's listing). */
+  listing: string;
   /** Set of the operators who approved one withdrawal. */
   approvals(id: string): string;
   /** On-chain addresses with a withdrawal not final yet, to its id. */
@@ -32,6 +36,10 @@ export interface Keys {
   webhookLanes: string;
   /** Zset (all scores 0, so ordered by event id) of the events pending for one endpoint and withdrawal. */
   webhookLane(laneId: string): string;
+  /** Zset of the deliveries in flight to one owner's endpoints (job id -> lease end, ms). */
+  webhookBusy(owner: string): string;
+  /** Zset of one endpoint's replays still being delivered (replay id -> lease end, ms). */
+  webhookReplays(endpointId: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -48,6 +56,8 @@ export function createKeys(prefix: string): Keys {
     batches: `${p}:batches`,
     dailyBudget: (owner, day) => `${p}:day:${owner}:${day}`,
     approvals: (id) => `${p}:ap:${id}`,
+    ownerListing: (owner) => `${p}:ls:${owner}`,
+    listing: `${p}:ls-all`,
     openAddresses: `${p}:open-addresses`,
     none: `${p}:none`,
     meta: (name) => `${p}:meta:${name}`,
@@ -56,5 +66,7 @@ export function createKeys(prefix: string): Keys {
     webhookLock: `${p}:wh:lock`,
     webhookLanes: `${p}:wh:lanes`,
     webhookLane: (laneId) => `${p}:wh:lane:${laneId}`,
+    webhookBusy: (owner) => `${p}:wh:busy:${owner}`,
+    webhookReplays: (endpointId) => `${p}:wh:replays:${endpointId}`,
   };
 }

@@ -1,4 +1,5 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { pino, symbols, type Logger, type DestinationStream } from 'pino';
+import { logContextFields } from './log-context.ts';
 
 export type { Logger };
 
@@ -31,6 +32,12 @@ export const REDACT_PATHS = [
   'config.*',
 ];
 
+/** Whether a logger's bindings (a Fastify request's child logger) carry `reqId` already. */
+function hasReqIdBinding(logger: Logger): boolean {
+  const chindings: unknown = Reflect.get(logger, symbols.chindingsSym);
+  return typeof chindings === 'string' && chindings.includes('"reqId":');
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
@@ -38,6 +45,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
       base: { service: 'withdrawals' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // The request id and the active span's ids, whatever logger writes inside a request or a span.
+      mixin: (_merge, _level, self) => logContextFields(hasReqIdBinding(self)),
     },
     destination,
   );

@@ -5,6 +5,7 @@ import { adminRoutes, dashboardCredentials } from './api/dashboard/index.ts';
 import { buildApi } from './api/server.ts';
 import type { Config } from './config.ts';
 import { createKeys } from './keys.ts';
+import { createRateLimiter } from './api/rate-limit.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { metricsRoute } from './metrics/route.ts';
 import { buildMetricsServer } from './metrics/server.ts';
@@ -104,7 +105,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const store = createStore({ redis: requestRedis, keys, ...storeOptions });
   const workerStore = createStore({ redis: workerRedis, keys, ...storeOptions });
   const webhooks = createWebhooks({ connection: workerRedis, requestRedis, keys, logger, settings: settings.webhooks });
-  const tracing = createTracing(opts.tracerProvider);
+  const tracing = createTracing(opts.tracerProvider, { bullmqHousekeeping: config.TRACE_BULLMQ_HOUSEKEEPING });
   const queues = withWebhookQueue(createQueues(workerRedis, keys, { ...settings.queues, telemetry: tracing?.bullmq }), webhooks.queue);
   // A Queue without an 'error' listener prints reconnect errors to stderr, bypassing the logger.
   for (const q of queues.all()) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue connection error'));
@@ -123,6 +124,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     webhookDeliveries: () => webhooks.stats.snapshot(),
     producers,
     dailyLimits: settings.enqueue.policy.daily,
+    producerLabels: config.METRICS_PRODUCER_LABELS,
   });
 
   let api: FastifyInstance | undefined;
@@ -202,6 +204,9 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         tokens: [...config.API_TOKENS, ...config.OPERATOR_TOKENS],
         requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
         webhooks: webhooks.api,
+        limiter: createRateLimiter(requestRedis, keys, settings.rateLimits),
+        maxConcurrentPerToken: config.API_MAX_CONCURRENT_PER_TOKEN,
+        maxConnections: config.API_MAX_CONNECTIONS,
         ready: async () => (workersRunning() ? null : 'workers not running'),
         extend: async (app) => {
           await metricsRoute(app, metrics);

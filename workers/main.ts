@@ -8,7 +8,9 @@ const serve = async (opts: Parameters<typeof import('./service.ts').serve>[0]) =
 
 const USAGE = `usage: withdrawals <command>
 
-  start                      HTTP API, dashboard and all workers in one process
+  start [--sandbox]          HTTP API, dashboard and all workers in one process; --sandbox: paying
+                             loopback sandbox providers on regtest (no provider account, no real
+                             money), printing a producer token, an operator token and a command to try
   api                        HTTP API and dashboard only
   worker [--provider aurpay|turinpay] [--concurrency N]
                              submit and settle workers only
@@ -18,16 +20,21 @@ const USAGE = `usage: withdrawals <command>
                              enqueue a CSV or NDJSON file as one batch (owned by NAME, default
                              "default") and wait for settlement
   status ID [--json]         one withdrawal and its history
+  list [--status S] [--batch ID] [--producer NAME] [--limit N] [--cursor C] [--json]
+                             withdrawals newest first (every producer's unless --producer), a page
+                             of --limit (default 20); prints the command for the next page
+  invoice --sat N            a fresh signed regtest BOLT11 invoice of N sat, which start --sandbox pays
   --version                  the package's version
 
---json prints the report (status: the record) as one JSON document on stdout, and nothing else there.
+--json prints the report (status: the record; list: the page) as one JSON document on stdout, and nothing else there.
 Configuration comes from the environment (see docs/configuration.md).
 
 Exit codes:
   0   done; start, api and worker: stopped on SIGTERM or SIGINT
-  1   failed: batch and demo: an item refused, failed, needing review or unsettled (demo: or paid
-      twice, or disagreeing with the ledger); status: not found; any command: Redis unusable, a
-      stop that failed
+  1   failed: batch: an item refused, failed, needing review or unsettled; demo: an item refused
+      or unsettled, a payment made twice, or a record disagreeing with the ledger (its failed
+      payouts are the sandbox's deliberate refusals: they do not fail it); status: not found;
+      any command: Redis unusable (unreachable, or the start-up checks refuse it), a stop that failed
   2   usage: an unknown command or option, a missing or bad argument
   78  configuration: a bad environment variable, named in the message`;
 
@@ -43,6 +50,12 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       'no-wait': { type: 'boolean' },
       producer: { type: 'string' },
+      sandbox: { type: 'boolean' },
+      status: { type: 'string' },
+      batch: { type: 'string' },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
+      sat: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
     },
@@ -56,10 +69,22 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command || values.help ? EXIT.ok : EXIT.usage;
   }
+  if (values.sandbox && command !== 'start') throw new UsageError('--sandbox goes with start only');
   switch (command) {
     case 'start':
-      await serve({ api: true, workers: true, provider: values.provider, concurrency: values.concurrency });
+      await serve({ api: true, workers: true, provider: values.provider, concurrency: values.concurrency, sandbox: values.sandbox ?? false });
       return -1;
+    case 'list':
+      return (await import('../src/cli/commands/list.ts')).list({
+        status: values.status,
+        batch: values.batch,
+        producer: values.producer,
+        limit: values.limit,
+        cursor: values.cursor,
+        json: values.json ?? false,
+      });
+    case 'invoice':
+      return (await import('../src/cli/commands/invoice.ts')).invoice(values.sat);
     case 'api':
       await serve({ api: true, workers: false });
       return -1;

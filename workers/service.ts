@@ -7,18 +7,44 @@ import type { ProviderName } from '../src/withdrawals/types.ts';
 import { UsageError } from '../src/cli/exit.ts';
 import { stopOnSignals } from '../src/cli/signals.ts';
 import { startTracing } from '../src/telemetry/start.ts';
+import { prepareSandboxService, sandboxBanner, type SandboxService } from '../src/cli/sandbox-env.ts';
+import type { Config } from '../src/config.ts';
+import type { ProviderDefinition } from '../src/providers/definition.ts';
+import type { Logger } from '../src/logger.ts';
 
 export interface ServeOptions {
   api: boolean;
   workers: boolean;
   provider?: string;
   concurrency?: string;
+  /** `start --sandbox`: loopback sandbox providers on regtest, tokens printed at start. */
+  sandbox?: boolean;
+}
+
+/** Says at start-up which network and which providers this process pays on, before it pays anything. */
+function logPaymentTargets(logger: Logger, config: Config, enabled: readonly ProviderDefinition[]): void {
+  if (enabled.length === 0) return;
+  const names = enabled.map((d) => d.name);
+  const where = `LN_NETWORK=${config.LN_NETWORK}, through ${enabled.map((d) => d.label).join(' and ')}`;
+  if (config.LN_NETWORK === 'bitcoin') logger.warn({ network: config.LN_NETWORK, providers: names }, `paying real money: ${where}`);
+  else logger.info({ network: config.LN_NETWORK, providers: names }, `paying on a test network: ${where}`);
 }
 
 /** `withdrawals start | api | worker`: long-running processes that stop cleanly on signals. */
 export async function serve(opts: ServeOptions): Promise<void> {
   // Every variable checked before anything starts; createRuntime builds the rest of its settings before it connects.
-  const { config, tracing: tracingSettings } = loadSettings(process.env);
+  const sandbox: SandboxService | null = opts.sandbox ? await prepareSandboxService(process.env) : null;
+  try {
+    await run(opts, sandbox);
+  } catch (err) {
+    // A private redis-server would outlive this process.
+    await sandbox?.close();
+    throw err;
+  }
+}
+
+async function run(opts: ServeOptions, sandbox: SandboxService | null): Promise<void> {
+  const { config, tracing: tracingSettings } = loadSettings(sandbox?.env ?? process.env);
   // Operators serve approvals through the API: a quorum they can never meet refuses to start.
   if (opts.api) checkOperatorQuorum(config);
   const logger = createLogger(config.LOG_LEVEL);
@@ -37,6 +63,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const stop = async () => {
     const { gaveUp } = await runtime.close();
     await tracing?.shutdown();
+    await sandbox?.close();
     logger.info({ gaveUp }, gaveUp.length === 0 ? 'stopped' : 'stopped without waiting for Redis (exit 0)');
   };
   // Every wait of close() is bounded; past this, something escaped those bounds. A provider call
@@ -53,11 +80,19 @@ export async function serve(opts: ServeOptions): Promise<void> {
     logger.info({ address: server.addresses() }, 'metrics listening');
   }
   if (opts.workers) {
+    const paying = providers ? enabled.filter((d) => providers.includes(d.name)) : enabled;
+    if (!sandbox) logPaymentTargets(logger, config, paying);
     await runtime.startWorkers({ providers, submitConcurrency: concurrency });
-    logger.info({ providers: providers ?? enabled }, 'workers started');
+    logger.info({ providers: paying.map((d) => d.name) }, 'workers started');
   }
   if (opts.api) {
     const app = await runtime.startApi();
     logger.info({ address: app.addresses() }, 'API listening');
+    if (sandbox) {
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.PORT;
+      const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+      console.log(sandboxBanner(sandbox, `http://${host}:${port}`, config.QUEUE_PREFIX));
+    }
   }
 }

@@ -5,12 +5,18 @@ import type { ApiToken } from '../config.ts';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** The caller of an `Authorization: Bearer` header, or null. Constant-time per token: every token is compared. */
-export function authenticate(header: string | undefined, tokens: readonly ApiToken[]): Caller | null {
+/** The token of an `Authorization: Bearer` header, or null. */
+export function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m?.[1]) return null;
-  const given = digest(m[1]);
+  return m?.[1] ?? null;
+}
+
+/** The caller of an `Authorization: Bearer` header, or null. Constant-time per token: every token is compared. */
+export function authenticate(header: string | undefined, tokens: readonly ApiToken[]): Caller | null {
+  const token = bearerToken(header);
+  if (token === null) return null;
+  const given = digest(token);
   let found: Caller | null = null;
   for (const t of tokens) if (timingSafeEqual(given, digest(t.token))) found = { name: t.name, role: t.role };
   return found;

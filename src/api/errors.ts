@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { ServerResponse, STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logger.ts';
 import type { RedisLiveness } from '../redis.ts';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 import { apiError, type ApiError, type ErrorCode } from '../withdrawals/errors.ts';
 
 export function errorBody(error: ApiError): { error: ApiError } {
@@ -72,7 +74,9 @@ export function installErrorHandlers(app: FastifyInstance, redis: RedisLiveness)
     void reply.code(404).send(errorBody(apiError('not_found', `no route ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}`)));
   });
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const known = clientError(err, req, app.initialConfig.bodyLimit ?? 0);
+    const known = clientError(err, req, req.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 0);
+    // A body too large is left unread: close the connection rather than drain it.
+    if (known?.status === 413) void reply.header('connection', 'close');
     if (known) return reply.code(known.status).send(errorBody(known.error));
     return reply503(req, reply, err, redis);
   });
@@ -84,7 +88,12 @@ export function installErrorHandlers(app: FastifyInstance, redis: RedisLiveness)
 
 function writeError(res: ServerResponse, a: Answer): void {
   const body = JSON.stringify(errorBody(a.error));
-  res.writeHead(a.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.writeHead(a.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+    [REQUEST_ID_HEADER]: requestIdOf(res.req),
+  });
   res.end(body);
 }
 
@@ -93,6 +102,8 @@ function writeError(res: ServerResponse, a: Answer): void {
  * (FST_ERR_BAD_URL, FST_ERR_MAX_PARAM_LENGTH), answered as every other error.
  */
 export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  // No hook ran: the request id goes on here.
+  void reply.header(REQUEST_ID_HEADER, req.id);
   const known = clientError(err, req, 0);
   if (known) {
     void reply.code(known.status).send(errorBody(known.error));
@@ -124,7 +135,9 @@ export function clientErrorHandler(logger: Logger): (err: Error & { code?: strin
       const body = JSON.stringify(errorBody(a.error));
       socket.write(
         `HTTP/1.1 ${a.status} ${STATUS_CODES[a.status] ?? 'Bad Request'}\r\n` +
-          `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          // The request could not be read: its id (if any) neither.
+          `X-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
       );
     }
     socket.destroy(err);

@@ -6,9 +6,12 @@ import { apiError } from '../withdrawals/errors.ts';
 import { approveWithdrawal, cancelWithdrawal, noWithdrawal, resolveWithdrawal } from '../withdrawals/operator.ts';
 import { mayAccess } from '../callers.ts';
 import { publicRecord } from '../withdrawals/record-codec.ts';
-import { authenticate, callerOf, setCaller } from './auth.ts';
+import { callerOf } from './auth.ts';
+import { v1Guard } from './guard.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import { batchRoutes } from './batch-routes.ts';
 import { limitRoutes } from './limit-routes.ts';
+import { listRoutes } from './list-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import type { WebhookApi } from '../webhooks/service.ts';
@@ -17,6 +20,7 @@ import { collectRoutes, openapiRoutes } from './openapi/index.ts';
 import { healthRoutes, type ReadyCheck } from '../metrics/health.ts';
 import { healthzDoc, readyzDoc } from './openapi/docs/operations.ts';
 import { traceRequests } from '../telemetry/http-server.ts';
+import { requestIdOf, requestIds } from './request-id.ts';
 import { approveWithdrawalDoc, cancelWithdrawalDoc, createWithdrawalDoc, getWithdrawalDoc, resolveWithdrawalDoc } from './openapi/docs/withdrawals.ts';
 
 type WithId = { Params: { id: string } };
@@ -33,6 +37,12 @@ export interface ApiDeps extends EnqueueDeps {
   extend?(app: FastifyInstance): Promise<void>;
   /** Webhook endpoints and replay; without it the /v1/webhooks routes are not mounted. */
   webhooks?: WebhookApi;
+  /** Requests per second per token and failed authentications per source (fleet-wide, in Redis); without it, none. */
+  limiter?: RateLimiter;
+  /** API_MAX_CONCURRENT_PER_TOKEN. @defaultValue unbounded */
+  maxConcurrentPerToken?: number;
+  /** API_MAX_CONNECTIONS: connections past it are closed as they arrive. @defaultValue unbounded */
+  maxConnections?: number;
 }
 
 declare module 'fastify' {
@@ -61,7 +71,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     clientErrorHandler: clientErrorHandler(deps.logger),
     // While closing, requests get the API's own 503 body (below), not Fastify's.
     return503OnClosing: false,
+    // x-request-id: the caller's own when well formed, else a fresh one (request-id.ts).
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   });
+  // First: every answer, the 503s of a closing server included, carries the request id.
+  requestIds(app);
+  if (deps.maxConnections !== undefined) app.server.maxConnections = deps.maxConnections;
   answerUnavailableWhileClosing(app);
   // Traces on: a server span per request, active in each route's handler (declared before any route).
   if (deps.tracer) traceRequests(app, deps.tracer);
@@ -75,18 +91,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await healthRoutes(app, { redis, ready: deps.ready, routeConfig: { healthz: { openapi: healthzDoc }, readyz: { openapi: readyzDoc } } });
 
   await app.register(async (v1) => {
-    v1.addHook('onRequest', async (req, reply) => {
-      const caller = authenticate(req.headers.authorization, deps.tokens);
-      if (!caller) return reply.code(401).send(errorBody(apiError('unauthorized', 'missing or wrong bearer token: send Authorization: Bearer <token>')));
-      setCaller(req, caller);
-      req.actor = caller.name;
-    });
+    v1.addHook('onRequest', v1Guard({ tokens: deps.tokens, limiter: deps.limiter, maxConcurrentPerToken: deps.maxConcurrentPerToken }));
 
     v1.post('/withdrawals', { config: { openapi: createWithdrawalDoc } }, async (req, reply) => {
       const res = await enqueueWithdrawal(deps, req.body, { caller: callerOf(req) });
       if (res.kind === 'refused') return reply.code(res.status).send(errorBody(res.error));
       return reply.code(res.kind === 'accepted' ? 202 : 200).send(publicRecord(res.record));
     });
+
+    await listRoutes(v1, deps);
 
     v1.get<WithId>('/withdrawals/:id', { config: { openapi: getWithdrawalDoc } }, async (req, reply) => {
       const rec = await deps.store.get(req.params.id);
@@ -115,7 +128,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     await batchRoutes(v1, deps);
     await limitRoutes(v1, deps);
     await eventRoutes(v1, deps.store);
-    if (deps.webhooks) await webhookRoutes(v1, deps.webhooks);
+    if (deps.webhooks) await webhookRoutes(v1, deps.webhooks, deps.limiter);
   }, { prefix: '/v1' });
 
   await deps.extend?.(app);

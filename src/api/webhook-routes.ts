@@ -6,6 +6,8 @@ import { replayBodySchema } from '../webhooks/replay.ts';
 import type { WebhookApi } from '../webhooks/service.ts';
 import { callerOf } from './auth.ts';
 import { errorBody } from './errors.ts';
+import { rateLimited } from './guard.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import { createWebhookDoc, deleteWebhookDoc, getWebhookDoc, listWebhooksDoc, replayWebhookDoc } from './openapi/docs/webhooks.ts';
 
 type WithId = { Params: { id: string } };
@@ -14,7 +16,7 @@ type WithId = { Params: { id: string } };
  * Webhook endpoints: register (the secret is shown once), list, remove, replay. Inside the authenticated
  * scope. A producer acts on its own endpoints only; any other answers 404 exactly like a missing one.
  */
-export async function webhookRoutes(app: FastifyInstance, deps: WebhookApi): Promise<void> {
+export async function webhookRoutes(app: FastifyInstance, deps: WebhookApi, limiter?: RateLimiter): Promise<void> {
   const { registry } = deps;
   const notFound = (id: string) => errorBody(apiError('not_found', `no webhook endpoint ${id}`));
   /** The endpoint, when it exists and the caller may see it. */
@@ -62,6 +64,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookApi): Pro
     if (!endpoint) return reply.code(404).send(notFound(req.params.id));
     const parsed = replayBodySchema.safeParse(req.body);
     if (!parsed.success) return reply.code(400).send(errorBody(invalidRequest(parsed.error)));
+    // Each replay may queue up to WEBHOOK_REPLAY_MAX deliveries: how many a caller starts is bounded too.
+    const wait = limiter ? await limiter.replay(callerOf(req).name) : 0;
+    if (wait > 0) return rateLimited(reply, wait, 'this caller started more webhook replays this minute than WEBHOOK_REPLAYS_PER_MIN allows');
     const answer = await deps.replay(endpoint, parsed.data);
     if (!answer) return reply.code(404).send(errorBody(apiError('not_found', 'no such event is kept in the event stream')));
     req.log.info({ endpointId: endpoint.id, replayId: answer.replayId, replayed: answer.replayed, actor: req.actor }, 'webhook replay queued');

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inRequestContext } from '../log-context.ts';
 import { DEFAULT_PRODUCER, PRODUCER_NAME, producer } from '../callers.ts';
 import { createKeys } from '../keys.ts';
 import { createLogger } from '../logger.ts';
@@ -10,11 +12,11 @@ import { BatchIdTakenError, enqueueBatch, newBatchId } from '../withdrawals/batc
 import { createEnqueueDeps, enqueueWithdrawal } from '../withdrawals/enqueue.ts';
 import { publicRecord } from '../withdrawals/record-codec.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
-import { TERMINAL_STATUSES } from '../withdrawals/status.ts';
-import { createStore } from '../withdrawals/store.ts';
+import { STATUSES, TERMINAL_STATUSES } from '../withdrawals/status.ts';
+import { createStore, InvalidCursorError, MAX_LIST_PAGE } from '../withdrawals/store.ts';
 import { BUILTIN_PROVIDER_NAMES } from '../providers/index.ts';
 import { createValidationPool } from '../withdrawals/validation/pool.ts';
-import { WithdrawalsClientError, type WithdrawalsClient, type WithdrawalsClientOptions } from './types.ts';
+import { WithdrawalsClientError, type ListOptions, type WithdrawalPage, type WithdrawalsClient, type WithdrawalsClientOptions } from './types.ts';
 
 /**
  * A library producer: enqueues withdrawals straight into the service's Redis, with the same
@@ -60,13 +62,50 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
     return rec ? publicRecord(rec) : null;
   }
 
+  async function list(opts: ListOptions = {}): Promise<WithdrawalPage> {
+    const limit = opts.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_PAGE) throw new WithdrawalsClientError('invalid_request', `limit must be an integer from 1 to ${MAX_LIST_PAGE}`);
+    if (opts.status !== undefined && !(STATUSES as readonly string[]).includes(opts.status)) throw new WithdrawalsClientError('invalid_request', `status ${JSON.stringify(opts.status)} is no status word`);
+    if (opts.batchId !== undefined && !withdrawalIdSchema.safeParse(opts.batchId).success) {
+      throw new WithdrawalsClientError('invalid_request', `batch id ${JSON.stringify(opts.batchId)} must be 1-128 characters of A-Z a-z 0-9 . _ : -`);
+    }
+    try {
+      const page = await store.list({ owner: caller.name, status: opts.status ?? null, batchId: opts.batchId ?? null, limit, cursor: opts.cursor ?? null });
+      return {
+        withdrawals: page.withdrawals.map((r) => {
+          const { history: _history, ...view } = publicRecord(r);
+          return view;
+        }),
+        next: page.next,
+      };
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw new WithdrawalsClientError('invalid_request', err.message);
+      throw err;
+    }
+  }
+
   async function batch(id: string) {
     return store.batchSummary(id);
   }
 
   let closing: Promise<void> | undefined;
 
-  return {
+  /** Runs one call of the client under a fresh request id: in its log lines and on its WithdrawalsClientError. */
+  function call<A extends unknown[], T>(fn: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+    return (...args) => {
+      const requestId = randomUUID();
+      return inRequestContext({ reqId: requestId }, async () => {
+        try {
+          return await fn(...args);
+        } catch (err) {
+          if (err instanceof WithdrawalsClientError && err.requestId === null) err.requestId = requestId;
+          throw err;
+        }
+      });
+    };
+  }
+
+  const client: WithdrawalsClient = {
     prefix: config.QUEUE_PREFIX,
     async enqueue(body) {
       const res = await enqueueWithdrawal(deps, body, { caller });
@@ -85,6 +124,7 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
       }
     },
     get,
+    list,
     async waitFor(id, opts) {
       const statuses = opts.statuses ?? TERMINAL_STATUSES;
       const deadline = Date.now() + opts.timeoutMs;
@@ -118,5 +158,15 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
       })();
       return closing;
     },
+  };
+  return {
+    ...client,
+    enqueue: call(client.enqueue),
+    enqueueBatch: call(client.enqueueBatch),
+    get: call(client.get),
+    list: call(client.list),
+    waitFor: call(client.waitFor),
+    batch: call(client.batch),
+    waitForBatch: call(client.waitForBatch),
   };
 }

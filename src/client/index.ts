@@ -5,9 +5,12 @@ export type {
   ClientErrorCode,
   EnqueueBatchOptions,
   EnqueueOutcome,
+  ListOptions,
   WaitForBatchOptions,
   WaitOptions,
+  WithdrawalPage,
   WithdrawalRecord,
+  WithdrawalView,
   WithdrawalsClient,
   WithdrawalsClientOptions,
 } from './types.ts';

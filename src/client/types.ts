@@ -9,6 +9,28 @@ import type { ProviderName, WithdrawalRecord as StoredRecord } from '../withdraw
 /** A withdrawal as `GET /v1/withdrawals/:id` returns it. */
 export type WithdrawalRecord = Omit<StoredRecord, 'reconcileDeadline'>;
 
+/** A withdrawal as a listing shows it: the record without its history. */
+export type WithdrawalView = Omit<WithdrawalRecord, 'history'>;
+
+export interface ListOptions {
+  /** Only withdrawals now in this status (a page then examines a bounded window: see `list`). */
+  status?: Status;
+  /** Only this batch's withdrawals. */
+  batchId?: string;
+  /** 1 to 1000. @defaultValue 100 */
+  limit?: number;
+  /** `next` of the page before (with the same filters). */
+  cursor?: string | null;
+}
+
+/** A page of `list`, as `GET /v1/withdrawals` answers it. */
+export interface WithdrawalPage {
+  /** Newest first. */
+  withdrawals: WithdrawalView[];
+  /** Pass it as `cursor` for the next page; null: none. */
+  next: string | null;
+}
+
 /** What `enqueue` did: the same three answers as `POST /v1/withdrawals` (202, 200, 400/409). */
 export type EnqueueOutcome =
   | { kind: 'accepted'; record: WithdrawalRecord }
@@ -57,6 +79,11 @@ export interface WithdrawalsClientOptions {
   dailyAmountLimitMsat?: bigint;
   /** LIMIT_DAILY_COUNT: this producer's withdrawals per UTC day (the lower of the two). @defaultValue LIMIT_DAILY_COUNT, else none */
   dailyCountLimit?: number;
+  /**
+   * QUOTA_DAILY_CREATED: withdrawals this producer may create per UTC day, cancelled and failed ones
+   * included (the lower of the two). @defaultValue QUOTA_DAILY_CREATED, else none
+   */
+  dailyCreatedQuota?: number;
   /**
    * AUTO_PROVIDER_ORDER: the order `provider: "auto"` tries providers in; when the variable is set,
    * only the providers it lists are kept. @defaultValue AUTO_PROVIDER_ORDER, else the providers' order
@@ -116,6 +143,12 @@ export interface WithdrawalsClient {
   /** Enqueues items (bodies, or a file's items from `batchFileItems`) as one batch, as `POST /v1/batches`. */
   enqueueBatch(items: Iterable<unknown> | AsyncIterable<unknown>, opts?: EnqueueBatchOptions): Promise<BatchAnswer>;
   get(id: string): Promise<WithdrawalRecord | null>;
+  /**
+   * This client's producer's withdrawals, newest first, a page at a time, as `GET /v1/withdrawals`.
+   * With `status`, a page examines at most 2,000 withdrawals and may hold fewer than `limit` (even
+   * none) while `next` is not null. A bad option or cursor throws `invalid_request`.
+   */
+  list(opts?: ListOptions): Promise<WithdrawalPage>;
   /** Polls until the withdrawal reaches one of `statuses` (default: terminal). */
   waitFor(id: string, opts: WaitOptions): Promise<WithdrawalRecord>;
   batch(id: string): Promise<BatchSummary | null>;
@@ -130,6 +163,11 @@ export type ClientErrorCode = 'not_found' | 'timeout' | 'invalid_request' | 'ide
 /** A wait that ended without its status (`timeout`), an id that names nothing (`not_found`), a bad batch id. */
 export class WithdrawalsClientError extends Error {
   override name = 'WithdrawalsClientError';
+  /**
+   * The id of the client call that failed (a fresh UUID per call), as `x-request-id` names an API
+   * request: the client's log lines written during that call carry it as `reqId`.
+   */
+  requestId: string | null = null;
   constructor(
     readonly code: ClientErrorCode,
     message: string,

@@ -21,6 +21,13 @@ export interface MetricsDeps {
   now?: () => number;
   /** Producers whose daily budgets are reported (the configured tokens' names), and their limits. */
   producers?: readonly string[];
+  /**
+   * METRICS_PRODUCER_LABELS: report the daily budgets per producer (labelled with its name). Off,
+   * no producer or operator name appears in the scrape. @defaultValue false
+   */
+  producerLabels?: boolean;
+  /** A scrape within this long of the last one is answered from it (concurrent ones share one read). @defaultValue 1000 */
+  cacheMs?: number;
   dailyLimits?: DailyLimits;
   /** This process's webhook delivery totals by outcome (counted since start). */
   webhookDeliveries?: () => Record<string, number>;
@@ -42,7 +49,10 @@ export interface Metrics {
   registry: Registry;
   observe: MetricsObserver;
   contentType: string;
-  /** Reads the shared gauges from Redis, then renders every metric in the Prometheus text format. */
+  /**
+   * Every metric in the Prometheus text format, the shared gauges read from Redis: at most once per
+   * `cacheMs`, so that many scrapers cost Redis no more than one.
+   */
   render(): Promise<string>;
 }
 
@@ -115,23 +125,31 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ['queue', 'state'] as const,
     registers,
   });
+  // Batch ids are chosen by producers: they never become labels, only totals over the open batches.
   const batchItems = new Gauge({
     name: 'withdrawals_batch_items',
-    help: 'Items of each unfinished batch by status (only batches not done, newest first, bounded).',
-    labelNames: ['batch', 'status'] as const,
+    help: 'Items of the unfinished batches (newest first, bounded) by status, summed over those batches.',
+    labelNames: ['status'] as const,
     registers,
   });
+  const openBatches = new Gauge({
+    name: 'withdrawals_open_batches',
+    help: 'Unfinished batches (bounded: the newest ones, as withdrawals_batch_items).',
+    registers,
+  });
+  const producerLabels = deps.producerLabels ?? false;
+  const dailyRegisters = producerLabels ? registers : [];
   const dailyAmount = new Gauge({
     name: 'withdrawals_daily_amount_msat',
     help: "Per producer, today (UTC): the amount accepted (cancelled and failed given back), and what LIMIT_DAILY_AMOUNT_MSAT leaves (kind=left, only with a limit).",
     labelNames: ['producer', 'kind'] as const,
-    registers,
+    registers: dailyRegisters,
   });
   const dailyCount = new Gauge({
     name: 'withdrawals_daily_withdrawals',
     help: 'Per producer, today (UTC): the withdrawals accepted (cancelled and failed given back), and what LIMIT_DAILY_COUNT leaves (kind=left, only with a limit).',
     labelNames: ['producer', 'kind'] as const,
-    registers,
+    registers: dailyRegisters,
   });
   const redisUp = new Gauge({
     name: 'withdrawals_metrics_redis_up',
@@ -176,15 +194,14 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       if (limits.amountMsat !== null) dailyAmount.set({ producer, kind: 'left' }, Number(limits.amountMsat > usage.amountMsat ? limits.amountMsat - usage.amountMsat : 0n));
       if (limits.count !== null) dailyCount.set({ producer, kind: 'left' }, Math.max(0, limits.count - usage.count));
     }
-    // Reset first: a batch that finished since the last scrape must disappear, not linger.
-    batchItems.reset();
-    for (const b of s.openBatches) {
-      for (const status of STATUSES) batchItems.set({ batch: b.batchId, status }, b.byStatus[status]);
-    }
+    for (const status of STATUSES) batchItems.set({ status }, s.openBatches.reduce((sum, b) => sum + b.byStatus[status], 0));
+    openBatches.set(s.openBatches.length);
   }
 
-  const shared = [inStatus, oldestUnknown, breakerOpen, queueJobs, batchItems, dailyAmount, dailyCount];
+  const shared = [inStatus, oldestUnknown, breakerOpen, queueJobs, batchItems, openBatches, dailyAmount, dailyCount];
   const timeoutMs = deps.scrapeTimeoutMs ?? 2000;
+  const cacheMs = deps.cacheMs ?? 1000;
+  let cached: { at: number; text: Promise<string>; pending: boolean } | null = null;
 
   async function refresh(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
@@ -192,7 +209,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      const read = readSnapshot({ store: deps.store, queues: deps.queues, maxBatches: deps.maxBatches ?? 50, now, producers: deps.producers });
+      const producers = producerLabels ? deps.producers : [];
+      const read = readSnapshot({ store: deps.store, queues: deps.queues, maxBatches: deps.maxBatches ?? 50, now, producers });
       apply(await Promise.race([read, timeout]));
       redisUp.set(1);
     } catch (err) {
@@ -218,10 +236,27 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       failover: (from, to) => failovers.inc({ from, to }),
       resolution: (outcome) => resolutions.inc({ outcome }),
     },
-    async render() {
-      syncWebhookDeliveries();
-      await refresh();
-      return registry.metrics();
+    render() {
+      const t = performance.now();
+      if (cached && (cached.pending || t - cached.at < cacheMs)) return cached.text;
+      const text = (async () => {
+        syncWebhookDeliveries();
+        await refresh();
+        return registry.metrics();
+      })();
+      const entry = { at: t, text, pending: true };
+      cached = entry;
+      void text.then(
+        () => {
+          // Fresh from the moment it was rendered.
+          entry.at = performance.now();
+          entry.pending = false;
+        },
+        () => {
+          if (cached === entry) cached = null;
+        },
+      );
+      return text;
     },
   };
 }

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { clientErrorHandler, frameworkErrors, installErrorHandlers } from '../api/errors.ts';
+import { requestIdOf, requestIds } from '../api/request-id.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisClient } from '../redis.ts';
 import { healthRoutes, type ReadyCheck } from './health.ts';
@@ -28,7 +29,10 @@ export async function buildMetricsServer(deps: MetricsServerDeps): Promise<Fasti
     requestTimeout: 10_000,
     frameworkErrors,
     clientErrorHandler: clientErrorHandler(deps.logger),
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   });
+  requestIds(app);
   installErrorHandlers(app, deps.redis);
   await healthRoutes(app, { redis: deps.redis, ready: deps.ready });
   await metricsRoute(app, deps.metrics);

@@ -11,6 +11,11 @@ export interface SubmitEffect {
   change: RecordChange;
   /** Schedule a settlement check. */
   settle: boolean;
+  /**
+   * Make that first check at once rather than SETTLE_POLL_MS later: the provider already answered
+   * success and only its confirming lookup is missing (it still settles nothing by itself).
+   */
+  confirmAtOnce?: true;
 }
 
 /**
@@ -31,8 +36,8 @@ export function submitEffect(provider: Pick<ProviderCapabilities, 'settlesOnSubm
       if (outcome.status === 'succeeded' && provider.settlesOnSubmit) {
         return { to: 'succeeded', cause: 'provider answered paid', change, settle: false };
       }
-      const cause = outcome.status === 'succeeded' ? 'provider answered success; confirming it by lookup' : 'provider accepted; pending';
-      return { to: 'submitted', cause, change, settle: true };
+      if (outcome.status === 'succeeded') return { to: 'submitted', cause: 'provider answered success; confirming it by lookup', change, settle: true, confirmAtOnce: true };
+      return { to: 'submitted', cause: 'provider accepted; pending', change, settle: true };
     }
     case 'rejected':
       return {

@@ -3,7 +3,7 @@ import { failureOf } from '../withdrawals/failure.ts';
 import type { RecordChange } from '../withdrawals/record-codec.ts';
 import type { Withdrawal } from '../withdrawals/withdrawal.ts';
 import { movedAmountUpdate } from './outcome-effects.ts';
-import { settleDelay } from './lookup-policy.ts';
+import { nextCheckDelay } from './lookup-policy.ts';
 
 /** What one settlement check does with the provider's answer (architecture.md, "Settlement"). */
 export type SettleDecision =
@@ -21,6 +21,8 @@ export interface SettleInput {
   /** Checks made before this one (0-based). */
   checks: number;
   nowMs: number;
+  /** When the settle job was created (Unix ms): checks are due on a schedule from it. Unknown: each waits its own delay. */
+  startedMs?: number;
   pollMs: number;
   pollMaxMs: number;
 }
@@ -30,8 +32,8 @@ function evidence(outcome: LookupOutcome) {
 }
 
 /**
- * The settle decision, pure: an explicit `succeeded`/`failed` settles; anything else waits, backing
- * off from SETTLE_POLL_MS (and never sooner than a Retry-After), until the record's reconciliation
+ * The settle decision, pure: an explicit `succeeded`/`failed` settles; anything else waits for the
+ * next check of the schedule in lookup-policy.ts (never sooner than a Retry-After), until the record's reconciliation
  * deadline, after which it goes to `needs_review` with the last answer as evidence. "Not found" is
  * never a failure: refunding on it is a known double-spend.
  */
@@ -49,5 +51,6 @@ export function settleDecision(input: SettleInput): SettleDecision {
     return { kind: 'review', change: { failure: evidence(outcome) }, cause: 'reconciliation budget spent' };
   }
   const retryAfter = outcome.kind === 'error' ? (outcome.retryAfterMs ?? 0) : 0;
-  return { kind: 'wait', delayMs: Math.max(settleDelay(input.checks + 1, input.pollMs, input.pollMaxMs), retryAfter) };
+  const next = nextCheckDelay(input.checks + 1, input.nowMs, input.startedMs, input.pollMs, input.pollMaxMs);
+  return { kind: 'wait', delayMs: Math.max(next, retryAfter) };
 }

@@ -24,7 +24,8 @@ export interface SettleDeps {
 
 /**
  * One settlement check: ask the provider, settle only on an explicit terminal status, otherwise
- * check again later (backing off), and hand the withdrawal to an operator once the budget is spent.
+ * check again later (early, then backing off: lookup-policy.ts), and hand the withdrawal to an
+ * operator once the budget is spent.
  */
 export function createSettleProcessor(deps: SettleDeps) {
   const now = deps.now ?? Date.now;
@@ -60,7 +61,9 @@ export function createSettleProcessor(deps: SettleDeps) {
     });
     deps.onLookup?.(provider, outcome);
 
-    const decision = settleDecision({ rec, outcome, checks, nowMs: now(), pollMs: deps.pollMs, pollMaxMs: deps.pollMaxMs });
+    // BullMQ's creation time of this job: the schedule's start (a check that waited keeps it).
+    const startedMs = Number.isFinite(job.timestamp) && job.timestamp > 0 ? job.timestamp : undefined;
+    const decision = settleDecision({ rec, outcome, checks, nowMs: now(), startedMs, pollMs: deps.pollMs, pollMaxMs: deps.pollMaxMs });
     switch (decision.kind) {
       case 'settle': {
         const res = await deps.store.transition(id, { known, from: status, to: decision.to, change: decision.change, cause: decision.cause });

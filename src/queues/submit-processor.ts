@@ -23,8 +23,8 @@ export interface SubmitDeps {
   /** Reads the record and moves it through the state machine: all a submit needs of the store. */
   store: Pick<WithdrawalStore, 'read' | 'transition'>;
   logger: Logger;
-  /** Schedules the first settlement check. */
-  scheduleSettle(id: string, round: number): Promise<void>;
+  /** Schedules the first settlement check: SETTLE_POLL_MS from now, or at once to confirm a success the provider answered. */
+  scheduleSettle(id: string, round: number, atOnce?: boolean): Promise<void>;
   /**
    * The request never reached the provider. Returns the error to throw so BullMQ retries the job:
    * a rate-limit error (Retry-After, credentials) or a plain retry with backoff.
@@ -223,7 +223,7 @@ export function createSubmitProcessor(deps: SubmitDeps) {
     }
     log.info({ outcome: outcome.kind, status: effect.to }, 'submit finished');
     if (isTerminal(effect.to) && rec.createdAt) deps.onTerminal?.(effect.to, rec.createdAt);
-    if (effect.settle) await deps.scheduleSettle(id, rec.round);
+    if (effect.settle) await deps.scheduleSettle(id, rec.round, effect.confirmAtOnce ?? false);
     if (outcome.kind === 'not_sent') {
       throw await deps.onNotSent(outcome);
     }

@@ -129,7 +129,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       client,
       store: deps.store,
       logger,
-      scheduleSettle: (id, round) => queues.addSettle(id, round, settings.pollMs),
+      scheduleSettle: (id, round, atOnce) => queues.addSettle(id, round, atOnce ? 0 : settings.pollMs),
       onTerminal: (status, createdAt) => deps.observe?.terminal?.(provider, status, createdAt),
       stopping: () => worker?.closing !== undefined,
       enabledProviders: configured,

@@ -18,6 +18,7 @@ export function enqueueSettings(config: Config, providers: readonly ProviderDefi
       approvalsRequired: config.APPROVALS_REQUIRED,
       expiryMarginMs: config.INVOICE_EXPIRY_MARGIN_S * 1000,
       daily: { amountMsat: config.LIMIT_DAILY_AMOUNT_MSAT, count: config.LIMIT_DAILY_COUNT },
+      createdQuota: config.QUOTA_DAILY_CREATED,
     },
     checks: {
       network: config.LN_NETWORK,

@@ -3,6 +3,7 @@
  * only this folder maps the configuration's variables onto them. The entry points (workers/,
  * src/cli/commands/), the runtime and the library client build through it.
  */
+import type { RateLimitSettings } from '../api/rate-limit.ts';
 import type { Config } from '../config.ts';
 import type { ProviderDefinition } from '../providers/definition.ts';
 import { builtinProviders } from '../providers/index.ts';
@@ -41,6 +42,7 @@ export interface ServiceSettings {
   webhooks: WebhookSettings;
   /** Null: traces are off. */
   tracing: TracingSettings | null;
+  rateLimits: RateLimitSettings;
 }
 
 /**
@@ -58,6 +60,11 @@ export function serviceSettings(config: Config, providers: readonly ProviderDefi
     providers: providerSettings(config, providers),
     webhooks: webhookSettings(config),
     tracing: tracingSettings(config),
+    rateLimits: {
+      perTokenPerSecond: config.API_RATE_LIMIT_PER_S,
+      authFailuresPerMinute: config.API_AUTH_FAILURES_PER_MIN,
+      replaysPerMinute: config.WEBHOOK_REPLAYS_PER_MIN,
+    },
   };
 }
 

@@ -46,5 +46,7 @@ export function webhookSettings(config: Config): WebhookSettings {
     configured,
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     maxEndpoints: config.WEBHOOK_MAX_ENDPOINTS,
+    maxInFlightPerOwner: config.WEBHOOK_MAX_IN_FLIGHT_PER_OWNER,
+    replayMax: config.WEBHOOK_REPLAY_MAX,
   };
 }

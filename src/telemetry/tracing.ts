@@ -2,6 +2,7 @@ import { SpanStatusCode, type Attributes, type Span, type Tracer, type TracerPro
 import type { JobsOptions, Telemetry } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 import { TRACER_NAME } from './attributes.ts';
+import { withoutHousekeeping } from './bullmq-spans.ts';
 
 /**
  * Traces of one process: only `@opentelemetry/api` here (a no-op unless an SDK is registered); the
@@ -20,9 +21,9 @@ export interface Tracing {
  * provider must be the registered global one: its context manager carries the active span across
  * awaits, and its propagator carries it into job options.
  */
-export function createTracing(provider: TracerProvider | undefined): Tracing | null {
+export function createTracing(provider: TracerProvider | undefined, opts: { bullmqHousekeeping?: boolean } = {}): Tracing | null {
   if (!provider) return null;
-  return { tracer: provider.getTracer(TRACER_NAME), bullmq: new BullMQOtel(TRACER_NAME) };
+  return { tracer: provider.getTracer(TRACER_NAME), bullmq: withoutHousekeeping(new BullMQOtel(TRACER_NAME), opts.bullmqHousekeeping ?? false) };
 }
 
 /**

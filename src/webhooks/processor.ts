@@ -1,4 +1,4 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisClient } from '../redis.ts';
@@ -8,6 +8,7 @@ import type { PostEvent } from './deliver.ts';
 import type { Lanes } from './lanes.ts';
 import { parseLaneId } from './lanes.ts';
 import { carries } from './ownership.ts';
+import { OPERATORS_SLOTS, type OwnerSlots } from './owner-slots.ts';
 import { deliveryJobSchema, enqueueHeads, type WebhookQueue } from './queue.ts';
 import type { EndpointRegistry } from './registry.ts';
 import type { WebhookStats } from './stats.ts';
@@ -26,6 +27,10 @@ export interface ProcessorDeps {
   post: PostEvent;
   stats: WebhookStats;
   logger: Logger;
+  /** Deliveries in flight per endpoint owner, fleet-wide; without it, none. */
+  slots?: OwnerSlots;
+  /** How long a delivery waits when its owner's slots are all taken, ms (a random part is added). @defaultValue 250 */
+  deferMs?: number;
 }
 
 /**
@@ -34,7 +39,8 @@ export interface ProcessorDeps {
  */
 export function createDeliveryProcessor(deps: ProcessorDeps) {
   const { lanes, stats } = deps;
-  return async (job: Job): Promise<string> => {
+  const deferMs = deps.deferMs ?? 250;
+  return async (job: Job, token?: string): Promise<string> => {
     const parsed = deliveryJobSchema.safeParse(job.data);
     const ref = parsed.success ? parseLaneId(parsed.data.lane) : null;
     const streamId = parsed.success ? toStreamId(parsed.data.eventId) : null;
@@ -63,7 +69,21 @@ export function createDeliveryProcessor(deps: ProcessorDeps) {
       return "skipped: another producer's event";
     }
     const event = entryToEvent(entry);
-    const result = await deps.post(endpoint, event);
+    const owner = endpoint.owner?.name ?? OPERATORS_SLOTS;
+    const holder = String(job.id);
+    if (deps.slots && !(await deps.slots.acquire(owner, holder))) {
+      // Every slot of this owner is in flight (a slow or dead endpoint): let the other owners' deliveries
+      // through, and come back in a moment without spending an attempt. The lane keeps its order.
+      stats.record('deferred');
+      await job.moveToDelayed(Date.now() + deferMs + Math.floor(Math.random() * deferMs), token);
+      throw new DelayedError();
+    }
+    let result: Awaited<ReturnType<PostEvent>>;
+    try {
+      result = await deps.post(endpoint, event);
+    } finally {
+      await deps.slots?.release(owner, holder);
+    }
     if (result.ok) {
       await moveOn();
       stats.record('delivered');

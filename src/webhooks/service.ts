@@ -13,6 +13,7 @@ import type { Endpoint } from './endpoint.ts';
 import { createLanes } from './lanes.ts';
 import { createUrlCheck } from '../net/private-addresses.ts';
 import { createDeliveryProcessor } from './processor.ts';
+import { createOwnerSlots } from './owner-slots.ts';
 import { createWebhookQueue, WEBHOOK_QUEUE, type WebhookQueue } from './queue.ts';
 import { createRegistration, type Registration } from './register.ts';
 import { CONFIG_ENDPOINT_ID, createEndpointRegistry, type EndpointRegistry, type NewEndpoint } from './registry.ts';
@@ -32,8 +33,10 @@ export interface WebhookSettings {
   allowPrivate: boolean;
   /** Endpoints one producer (or operator) may register. */
   maxEndpoints: number;
-  /** @defaultValue 10000 */
+  /** WEBHOOK_REPLAY_MAX: events one replay request redelivers at most. @defaultValue 10000 */
   replayMax?: number;
+  /** WEBHOOK_MAX_IN_FLIGHT_PER_OWNER: deliveries in flight to one owner's endpoints, fleet-wide. @defaultValue concurrency */
+  maxInFlightPerOwner?: number;
   /** Events read per fan-out step. @defaultValue 200 */
   dispatchBatch?: number;
   dispatcher?: Partial<DispatcherSettings>;
@@ -111,7 +114,8 @@ export function createWebhooks(deps: WebhookDeps): Webhooks {
         lookup: deps.lookup,
       });
       const post = opts.post ?? createPoster(agent, settings.timeoutMs);
-      const processor = createDeliveryProcessor({ redis, keys, registry, lanes, queue, post, stats, logger });
+      const slots = createOwnerSlots(redis, keys, { perOwner: settings.maxInFlightPerOwner ?? settings.concurrency, leaseMs: settings.timeoutMs + 5000 });
+      const processor = createDeliveryProcessor({ redis, keys, registry, lanes, queue, post, stats, logger, slots });
       const worker = new Worker(WEBHOOK_QUEUE, processor, { connection: redis, prefix: keys.bullPrefix, concurrency: settings.concurrency });
       worker.on('error', (err) => logger.error({ err: err.message, queue: WEBHOOK_QUEUE }, 'webhook worker error'));
       await worker.waitUntilReady();

@@ -4,9 +4,11 @@
  * - `delivered`: a 2xx answer;
  * - `retried`: an attempt failed and another one is scheduled;
  * - `dead_lettered`: the last attempt failed (or the event is no longer kept); the job stays failed;
- * - `skipped`: the endpoint was removed before the event's turn.
+ * - `skipped`: the endpoint was removed before the event's turn;
+ * - `deferred`: the endpoint's owner had every one of its slots in flight (WEBHOOK_MAX_IN_FLIGHT_PER_OWNER):
+ *   the job waits a moment, no attempt spent.
  */
-export const DELIVERY_OUTCOMES = ['delivered', 'retried', 'dead_lettered', 'skipped'] as const;
+export const DELIVERY_OUTCOMES = ['delivered', 'retried', 'dead_lettered', 'skipped', 'deferred'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 export interface WebhookStats {
@@ -16,7 +18,7 @@ export interface WebhookStats {
 }
 
 export function createWebhookStats(): WebhookStats {
-  const counts: Record<DeliveryOutcome, number> = { delivered: 0, retried: 0, dead_lettered: 0, skipped: 0 };
+  const counts: Record<DeliveryOutcome, number> = { delivered: 0, retried: 0, dead_lettered: 0, skipped: 0, deferred: 0 };
   return {
     record(outcome) {
       counts[outcome] += 1;

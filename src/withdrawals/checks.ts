@@ -29,6 +29,12 @@ export type CheckCode =
   | 'provider_disabled'
   | 'unsupported_destination';
 
+/**
+ * How far in the future an invoice's timestamp may be (clocks drift); later ones are `invalid_invoice`
+ * (interface.md "Limits"): an invoice from the future would otherwise stretch its expiry at will.
+ */
+export const INVOICE_FUTURE_SKEW_SECONDS = 600;
+
 export interface CheckContext {
   /** LN_NETWORK: invoices and addresses of other networks are refused. */
   network: Network;
@@ -139,6 +145,15 @@ function checkInvoice(provider: ProviderName, invoice: string, requested: bigint
       'invoice',
       `invoice is for ${decoded.network} (${INVOICE_PREFIXES[decoded.network]}...), but this service pays on ` +
         `${ctx.network} (LN_NETWORK=${ctx.network}); send a ${INVOICE_PREFIXES[ctx.network]}... invoice`,
+    );
+  }
+  const future = decoded.timestamp * 1000 - ctx.nowMs;
+  if (future > INVOICE_FUTURE_SKEW_SECONDS * 1000) {
+    return refuse(
+      'invalid_invoice',
+      'invoice',
+      `invoice is timestamped ${new Date(decoded.timestamp * 1000).toISOString()}, more than ${INVOICE_FUTURE_SKEW_SECONDS / 60} minutes ` +
+        "in the future; check the payee's clock and ask for a new invoice",
     );
   }
   const expiresAtMs = decoded.expiresAt * 1000;

@@ -43,6 +43,8 @@ export interface MoneyPolicy {
   expiryMarginMs: number;
   /** LIMIT_DAILY_AMOUNT_MSAT and LIMIT_DAILY_COUNT, per producer and UTC day. */
   daily: DailyLimits;
+  /** QUOTA_DAILY_CREATED: withdrawals a producer may create per UTC day, none given back; absent or null: none. */
+  createdQuota?: number | null;
 }
 
 /**
@@ -198,6 +200,7 @@ async function enqueueOne(deps: EnqueueDeps, body: unknown, ctx: EnqueueContext)
       approvalsNeeded: held ? approvalsNeeded({ approvalsRequired: deps.policy?.approvalsRequired ?? 1 }, req.address !== undefined) : 0,
       expiresAt: v.invoiceExpiresAt,
       dailyLimits: deps.policy?.daily,
+      dailyQuota: deps.policy?.createdQuota ?? null,
     });
   } catch (err) {
     budget?.release(amount);
@@ -208,6 +211,17 @@ async function enqueueOne(deps: EnqueueDeps, body: unknown, ctx: EnqueueContext)
   switch (created.kind) {
     case 'limit_exceeded':
       return { kind: 'refused', status: 409, error: limitRefusal(deps.policy?.daily ?? { amountMsat: null, count: null }, created.used, amount) };
+    case 'quota_exceeded':
+      return {
+        kind: 'refused',
+        status: 409,
+        error: apiError(
+          'limit_exceeded',
+          `this producer already created ${created.created} withdrawals on ${created.day} (UTC), its daily quota (QUOTA_DAILY_CREATED, ` +
+            'cancelled and failed ones included); nothing was stored, try again tomorrow (UTC)',
+          [{ path: 'id', message: 'over the daily quota of created withdrawals' }],
+        ),
+      };
     case 'conflict':
       return {
         kind: 'refused',

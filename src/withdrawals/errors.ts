@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'invoice_already_used',
   'invalid_state',
   'limit_exceeded',
+  'rate_limited',
   'unavailable',
 ] as const;
 

@@ -3,6 +3,7 @@
  * command line, 78 for a bad environment variable. (1, failures, is tested with each command.)
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -29,6 +30,24 @@ describe('withdrawals --help', () => {
     expect(run.stdout).toMatch(/^ {2}2 {3}usage: /m);
     expect(run.stdout).toMatch(/^ {2}78 {2}configuration: /m);
     expect(run.stderr).toBe('');
+  });
+
+  it('states the exit codes in the very words of docs/commands.md', async () => {
+    const help = (await cli(['--help'])).stdout;
+    const block = help.split(/^Exit codes:$/m)[1] ?? '';
+    const fromHelp = new Map<string, string>();
+    let code = '';
+    for (const line of block.split('\n')) {
+      const start = /^ {2}(\d+) +(.*)$/.exec(line);
+      if (start) {
+        code = start[1] ?? '';
+        fromHelp.set(code, start[2] ?? '');
+      } else if (code && line.trim()) fromHelp.set(code, `${fromHelp.get(code) ?? ''} ${line.trim()}`);
+    }
+    const doc = readFileSync(new URL('../../docs/commands.md', import.meta.url), 'utf8');
+    const fromDoc = new Map([...doc.matchAll(/^\| (\d+) \| (.*) \|$/gm)].map((m) => [m[1] ?? '', (m[2] ?? '').replaceAll('`', '')]));
+    expect([...fromHelp.keys()]).toEqual(['0', '1', '2', '78']);
+    expect(Object.fromEntries(fromDoc)).toEqual(Object.fromEntries(fromHelp));
   });
 
   it('prints the usage and exits 2 without a command', async () => {

@@ -39,8 +39,9 @@ function inConsumer(file: string, args: string[], env: Record<string, string> = 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'withdrawals-package-'));
   consumer = join(dir, 'consumer');
-  // --ignore-scripts: dist/ is already built by the test set-up (prepare would only rebuild it).
-  const { stdout } = await exec('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: root, timeout: 120_000 });
+  // With its scripts, as `npm publish` packs: prepack strips the checkout's scripts from the packed
+  // manifest, postpack restores package.json (prepare finds dist/ up to date: the test set-up built it).
+  const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, timeout: 120_000 });
   const [info] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   if (!info) throw new Error(`npm pack printed no package: ${stdout}`);
   packed = info.files.map((f) => f.path);
@@ -75,6 +76,24 @@ describe('the packed package', () => {
     expect(packed).toContain('dist/src/withdrawals/validation/thread-entry.mjs');
     expect(packed).toContain('dist/src/withdrawals/validation/thread.js');
     expect(packed.filter((f) => /^(src|test|bench|workers)\//.test(f) || f.endsWith('.tsbuildinfo') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
+  });
+
+  it('ships the MIT LICENSE its manifest names and the docs the README links, and no checkout script', async () => {
+    expect(packed).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'SECURITY.md', 'docs/commands.md', 'docs/http-api.md', 'docs/configuration.md']));
+    const installed = join(consumer, 'node_modules', 'withdrawals');
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { license?: string; scripts?: Record<string, string>; engines?: Record<string, string> };
+    expect(manifest.license).toBe('MIT');
+    expect((await readFile(join(installed, 'LICENSE'), 'utf8')).split('\n')[0]).toBe('MIT License');
+    expect(manifest.scripts ?? {}).toEqual({});
+    expect(manifest.engines).toEqual({ node: '>=20.18' });
+    // Every docs/ link of the README resolves inside the package.
+    const readme = await readFile(join(installed, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\((docs\/[^)#]+)/g)].map((m) => m[1] ?? '');
+    expect(links.length).toBeGreaterThan(5);
+    for (const link of links) expect(packed, link).toContain(link);
+    // The checkout keeps its own scripts.
+    const own = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(own.scripts.prepare).toBe('node bin/build.js --keep-going');
   });
 
   it('imports from plain Node ESM and reads from Redis through the client', async () => {

@@ -66,6 +66,16 @@ describe('the library client reads the money policy from the environment, as the
     });
   });
 
+  it('counts QUOTA_DAILY_CREATED as the API does (the lower of option and variable)', async () => {
+    vi.stubEnv('QUOTA_DAILY_CREATED', '2');
+    await withClient({ producer: 'env-quota', dailyCreatedQuota: 50 }, async (client) => {
+      const first = await client.enqueue(withdrawalBody('aurpay', 1000n).body);
+      expect(first.kind).toBe('accepted');
+      expect(await statusOf(client, 1000n)).toBe('queued');
+      expect(await statusOf(client, 1000n)).toBe('limit_exceeded');
+    });
+  });
+
   it('refuses to start on a bad policy variable, naming it, whether or not an option gives it', async () => {
     vi.stubEnv('APPROVALS_REQUIRED', 'two');
     await expect(createWithdrawalsClient({ redisUrl: redisUrl(), prefix })).rejects.toThrow(/APPROVALS_REQUIRED: /);

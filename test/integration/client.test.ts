@@ -111,6 +111,30 @@ describe('createWithdrawalsClient', () => {
     }
   });
 
+  it('lists its producer\'s withdrawals newest first, as the API does, and refuses a bad option', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { body } = withdrawalBody('turinpay');
+      expect((await client.enqueue(body)).kind).toBe('accepted');
+      ids.push(body.id);
+    }
+    const first = await client.list({ limit: 2 });
+    expect(first.withdrawals.map((w) => w.id)).toEqual([ids[2], ids[1]]);
+    expect(first.withdrawals[0]).not.toHaveProperty('history');
+    const second = await client.list({ limit: 1, cursor: first.next });
+    expect(second.withdrawals.map((w) => w.id)).toEqual([ids[0]]);
+    const api = await p.call('GET', '/v1/withdrawals?limit=2');
+    expect(api.body.withdrawals.map((w: { id: string }) => w.id)).toEqual([ids[2], ids[1]]);
+    const other = await createWithdrawalsClient({ redisUrl: p.config.REDIS_URL, prefix: p.config.QUEUE_PREFIX, network: 'regtest', producer: 'someone-else' });
+    try {
+      expect((await other.list()).withdrawals).toEqual([]);
+    } finally {
+      await other.close();
+    }
+    await expect(client.list({ limit: 0 })).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(client.list({ cursor: 'forged' })).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+
   it('says not_found for an unknown id and timeout when the status does not come', async () => {
     expect(await client.get('lib-nothing')).toBeNull();
     await expect(client.waitFor('lib-nothing', { timeoutMs: 1000 })).rejects.toMatchObject({ code: 'not_found' });
@@ -121,5 +145,16 @@ describe('createWithdrawalsClient', () => {
     expect(err).toMatchObject({ code: 'timeout' });
     const rec = await client.waitFor(body.id, { timeoutMs: 40_000 });
     expect(isTerminal(rec.status)).toBe(true);
+  });
+
+  it('names the failed call in its errors with a request id, a fresh one per call', async () => {
+    const errors = await Promise.all([
+      client.waitFor('lib-nothing', { timeoutMs: 1000 }).catch((e: unknown) => e),
+      client.list({ cursor: 'forged' }).catch((e: unknown) => e),
+      client.enqueueBatch([], { batchId: 'not a batch id' }).catch((e: unknown) => e),
+    ]);
+    const ids = errors.map((e) => (e instanceof WithdrawalsClientError ? e.requestId : null));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(3);
   });
 });

@@ -26,6 +26,7 @@ beforeAll(async () => {
       API_TOKENS: PRODUCERS.map((n) => `${n}=${token(n)}`).join(','),
       LIMIT_DAILY_AMOUNT_MSAT: String(AMOUNT_LIMIT),
       LIMIT_DAILY_COUNT: String(COUNT_LIMIT),
+      METRICS_PRODUCER_LABELS: 'true',
     },
   });
 });

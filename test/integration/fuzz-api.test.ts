@@ -39,7 +39,9 @@ let stats = { requests: 0, byStatus: new Map<number, number>(), broken: 0 };
 beforeAll(async () => {
   p = await startPipeline({
     workers: false,
-    env: { DASHBOARD_USER: 'ops', DASHBOARD_PASSWORD: 'dashboard-secret-1', WEBHOOK_ALLOW_PRIVATE: 'true', REQUEST_TIMEOUT_MS: '10000', LOG_LEVEL: 'warn' },
+    env: { DASHBOARD_USER: 'ops', DASHBOARD_PASSWORD: 'dashboard-secret-1', WEBHOOK_ALLOW_PRIVATE: 'true', REQUEST_TIMEOUT_MS: '10000', LOG_LEVEL: 'warn',
+      // Budgets low enough that some requests meet them (429 must carry the error body too), high enough that most reach the routes.
+      API_RATE_LIMIT_PER_S: '20', API_MAX_CONCURRENT_PER_TOKEN: '8', API_AUTH_FAILURES_PER_MIN: '1000' },
   });
   const res = await fetch(`${p.baseUrl}/openapi.json`);
   expect(res.status).toBe(200);
@@ -140,9 +142,9 @@ const param: fc.Arbitrary<string> = fc.oneof(
 );
 const query: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.constant('') },
-  fc.tuple(fc.constantFrom('after', 'limit', 'id', 'status', 'provider', '__proto__', 'constructor'), fc.oneof(param, fc.integer().map(String))).map(([k, v]) => `?${k}=${v}`),
+  fc.tuple(fc.constantFrom('after', 'limit', 'id', 'status', 'provider', 'batchId', 'cursor', 'producer', '__proto__', 'constructor'), fc.oneof(param, fc.integer().map(String))).map(([k, v]) => `?${k}=${v}`),
   fc.string({ maxLength: 60 }).map((s) => `?${s}`),
-  fc.constantFrom('?limit=0', '?limit=100000', '?limit=-1', '?after=1-0', '?after=%', '?a[b]=1&a[c]=2', '?__proto__[x]=1', '?&&&=&='),
+  fc.constantFrom('?limit=0', '?limit=100000', '?limit=-1', '?after=1-0', '?after=%', '?a[b]=1&a[c]=2', '?__proto__[x]=1', '?&&&=&=', '?cursor=aTo', '?cursor=%00', '?status=queued&status=failed', '?batchId=&cursor='),
 );
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'FOO', 'PROPFIND', 'SEARCH', 'PURGE'];
 const contentType: fc.Arbitrary<string | null> = fc.constantFrom(
@@ -346,6 +348,19 @@ describe('fuzzing the HTTP API (each run followed by a served /healthz and no un
     expect(run.requests).toBeGreaterThan(50);
     expect([...run.byStatus.keys()].filter((s) => s >= 200 && s < 300).length).toBeGreaterThan(0);
   }, 60_000);
+
+  it('bursts past API_RATE_LIMIT_PER_S: 429 rate_limited with the error body and Retry-After, the process still serving', async () => {
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, () => fetch(`${p.baseUrl}/v1/withdrawals/fuzz-burst`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })),
+    );
+    const limited = burst.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    for (const r of limited) {
+      expect(r.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    }
+    expect((await fetch(`${p.baseUrl}/healthz`)).status).toBe(200);
+  });
 
   it('hostile bodies on every route that reads one', async () => {
     await fuzz(bodyRequest, 120, 12);

@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/api/server.ts';
 import { ERROR_CODES } from '../../src/withdrawals/errors.ts';
+import { payeeInvoice } from '../../src/demo/payee.ts';
 import { withdrawalBody } from '../support/invoices.ts';
 import { OPERATOR_TOKEN, startPipeline, TEST_TOKEN, type Pipeline } from '../support/pipeline.ts';
 
@@ -135,6 +136,26 @@ describe('deeply nested bodies', () => {
       expectError(r, 400, 'invalid_request');
       expect(r.body.error.issues.map((i: { path: string }) => i.path)).toContain(field);
     }
+  });
+});
+
+describe('invoices from the future', () => {
+  function futureBody(aheadS: number) {
+    const { invoice } = payeeInvoice({ network: 'regtest', amountMsat: 25_000_000n, nowSeconds: Math.floor(Date.now() / 1000) + aheadS });
+    return { id: `future-${randomUUID()}`, provider: 'aurpay', invoice };
+  }
+
+  it('an invoice timestamped 24 hours or 11 minutes ahead is 400 invalid_invoice, alone or as a batch item; 1 minute ahead is accepted', async () => {
+    for (const ahead of [24 * 3600, 11 * 60]) {
+      const r = await send('POST', '/v1/withdrawals', { body: JSON.stringify(futureBody(ahead)), type: 'application/json', token: TEST_TOKEN });
+      expectError(r, 400, 'invalid_invoice');
+      expect(r.body.error.message).toContain('in the future');
+    }
+    const batch = await send('POST', '/v1/batches', { body: JSON.stringify({ items: [futureBody(24 * 3600), futureBody(60)] }), type: 'application/json', token: TEST_TOKEN });
+    expect(batch.status, batch.text.slice(0, 300)).toBe(202);
+    expect(batch.body).toMatchObject({ accepted: 1, rejected: [{ index: 0, error: { code: 'invalid_invoice' } }] });
+    const ok = await send('POST', '/v1/withdrawals', { body: JSON.stringify(futureBody(60)), type: 'application/json', token: TEST_TOKEN });
+    expect(ok.status, ok.text.slice(0, 300)).toBe(202);
   });
 });
 

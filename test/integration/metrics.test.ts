@@ -145,17 +145,61 @@ describe('GET /metrics', () => {
     expect(value(text, 'withdrawals_queue_jobs', { queue: 'submit-aurpay', state: 'completed' })).toBe(3);
   });
 
-  it('reports the progress of unfinished batches only', async () => {
-    expect(value(text, 'withdrawals_batch_items', { batch: batchId, status: 'queued' })).toBe(2);
-    expect(value(text, 'withdrawals_batch_items', { batch: batchId, status: 'succeeded' })).toBe(0);
+  it('reports the progress of unfinished batches only, summed, never naming a batch', async () => {
+    expect(value(text, 'withdrawals_batch_items', { status: 'queued' })).toBe(2);
+    expect(value(text, 'withdrawals_batch_items', { status: 'succeeded' })).toBe(0);
+    expect(value(text, 'withdrawals_open_batches')).toBe(1);
+    expect(text).not.toContain(batchId);
+    expect(text).not.toMatch(/batch="/);
     await p.runtime.queues.submitQueue('turinpay').resume();
     const after = await eventually(async () => {
       const t = await scrape();
-      return t.includes(batchId) ? undefined : t;
+      return value(t, 'withdrawals_open_batches') === 0 ? t : undefined;
     }, 15_000, 'the finished batch to leave the metrics');
+    expect(value(after, 'withdrawals_batch_items', { status: 'queued' })).toBe(0);
     expect(value(after, 'withdrawals_in_status', { provider: 'turinpay', status: 'succeeded' })).toBe(5);
     expect(value(after, 'withdrawals_breaker_open', { provider: 'turinpay' })).toBe(0);
     expect(value(after, 'withdrawals_settle_duration_seconds_count', { provider: 'turinpay', status: 'succeeded' })).toBe(5);
+  });
+
+  it('names no producer or operator without METRICS_PRODUCER_LABELS', () => {
+    expect(text).not.toMatch(/producer="/);
+    expect(text).not.toContain('withdrawals_daily_');
+    expect(text).not.toMatch(/"(tester|ops)"/);
+  });
+
+  it('reads Redis at most once a second however many scrape, concurrent scrapes sharing one read', async () => {
+    const store = p.runtime.store;
+    const original = store.countByStatus;
+    let reads = 0;
+    store.countByStatus = (...args) => {
+      reads++;
+      return original(...args);
+    };
+    try {
+      const started = performance.now();
+      for (let round = 0; round < 5; round++) {
+        const texts = await Promise.all(Array.from({ length: 20 }, () => scrape()));
+        expect(new Set(texts).size).toBe(1);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      expect(reads).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+    } finally {
+      store.countByStatus = original;
+    }
+    // Once the second is over, the next scrape reads again.
+    await new Promise((r) => setTimeout(r, 1100));
+    let after = 0;
+    store.countByStatus = (...args) => {
+      after++;
+      return original(...args);
+    };
+    try {
+      await scrape();
+      expect(after).toBe(1);
+    } finally {
+      store.countByStatus = original;
+    }
   });
 
   it('passes the exposition lint rules and promtool check metrics', () => {
@@ -168,6 +212,7 @@ describe('GET /metrics', () => {
       'withdrawals_breaker_open',
       'withdrawals_queue_jobs',
       'withdrawals_batch_items',
+      'withdrawals_open_batches',
     ]) {
       expect(text).toMatch(new RegExp(`^# HELP ${name} `, 'm'));
     }

@@ -79,7 +79,8 @@ describe('the metrics the rules and the dashboard read', () => {
   let exposition = '';
 
   beforeAll(async () => {
-    p = await startPipeline({ workers: true });
+    // The per-producer series too: the scrape then holds every family docs/operations.md lists.
+    p = await startPipeline({ workers: true, env: { METRICS_PRODUCER_LABELS: 'true' } });
     const { body } = withdrawalBody('aurpay');
     expect((await p.call('POST', '/v1/withdrawals', body)).status).toBe(202);
     await eventually(async () => ((await p.call('GET', `/v1/withdrawals/${body.id}`)).body.status === 'succeeded' ? true : undefined), 15_000, 'the payout settled');
@@ -115,5 +116,22 @@ describe('the metrics the rules and the dashboard read', () => {
     const wanted = expressions().flatMap((e) => labelValues(e));
     expect(wanted.map((w) => w.value)).toEqual(expect.arrayContaining(['needs_review']));
     expect(unmatchedValues(wanted, exposition)).toEqual([]);
+  });
+
+  it('docs/operations.md names every withdrawals_* metric of the scrape, each with its labels, and no other', () => {
+    const doc = read('docs/operations.md');
+    const bullet = /- \*\*Metrics\*\* \(`\/metrics`\):([\s\S]*?)\n- \*\*/.exec(doc)?.[1] ?? '';
+    const documented = new Map([...bullet.matchAll(/`(withdrawals_[a-z_]+)(?:\{([a-z_,]*)\})?`/g)].map((m) => [m[1] ?? '', (m[2] ?? '').split(',').filter(Boolean).sort()]));
+    const families = new Map<string, string>();
+    for (const m of exposition.matchAll(/^# TYPE (withdrawals_\S+) (\S+)$/gm)) families.set(m[1] ?? '', m[2] ?? '');
+    expect([...families.keys()].filter((name) => !documented.has(name)), 'exported but not documented').toEqual([]);
+    expect([...documented.keys()].filter((name) => !families.has(name)), 'documented but not exported').toEqual([]);
+    for (const [name, labels] of documented) {
+      const series = exposition.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name}_bucket{`) || l.startsWith(`${name} `));
+      if (series.length === 0) continue;
+      const seen = new Set(series.flatMap((l) => [...(/\{(.*)\}/.exec(l)?.[1] ?? '').matchAll(/([a-z_]+)="/g)].map((m) => m[1] ?? '')));
+      seen.delete('le');
+      expect([...seen].sort(), name).toEqual(labels);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventRoutes, webhookDeliveries, webhookRoutes } from './openapi-routes/events.ts';
 import { adminRoutes, operationRoutes, readyWithoutWorkers } from './openapi-routes/operations.ts';
 import { h, startWalk, stopWalk, type Json } from './openapi-routes/walk.ts';
-import { batchRoutes, cancelAndResolve, limitRoutes, withdrawalRoutes } from './openapi-routes/withdrawals.ts';
+import { batchRoutes, cancelAndResolve, limitRoutes, listRoutes, withdrawalRoutes } from './openapi-routes/withdrawals.ts';
 
 /**
  * Walks every documented route against a running pipeline: each answer's status must be documented
@@ -12,16 +12,18 @@ import { batchRoutes, cancelAndResolve, limitRoutes, withdrawalRoutes } from './
  */
 
 const NOT_PRODUCED: Record<string, string> = {
+  '429': 'rate_limited: needs API_RATE_LIMIT_PER_S or a burst of wrong tokens (see test/integration/rate-limits.test.ts)',
   '503': 'unavailable: Redis down (shape covered by the ErrorBody schema; see test/integration/unavailable.test.ts)',
 };
 
 beforeAll(startWalk);
 afterAll(stopWalk);
 
-const SCENARIOS = [withdrawalRoutes, cancelAndResolve, limitRoutes, batchRoutes, eventRoutes, webhookRoutes, webhookDeliveries, operationRoutes, adminRoutes, readyWithoutWorkers];
+const SCENARIOS = [withdrawalRoutes, listRoutes, cancelAndResolve, limitRoutes, batchRoutes, eventRoutes, webhookRoutes, webhookDeliveries, operationRoutes, adminRoutes, readyWithoutWorkers];
 
 describe('withdrawals', () => {
   it('POST /v1/withdrawals: 202, 200, 400, 409 (both codes), 401, 413, 415', withdrawalRoutes);
+  it('GET /v1/withdrawals: 200 (own, a batch, a cursor, one producer for an operator), 400, 403, 401', listRoutes);
   it('cancel and resolve: 200, 400, 404, 409 and the body errors', cancelAndResolve);
   it('GET /v1/limits: 200, 400, 403, 401', limitRoutes);
 });

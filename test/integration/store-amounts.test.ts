@@ -109,6 +109,7 @@ describe('a call with one bad item writes nothing', () => {
     ['a status no withdrawal starts in', SECOND + 9, 'submitted'],
     ['an amount limit that is no decimal', SECOND + 10, '4.2e+18'],
     ['a count limit that is no integer', SECOND + 11, 'ten'],
+    ['a created quota that is no integer', SECOND + 12, '1e3'],
     ['fields that are not JSON', SECOND + 3, '{"id":'],
   ];
 

@@ -158,6 +158,32 @@ describe('traces on: one payout', () => {
         .map(([what]) => `${what} in span ${s.name}`),
     );
     expect(leaks).toEqual([]);
+
+    // Log lines written inside the payout's spans carry its trace and the span they were written in.
+    const logged = p.logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.withdrawalId === id && l.msg === 'submit finished');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ trace_id: tid, span_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(all.filter((s) => traceId(s) === tid).map(spanId)).toContain(logged[0]?.span_id);
+
+    // BullMQ's housekeeping (stalled checks, the sweep's jobs) makes no span unless asked for.
+    const bullmq = all.filter((s) => s.attributes['bullmq.queue.operation'] !== undefined);
+    expect(bullmq.map((s) => s.name)).toContain('process submit-aurpay');
+    expect(bullmq.filter((s) => s.kind === SpanKind.INTERNAL || s.attributes['bullmq.queue.name'] === 'maintenance').map((s) => s.name)).toEqual([]);
+  });
+});
+
+describe('traces on, with TRACE_BULLMQ_HOUSEKEEPING=true', () => {
+  it("records BullMQ's housekeeping spans too", async () => {
+    exporter.reset();
+    const p = await startPipeline({ tracerProvider: provider, env: { TRACE_BULLMQ_HOUSEKEEPING: 'true' } });
+    try {
+      const { body } = withdrawalBody('turinpay');
+      expect((await p.call('POST', '/v1/withdrawals', body)).status).toBe(202);
+      await eventually(async () => (exporter.getFinishedSpans().some((s) => s.attributes['bullmq.queue.operation'] === 'moveStalledJobsToWait') ? true : undefined), 20_000, 'a stalled-jobs check span');
+      await eventually(async () => (exporter.getFinishedSpans().some((s) => s.name === 'process maintenance') ? true : undefined), 20_000, 'a sweep job span');
+    } finally {
+      await p.close();
+    }
   });
 });
 

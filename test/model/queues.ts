@@ -11,6 +11,8 @@ export interface FakeJob {
   name: string;
   data: { id: string; checks?: number };
   attemptsMade: number;
+  /** Unix ms the job was created (the model's clock), as BullMQ's `job.timestamp`. */
+  timestamp: number;
   opts: { attempts: number };
   state: JobState;
   /** Unix ms a delayed job may run from. */
@@ -48,6 +50,7 @@ export function createFakeQueues(opts: QueueOptions) {
       name,
       data,
       attemptsMade: 0,
+      timestamp: opts.now(),
       opts: { attempts },
       state: delayMs > 0 ? 'delayed' : 'waiting',
       runAt: opts.now() + delayMs,

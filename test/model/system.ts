@@ -111,7 +111,7 @@ export function buildSystem(opts: SystemOptions) {
       client: world.clients[provider]!,
       store: gated,
       logger,
-      scheduleSettle: (id, round) => queues.addSettle(id, round, POLL_MS),
+      scheduleSettle: (id, round, atOnce) => queues.addSettle(id, round, atOnce ? 0 : POLL_MS),
       enabledProviders: PROVIDERS,
       requeue: (to, id, round) => queues.addSubmit(to, id, round),
       // Each round's deadline is the invoice's expiry (the grace is none here), on the model's clock.

@@ -4,7 +4,7 @@ import { encodeInvoice } from '../../src/invoices/encode.ts';
 import type { EncodeInvoiceOptions } from '../../src/invoices/encode.ts';
 import type { ProviderProfile } from '../../src/providers/definition.ts';
 import { BUILTIN_PROVIDER_PROFILES } from '../../src/providers/index.ts';
-import { checkWithdrawal } from '../../src/withdrawals/checks.ts';
+import { checkWithdrawal, INVOICE_FUTURE_SKEW_SECONDS } from '../../src/withdrawals/checks.ts';
 import { routeWithdrawal } from '../../src/withdrawals/routing.ts';
 import type { CheckContext, CheckResult } from '../../src/withdrawals/checks.ts';
 import type { RoutedRequest } from '../../src/withdrawals/checks.ts';
@@ -85,6 +85,15 @@ describe('checkWithdrawal refuses', () => {
     const zero = refusal(checkWithdrawal(request({ invoice: invoice({ amountMsat: 0n }) }), CTX));
     expect(zero).toMatchObject({ code: 'invalid_invoice', field: 'invoice' });
     expect(zero.message).toMatch(/0 msat/);
+  });
+
+  it('invalid_invoice: an invoice timestamped more than 10 minutes in the future; within the skew it is accepted', () => {
+    const future = refusal(checkWithdrawal(request({ invoice: invoice({ timestamp: NOW_S + INVOICE_FUTURE_SKEW_SECONDS + 1 }) }), CTX));
+    expect(future).toMatchObject({ code: 'invalid_invoice', field: 'invoice' });
+    expect(future.message).toContain('more than 10 minutes in the future');
+    expect(refusal(checkWithdrawal(request({ invoice: invoice({ timestamp: NOW_S + 24 * 3600 }) }), CTX)).code).toBe('invalid_invoice');
+    expect(checkWithdrawal(request({ invoice: invoice({ timestamp: NOW_S + INVOICE_FUTURE_SKEW_SECONDS }) }), CTX).ok).toBe(true);
+    expect(checkWithdrawal(request({ invoice: invoice({ timestamp: NOW_S + 30 }) }), CTX).ok).toBe(true);
   });
 
   it('network_mismatch: an invoice of another network, naming both', () => {

@@ -17,7 +17,7 @@ describe('loadConfig', () => {
       AURPAY_BASE_URL: 'https://dashboard.aurpay.net',
       TURINPAY_BASE_URL: 'https://api.turinpay.com',
       PROVIDER_TIMEOUT_MS: 15000,
-      SETTLE_POLL_MS: 5000,
+      SETTLE_POLL_MS: 200,
       LOG_LEVEL: 'info',
       AURPAY_API_KEY: null,
       TURINPAY_API_KEY: null,

@@ -1,5 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { inRequestContext } from '../../src/log-context.ts';
 import { createLogger } from '../../src/logger.ts';
 import { loadSettings } from '../../src/settings/index.ts';
 
@@ -29,5 +32,50 @@ describe('createLogger', () => {
     expect(lines).toHaveLength(2);
     for (const secret of secrets) expect(text).not.toContain(secret);
     expect(text).toContain('[Redacted]');
+  });
+});
+
+describe('log lines and their context', () => {
+  function sinkLogger() {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    return { lines, logger: createLogger('info', sink) };
+  }
+
+  it('carry the request id of the request they are written in, through any logger, once', async () => {
+    const { lines, logger } = sinkLogger();
+    await inRequestContext({ reqId: 'req-abc-123' }, async () => {
+      logger.info('before an await');
+      await new Promise((resolve) => setImmediate(resolve));
+      logger.child({ component: 'store' }).info('after an await, in a child logger');
+      logger.child({ reqId: 'req-abc-123' }).info('the request own logger');
+    });
+    logger.info('outside any request');
+    expect(lines.map((l) => JSON.parse(l).reqId)).toEqual(['req-abc-123', 'req-abc-123', 'req-abc-123', undefined]);
+    expect(lines[2]?.match(/"reqId"/g)).toHaveLength(1);
+  });
+
+  it('carry trace_id and span_id of the active span, and none without one', () => {
+    const { lines, logger } = sinkLogger();
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const spanId = 'b7ad6b7169203331';
+    const span = trace.wrapSpanContext({ traceId, spanId, traceFlags: TraceFlags.SAMPLED });
+    // A registered provider brings the context manager that makes a span active.
+    const provider = new NodeTracerProvider();
+    provider.register();
+    try {
+      context.with(trace.setSpan(context.active(), span), () => logger.info('in a span'));
+      logger.info('in no span');
+    } finally {
+      trace.disable();
+      context.disable();
+    }
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ trace_id: traceId, span_id: spanId });
+    expect(JSON.parse(lines[1] ?? '{}')).not.toHaveProperty('trace_id');
   });
 });

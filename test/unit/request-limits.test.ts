@@ -140,4 +140,13 @@ describe('configuration', () => {
     expect(loadConfig({ REQUEST_TIMEOUT_MS: '1000' }).REQUEST_TIMEOUT_MS).toBe(1000);
     for (const value of ['999', '3600001', 'soon']) expect(() => loadConfig({ REQUEST_TIMEOUT_MS: value })).toThrow(/REQUEST_TIMEOUT_MS:/);
   });
+
+  it('reads the per-caller budgets with their defaults: no rate limit, 64 in flight per token, 100 wrong tokens a minute, 2048 connections', () => {
+    const c = loadConfig({});
+    expect([c.API_RATE_LIMIT_PER_S, c.API_MAX_CONCURRENT_PER_TOKEN, c.API_AUTH_FAILURES_PER_MIN, c.API_MAX_CONNECTIONS]).toEqual([null, 64, 100, 2048]);
+    expect(loadConfig({ API_RATE_LIMIT_PER_S: '25' }).API_RATE_LIMIT_PER_S).toBe(25);
+    for (const name of ['API_RATE_LIMIT_PER_S', 'API_MAX_CONCURRENT_PER_TOKEN', 'API_AUTH_FAILURES_PER_MIN', 'API_MAX_CONNECTIONS']) {
+      for (const value of ['0', '-1', '1.5', 'many']) expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
+    }
+  });
 });

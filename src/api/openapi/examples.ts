@@ -160,3 +160,5 @@ export const webhookEndpoint = {
 export const createdWebhook = { ...webhookEndpoint, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw4Rmr8HQfRqs=' };
 
 export const replayAnswer = { replayId: 'rp_9a0c3e1b7d2f4a65', endpointId: webhookEndpoint.id, replayed: 12, next: null };
+
+export const withdrawalPage = { withdrawals: [succeededView], next: 'aToxNzYzNzE4ODAwMDAwOnBheW91dC0yMDI2LTExLTIxLTAwMDEyMw' };

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { errorBodySchema } from '../schemas/index.ts';
 import { error } from './examples.ts';
 import type { MediaDoc, ResponseDoc } from './types.ts';
@@ -22,6 +22,17 @@ export const unauthorized = errorResponse('No or wrong bearer token (`Authorizat
   unauthorized: ['unauthorized', 'missing or wrong bearer token: send Authorization: Bearer <token>'],
 });
 
+export const rateLimited: ResponseDoc = {
+  ...errorResponse(
+    'Too many requests: this token is past API_RATE_LIMIT_PER_S or API_MAX_CONCURRENT_PER_TOKEN, or this address sent more than ' +
+      'API_AUTH_FAILURES_PER_MIN wrong tokens this minute, or (replays) past WEBHOOK_REPLAYS_PER_MIN. Nothing was done; retry after `Retry-After` seconds.',
+    {
+      rate_limited: ['rate_limited', 'this token sent more requests per second than API_RATE_LIMIT_PER_S allows; retry after 1 s'],
+    },
+  ),
+  headers: { 'retry-after': { description: 'Whole seconds to wait before the next request.', schema: z.string().regex(/^[0-9]+$/) } },
+};
+
 export const unavailable = errorResponse(
   'Redis or the queue is unavailable, or the request failed unexpectedly; nothing was accepted or changed. Retry (with the same id).',
   {
@@ -42,5 +53,5 @@ export function bodyErrors(limit: string): Record<number, ResponseDoc> {
 
 /** The answers every authenticated `/v1` route may give, added to its own. No route answers 500: an unexpected failure is a 503. */
 export function v1Responses(own: Record<number, ResponseDoc>): Record<number, ResponseDoc> {
-  return { ...own, 401: unauthorized, 503: unavailable };
+  return { ...own, 401: unauthorized, 429: rateLimited, 503: unavailable };
 }

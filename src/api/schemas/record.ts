@@ -45,3 +45,9 @@ export const withdrawalViewSchema = z.strictObject(recordFields);
 
 /** A withdrawal as `GET /v1/withdrawals/:id` returns it. */
 export const withdrawalRecordSchema = z.strictObject({ ...recordFields, history: z.array(historyEntrySchema) });
+
+/** A page of `GET /v1/withdrawals`: newest first, without histories. */
+export const withdrawalPageSchema = z.strictObject({
+  withdrawals: z.array(withdrawalViewSchema),
+  next: z.string().nullable().describe('pass it as `cursor` (with the same filters) for the next page; null: none'),
+});

@@ -36,6 +36,11 @@ export interface SandboxOptions {
   faults?: { aurpay?: FaultPlan; turinpay?: FaultPlan };
   /** Lookups that still answer pending before a pending withdrawal reaches its end. Default 1. */
   pendingLookups?: number;
+  /**
+   * Pending withdrawals (`pending_then_*`) reach their end this many ms after their submit, on the
+   * first read from then on, instead of after `pendingLookups` reads. Default: unset.
+   */
+  settleAfterMs?: number;
   /** Delay before every answer is written (after the request was processed). Default 0. */
   latencyMs?: number;
   /** Token bucket per provider over all its routes; when empty → 429 with Retry-After. */
@@ -58,6 +63,8 @@ export interface Sandbox {
   setFaults(provider: SandboxProvider, plan: FaultPlan): void;
   /** Sets a provider's account balance; a payment it does not cover is refused (insufficient balance). */
   setBalance(provider: SandboxProvider, msat: bigint): void;
+  /** Pending withdrawals a provider records from now on end `ms` after their submit (null: after `pendingLookups` reads). */
+  setSettleAfter(provider: SandboxProvider, ms: number | null): void;
   requestCounts(): RequestCounts;
   /** Submit requests each provider received for this invoice (its payment hash), e.g. `{ aurpay: 2, turinpay: 0 }`. */
   submitsFor(paymentHash: string): SubmitsFor;
@@ -69,12 +76,18 @@ type TurinpayOptions = NonNullable<SandboxOptions['turinpay']>;
 const DEFAULT_AURPAY: AurpayOptions = { apiKey: 'sandbox-aurpay-key' };
 const DEFAULT_TURINPAY: TurinpayOptions = { apiKey: 'sandbox-turinpay-key' };
 
+function checkSettleAfter(ms: number | null): void {
+  if (ms !== null && (!Number.isInteger(ms) || ms < 0)) throw new RangeError('settleAfterMs must be a non-negative integer');
+}
+
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const network = options.network ?? 'regtest';
   const pendingLookups = options.pendingLookups ?? 1;
   const latencyMs = options.latencyMs ?? 0;
   if (!Number.isInteger(pendingLookups) || pendingLookups < 0) throw new RangeError('pendingLookups must be a non-negative integer');
+  const settleAfterMs = options.settleAfterMs ?? null;
+  checkSettleAfter(settleAfterMs);
   const ledger = new Ledger();
   const counter = new RequestCounter();
   const submits = new SubmitCounter();
@@ -85,8 +98,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     turinpay: new FaultBook(options.faults?.turinpay ?? fixedFault('none')),
   };
   const stores: Record<SandboxProvider, TxStore> = {
-    aurpay: new TxStore('aurpay', ledger, pendingLookups),
-    turinpay: new TxStore('turinpay', ledger, pendingLookups),
+    aurpay: new TxStore('aurpay', ledger, pendingLookups, settleAfterMs),
+    turinpay: new TxStore('turinpay', ledger, pendingLookups, settleAfterMs),
   };
   const aurpay = options.aurpay ?? DEFAULT_AURPAY;
   const turinpay = options.turinpay ?? DEFAULT_TURINPAY;
@@ -146,6 +159,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     ledger,
     setFaults: (provider, plan) => books[provider].setPlan(plan),
     setBalance: (provider, msat) => stores[provider].setBalance(msat),
+    setSettleAfter: (provider, ms) => {
+      checkSettleAfter(ms);
+      stores[provider].setSettleAfter(ms);
+    },
     requestCounts: () => counter.snapshot(),
     submitsFor: (paymentHash) => submits.for(paymentHash),
     close: async () => {

@@ -23,6 +23,8 @@ export interface SandboxTx {
   /** Where a pending withdrawal ends. */
   finalState: 'paid' | 'failed';
   lookups: number;
+  /** Ms after its submit a pending withdrawal reaches its end; null: after `pendingLookups` reads. */
+  settleAfterMs: number | null;
   createdAt: Date;
   updatedAt: Date;
   /** Provider balance after this withdrawal was debited (msat); null while not paid. */
@@ -52,11 +54,19 @@ export class TxStore {
   readonly #provider: SandboxProvider;
   readonly #ledger: Ledger;
   readonly #pendingLookups: number;
+  /** When set, a pending withdrawal reaches its end this long after it was recorded, whatever the reads. */
+  #settleAfterMs: number | null;
 
-  constructor(provider: SandboxProvider, ledger: Ledger, pendingLookups: number) {
+  constructor(provider: SandboxProvider, ledger: Ledger, pendingLookups: number, settleAfterMs: number | null = null) {
     this.#provider = provider;
     this.#ledger = ledger;
     this.#pendingLookups = pendingLookups;
+    this.#settleAfterMs = settleAfterMs;
+  }
+
+  /** Pending withdrawals recorded from now on end `ms` after their submit (null: after `pendingLookups` reads). */
+  setSettleAfter(ms: number | null): void {
+    this.#settleAfterMs = ms;
   }
 
   get balanceMsat(): bigint {
@@ -89,6 +99,7 @@ export class TxStore {
       state: 'pending',
       finalState: input.finalState,
       lookups: 0,
+      settleAfterMs: this.#settleAfterMs,
       createdAt: now,
       updatedAt: now,
       balanceAfterMsat: null,
@@ -99,12 +110,14 @@ export class TxStore {
   }
 
   /**
-   * One status read of `tx`: a pending withdrawal answers pending for `pendingLookups` reads,
-   * then reaches its final state (and the ledger, if paid).
+   * One status read of `tx`: a pending withdrawal answers pending for `pendingLookups` reads (or,
+   * with a settle time, until that long after its submit), then reaches its final state (and the
+   * ledger, if paid).
    */
-  observe(tx: SandboxTx): SandboxTx {
+  observe(tx: SandboxTx, nowMs = Date.now()): SandboxTx {
     if (tx.state !== 'pending') return tx;
-    if (tx.lookups >= this.#pendingLookups) this.#settle(tx, tx.finalState);
+    const due = tx.settleAfterMs === null ? tx.lookups >= this.#pendingLookups : nowMs - tx.createdAt.getTime() >= tx.settleAfterMs;
+    if (due) this.#settle(tx, tx.finalState);
     else tx.lookups += 1;
     return tx;
   }

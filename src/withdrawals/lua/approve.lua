@@ -2,8 +2,10 @@
 -- (history entry and a `withdrawal.awaiting_approval` event) and, when it is the last one needed,
 -- the withdrawal moves to `queued` in this same step (history, status index, batch counters and a
 -- `withdrawal.queued` event). An operator counts once; the operator who created it does not count.
--- KEYS: 1 record, 2 history, 3 events, 4 approvals set, 5 batch hash, 6 awaiting zset, 7 queued zset
--- ARGV: 1 operator name, 2 note or '', 3 now ISO, 4 now ms, 5 approvals required, 6 events maxlen
+-- KEYS: record, history, events, approvals, batch, awaitingSet, queuedSet
+-- ARGV: operator, note, nowIso, nowMs, approvalsRequired, eventsMaxLen
+-- (the layout APPROVE in src/withdrawals/script-layouts.ts; a test holds this header to it)
+-- note: '' for none; approvalsRequired: the policy's, when the record stores none.
 -- Returns { 'missing' } | { 'invalid_state', status } | { 'own' } | { 'already', count }
 --   | { 'approved', count } (more approvals needed) | { 'queued', count }
 local rec, hist, stream, approvals, bkey, awaiting, queued = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]

@@ -1,6 +1,8 @@
 -- Claims a batch id for a producer: the first one to use it owns the batch. A batch made before
 -- owners existed (a hash without one) belongs to 'default'.
--- KEYS: 1 batch hash. ARGV: 1 the claiming producer. Returns the batch's owner.
+-- KEYS: batch
+-- ARGV: owner
+-- Returns the batch's owner.
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if owner then return owner end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'default' end

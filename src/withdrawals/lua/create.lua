@@ -3,15 +3,22 @@
 -- One call creates one or many (the requests of one event-loop turn, a batch's items), each exactly
 -- as if alone, in order. Every input of the call is checked before the first write: a call with one
 -- bad item answers an error and writes nothing.
--- KEYS, 9 per withdrawal: 1 record, 2 history, 3 payment-hash index, 4 status zset, 5 events,
---   6 batch hash, 7 batch items, 8 the owner's daily budget hash, 9 open on-chain addresses (address -> id)
--- ARGV, 12 per withdrawal: 1 bodyHash, 2 now ISO, 3 now ms, 4 fields (flat JSON object of strings),
---   5 history entry JSON, 6 events maxlen, 7 has payment hash (1/0), 8 batch id or '', 9 amount msat,
---   10 first status (queued or awaiting_approval), 11 daily amount limit or '', 12 daily count limit or ''
+-- KEYS per item: record, history, paymentHash, statusSet, events, batch, batchItems, dailyBudget, openAddresses, ownerListing, listing
+-- ARGV per item: bodyHash, nowIso, nowMs, fields, entry, eventsMaxLen, hasPaymentHash, batchId, amountMsat, firstStatus, dailyAmountLimit, dailyCountLimit, dailyCreatedQuota
+-- (the layout CREATE in src/withdrawals/script-layouts.ts; a test holds this header to it)
+-- paymentHash: the payment-hash index key; statusSet: the first status's zset; dailyBudget: the
+--   owner's budget hash for the day; openAddresses: open on-chain addresses (address -> id);
+--   ownerListing, listing: the owner's and every owner's listing index (zsets, scores 0, members
+--   `<created ms, 16 digits>:<id>`).
+-- fields: a flat JSON object of strings; entry: the history entry JSON; hasPaymentHash: 1/0;
+--   batchId or ''; firstStatus: queued or awaiting_approval; the daily limits or ''; dailyCreatedQuota:
+--   QUOTA_DAILY_CREATED or ''. The budget hash's `created` counts every withdrawal created that day
+--   and is never given back (transition.lua gives back `amount` and `count` alone).
 -- Amounts (the budget's `amount`, the batch's `a:<status>`) are exact decimal strings (decimal.lua).
 -- Returns one reply per withdrawal: { 'created' } | { 'exists' } | { 'conflict' } | { 'invoice_used', other id }
 --   | { 'address_open', other id } (an on-chain address with a withdrawal not yet final: nothing written)
 --   | { 'limit_exceeded', amount used today, count used today } (nothing written)
+--   | { 'quota_exceeded', created today } (nothing written)
 --   | { 'corrupt', what } (a stored amount or count is no integer: nothing written for it)
 
 local FIRST_STATUS = { queued = true, awaiting_approval = true }
@@ -22,12 +29,13 @@ end
 
 -- Why the withdrawal at KEYS k+1.., ARGV a+1.. cannot be created as given, or nil with its fields.
 local function input_problem(a)
-  local nowMs, fieldsJson, entry, maxlen, hasPh, amount, status, amountLimit, countLimit =
+  local nowMs, fieldsJson, entry, maxlen, hasPh, amount, status, amountLimit, countLimit, quota =
     ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 9], ARGV[a + 10], ARGV[a + 11],
-    ARGV[a + 12]
+    ARGV[a + 12], ARGV[a + 13]
   if not msat_valid(amount) then return 'amount' end
   if amountLimit ~= '' and not dec_valid(amountLimit) then return 'amount limit' end
   if countLimit ~= '' and not (count_valid(countLimit) and dec_valid(countLimit)) then return 'count limit' end
+  if quota ~= '' and not (count_valid(quota) and dec_valid(quota)) then return 'created quota' end
   if not FIRST_STATUS[status] then return 'status' end
   if hasPh ~= '0' and hasPh ~= '1' then return 'payment hash flag' end
   if not string.find(nowMs, '^%d+$') or not string.find(maxlen, '^%d+$') then return 'times' end
@@ -44,8 +52,10 @@ end
 -- What the stored budget and batch counters hold that this script would add to and cannot, or nil.
 local function stored_problem(day, bkey, batchId, status)
   local count = redis.call('HGET', day, 'count')
+  local created = redis.call('HGET', day, 'created')
   if not dec_hvalid(day, 'amount') then return 'daily amount' end
   if count and not count_valid(count) then return 'daily count' end
+  if created and not count_valid(created) then return 'daily created' end
   if batchId ~= '' then
     if not dec_hvalid(bkey, 'a:' .. status) then return 'batch amount' end
     for _, field in ipairs({ 'total', 'n:' .. status }) do
@@ -59,9 +69,10 @@ end
 local function create_one(k, a, fields)
   local rec, hist, ph, stset, stream, bkey, bitems, day, open = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4],
     KEYS[k + 5], KEYS[k + 6], KEYS[k + 7], KEYS[k + 8], KEYS[k + 9]
-  local bodyHash, nowIso, nowMs, entry, maxlen, hasPh, batchId, amount, status, amountLimit, countLimit =
+  local ownerList, allList = KEYS[k + 10], KEYS[k + 11]
+  local bodyHash, nowIso, nowMs, entry, maxlen, hasPh, batchId, amount, status, amountLimit, countLimit, quota =
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9],
-    ARGV[a + 10], ARGV[a + 11], ARGV[a + 12]
+    ARGV[a + 10], ARGV[a + 11], ARGV[a + 12], ARGV[a + 13]
 
   local existing = redis.call('HGET', rec, 'bodyHash')
   if existing then
@@ -88,6 +99,10 @@ local function create_one(k, a, fields)
   -- cannot overshoot. An item over a limit writes nothing.
   local usedAmount = redis.call('HGET', day, 'amount') or '0'
   local usedCount = redis.call('HGET', day, 'count') or '0'
+  local created = redis.call('HGET', day, 'created') or '0'
+  if quota ~= '' and tonumber(created) + 1 > tonumber(quota) then
+    return { 'quota_exceeded', created }
+  end
   local newAmount = dec_add(usedAmount, amount)
   if (amountLimit ~= '' and dec_cmp(newAmount, amountLimit) > 0)
     or (countLimit ~= '' and tonumber(usedCount) + 1 > tonumber(countLimit)) then
@@ -95,6 +110,7 @@ local function create_one(k, a, fields)
   end
   redis.call('HSET', day, 'amount', newAmount)
   redis.call('HINCRBY', day, 'count', 1)
+  redis.call('HINCRBY', day, 'created', 1)
   -- Two days of budgets are enough to refund a withdrawal cancelled after midnight.
   redis.call('EXPIRE', day, 3 * 86400)
   if hasPh == '1' then redis.call('SET', ph, fields['id']) end
@@ -110,6 +126,10 @@ local function create_one(k, a, fields)
     'createdAt', nowIso, 'updatedAt', nowIso, 'budget', day, unpack(flat))
   redis.call('RPUSH', hist, entry)
   redis.call('ZADD', stset, nowMs, fields['id'])
+  -- The listings (GET /v1/withdrawals) page these by member, newest first: creation time, then id.
+  local listed = string.format('%016d', tonumber(nowMs)) .. ':' .. fields['id']
+  redis.call('ZADD', ownerList, 0, listed)
+  redis.call('ZADD', allList, 0, listed)
   if batchId ~= '' then
     redis.call('HSETNX', bkey, 'owner', fields['owner'] or 'default')
     redis.call('HINCRBY', bkey, 'total', 1)
@@ -121,18 +141,19 @@ local function create_one(k, a, fields)
   return { 'created' }
 end
 
-local n = #KEYS / 9
-if n ~= math.floor(n) or #ARGV ~= 12 * n then
-  return redis.error_reply('invalid_input: 9 keys and 12 arguments per withdrawal')
+-- KEYS_PER_ITEM and ARGS_PER_ITEM are prepended from the layout (src/withdrawals/scripts.ts).
+local n = #KEYS / KEYS_PER_ITEM
+if n ~= math.floor(n) or #ARGV ~= ARGS_PER_ITEM * n then
+  return redis.error_reply('invalid_input: ' .. KEYS_PER_ITEM .. ' keys and ' .. ARGS_PER_ITEM .. ' arguments per withdrawal')
 end
 local parsed = {}
 for i = 0, n - 1 do
-  local problem, fields = input_problem(i * 12)
+  local problem, fields = input_problem(i * ARGS_PER_ITEM)
   if problem then return redis.error_reply('invalid_input: item ' .. (i + 1) .. ': ' .. problem) end
   parsed[i + 1] = fields
 end
 local replies = {}
 for i = 0, n - 1 do
-  replies[i + 1] = create_one(i * 9, i * 12, parsed[i + 1])
+  replies[i + 1] = create_one(i * KEYS_PER_ITEM, i * ARGS_PER_ITEM, parsed[i + 1])
 end
 return replies

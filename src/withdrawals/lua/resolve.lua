@@ -3,9 +3,11 @@
 -- history entry, and claims the payment-hash index for it, in one step. Every input is checked before
 -- the first write: a refused or erroring call changes nothing. A withdrawal that already has an
 -- invoice is never given another (it pays the stored one or nothing).
--- KEYS: 1 record, 2 history, 3 payment-hash index key of the new invoice
--- ARGV: 1 id, 2 invoice, 3 payment hash (64 hex), 4 expiresAt (Unix ms), 5 description hash matches
---   ('1'/'0'), 6 nowIso, 7 history entry JSON, 8 reconcileDeadline (Unix ms)
+-- KEYS: record, history, paymentHash
+-- ARGV: id, invoice, paymentHash, expiresAt, descriptionHashMatches, nowIso, entry, reconcileDeadline
+-- (the layout RESOLVE in src/withdrawals/script-layouts.ts; a test holds this header to it)
+-- paymentHash (key): the index key of the new invoice's hash; paymentHash (argument): 64 hex;
+-- expiresAt, reconcileDeadline: Unix ms; descriptionHashMatches: '1' or '0'; entry: history entry JSON.
 -- Returns { 'ok' } | { 'missing' } | { 'invalid_input', what } | { 'resolved', stored invoice }
 --   | { 'status', status } (not queued: nothing to resolve) | { 'not_an_address' } | { 'invoice_used', other id }
 local rec, hist, ph = KEYS[1], KEYS[2], KEYS[3]

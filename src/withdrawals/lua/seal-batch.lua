@@ -1,5 +1,6 @@
 -- Marks a batch as complete (no more items will join it) and emits batch.done if already done.
--- KEYS: 1 batch hash, 2 events. ARGV: 1 batch id, 2 now ISO, 3 events maxlen, 4 createdAt ISO
+-- KEYS: batch, events
+-- ARGV: batchId, nowIso, eventsMaxLen, createdAt
 local bkey, stream = KEYS[1], KEYS[2]
 redis.call('HSETNX', bkey, 'id', ARGV[1])
 redis.call('HSETNX', bkey, 'createdAt', ARGV[4])

@@ -4,6 +4,7 @@
 -- first write: a refused or erroring call changes nothing.
 -- KEYS: record, history, events, batch, fromSet, toSet, approvals, openAddresses
 -- ARGV: from, to, fence, nowIso, nowMs, updates, entry, eventsMaxLen, newFence, countAttempt, newRound, provider, strictProvider, batchId, historyRetentionMs
+-- (the layout TRANSITION in src/withdrawals/script-layouts.ts; a test holds this header to it)
 -- updates: a JSON object of strings; a null or false value deletes the field.
 -- provider and batchId: what the caller built the status-set and batch keys for; with strictProvider
 -- '1' the record must be routed to that provider (a submit's fence carries its provider).

@@ -2,6 +2,8 @@ import { parseMsat } from '../../money.ts';
 import { STATUSES, type Status } from '../status.ts';
 import type { StoreContext } from './context.ts';
 import type { RecordIdentity } from './records.ts';
+import { callOf } from '../script-layout.ts';
+import { APPROVE } from '../script-layouts.ts';
 
 export interface DailyLimits {
   amountMsat: bigint | null;
@@ -39,19 +41,19 @@ export function createApprovals(ctx: StoreContext, records: { identity(id: strin
     if (!known) return { kind: 'missing' };
     const at = ctx.now();
     const [kind, value] = await redis.wdApprove(
-      keys.record(id),
-      keys.history(id),
-      keys.events,
-      keys.approvals(id),
-      known.batchId ? keys.batch(known.batchId) : keys.none,
-      keys.statusSet(known.provider, 'awaiting_approval'),
-      keys.statusSet(known.provider, 'queued'),
-      operator,
-      note ?? '',
-      at.toISOString(),
-      at.getTime(),
-      required,
-      ctx.eventsMaxLen,
+      ...callOf(
+        APPROVE,
+        {
+          record: keys.record(id),
+          history: keys.history(id),
+          events: keys.events,
+          approvals: keys.approvals(id),
+          batch: known.batchId ? keys.batch(known.batchId) : keys.none,
+          awaitingSet: keys.statusSet(known.provider, 'awaiting_approval'),
+          queuedSet: keys.statusSet(known.provider, 'queued'),
+        },
+        { operator, note: note ?? '', nowIso: at.toISOString(), nowMs: at.getTime(), approvalsRequired: required, eventsMaxLen: ctx.eventsMaxLen },
+      ),
     );
     switch (kind) {
       case 'missing':

@@ -2,6 +2,8 @@ import { DEFAULT_PRODUCER } from '../../callers.ts';
 import { parseMsat } from '../../money.ts';
 import { STATUSES, TERMINAL_STATUSES, type Status } from '../status.ts';
 import type { StoreContext } from './context.ts';
+import { callOf } from '../script-layout.ts';
+import { CLAIM_BATCH, SEAL_BATCH } from '../script-layouts.ts';
 
 /** A batch's counts and amounts by status, as `GET /v1/batches/:id` and `batch.done` show it. */
 export interface BatchSummary {
@@ -45,14 +47,14 @@ export function createBatches(ctx: StoreContext) {
 
   /** Claims a batch id for `owner` unless someone has it already; answers the batch's owner. */
   async function claimBatch(batchId: string, owner: string): Promise<string> {
-    return redis.wdClaimBatch(keys.batch(batchId), owner);
+    return redis.wdClaimBatch(...callOf(CLAIM_BATCH, { batch: keys.batch(batchId) }, { owner }));
   }
 
 
   /** No more items will join the batch; emits `batch.done` at once if every item is already terminal. */
   async function sealBatch(batchId: string): Promise<void> {
     const at = ctx.now().toISOString();
-    await redis.wdSealBatch(keys.batch(batchId), keys.events, batchId, at, ctx.eventsMaxLen, at);
+    await redis.wdSealBatch(...callOf(SEAL_BATCH, { batch: keys.batch(batchId), events: keys.events }, { batchId, nowIso: at, eventsMaxLen: ctx.eventsMaxLen, createdAt: at }));
   }
 
   /** Puts a batch in the index of batches that may be unfinished (kept at its first time, `atMs`). */

@@ -5,6 +5,8 @@ import { parseRecord } from '../record-codec.ts';
 import type { HistoryEntry, ProviderName, WithdrawalRecord } from '../types.ts';
 import { utcDay, type DailyLimits, type DailyUsage } from './approvals.ts';
 import type { StoreContext } from './context.ts';
+import { argsOf, keysOf, type ScriptValue } from '../script-layout.ts';
+import { CREATE } from '../script-layouts.ts';
 
 export interface NewWithdrawal {
   id: string;
@@ -35,6 +37,8 @@ export interface NewWithdrawal {
   expiresAt?: number | null;
   /** The owner's daily limits (LIMIT_DAILY_AMOUNT_MSAT, LIMIT_DAILY_COUNT); absent or null: none. */
   dailyLimits?: DailyLimits;
+  /** QUOTA_DAILY_CREATED: withdrawals the owner may create that day, none given back; absent or null: none. */
+  dailyQuota?: number | null;
 }
 
 export type CreateResult =
@@ -45,16 +49,18 @@ export type CreateResult =
   /** An on-chain address that another withdrawal, not yet final, pays: nothing was written. */
   | { kind: 'address_open'; otherId: string; otherOwner: string }
   /** Over a daily limit: nothing was written; what the owner had accepted that day before it. */
-  | { kind: 'limit_exceeded'; used: DailyUsage };
+  | { kind: 'limit_exceeded'; used: DailyUsage }
+  /** Past QUOTA_DAILY_CREATED: nothing was written; how many the owner had created that day. */
+  | { kind: 'quota_exceeded'; day: string; created: number };
 
-/** Keys and arguments of one withdrawal in a create.lua call (the script's header names them). */
-export const CREATE_KEYS_PER_ITEM = 9;
-export const CREATE_ARGS_PER_ITEM = 12;
+/** Keys and arguments of one withdrawal in a create.lua call (the layout CREATE names them). */
+export const CREATE_KEYS_PER_ITEM = CREATE.keys.length;
+export const CREATE_ARGS_PER_ITEM = CREATE.args.length;
 
 /** One withdrawal's part of a create.lua call: CREATE_KEYS_PER_ITEM keys and CREATE_ARGS_PER_ITEM arguments. */
 interface CreateCall {
   keys: string[];
-  args: (string | number)[];
+  args: ScriptValue[];
   fields: Record<string, string>;
   entry: HistoryEntry;
   iso: string;
@@ -112,31 +118,34 @@ export function createCreates(
       entry,
       iso,
       day,
-      keys: [
-        keys.record(w.id),
-        keys.history(w.id),
-        w.paymentHash ? keys.paymentHash(w.paymentHash) : keys.none,
-        keys.statusSet(w.provider, status),
-        keys.events,
-        w.batchId ? keys.batch(w.batchId) : keys.none,
-        w.batchId ? keys.batchItems(w.batchId) : keys.none,
-        keys.dailyBudget(w.owner, day),
-        w.address ? keys.openAddresses : keys.none,
-      ],
-      args: [
-        w.bodyHash,
-        iso,
-        at.getTime(),
-        JSON.stringify(fields),
-        JSON.stringify(entry),
-        ctx.eventsMaxLen,
-        w.paymentHash ? '1' : '0',
-        w.batchId ?? '',
-        w.amountMsat?.toString() ?? '0',
-        status,
-        w.dailyLimits?.amountMsat?.toString() ?? '',
-        w.dailyLimits?.count?.toString() ?? '',
-      ],
+      keys: keysOf(CREATE, {
+        record: keys.record(w.id),
+        history: keys.history(w.id),
+        paymentHash: w.paymentHash ? keys.paymentHash(w.paymentHash) : keys.none,
+        statusSet: keys.statusSet(w.provider, status),
+        events: keys.events,
+        batch: w.batchId ? keys.batch(w.batchId) : keys.none,
+        batchItems: w.batchId ? keys.batchItems(w.batchId) : keys.none,
+        dailyBudget: keys.dailyBudget(w.owner, day),
+        openAddresses: w.address ? keys.openAddresses : keys.none,
+        ownerListing: keys.ownerListing(w.owner),
+        listing: keys.listing,
+      }),
+      args: argsOf(CREATE, {
+        bodyHash: w.bodyHash,
+        nowIso: iso,
+        nowMs: at.getTime(),
+        fields: JSON.stringify(fields),
+        entry: JSON.stringify(entry),
+        eventsMaxLen: ctx.eventsMaxLen,
+        hasPaymentHash: w.paymentHash ? '1' : '0',
+        batchId: w.batchId ?? '',
+        amountMsat: w.amountMsat?.toString() ?? '0',
+        firstStatus: status,
+        dailyAmountLimit: w.dailyLimits?.amountMsat?.toString() ?? '',
+        dailyCountLimit: w.dailyLimits?.count?.toString() ?? '',
+        dailyCreatedQuota: w.dailyQuota?.toString() ?? '',
+      }),
     };
   }
 
@@ -151,6 +160,10 @@ export function createCreates(
     const res = await createMany(call);
     const [kind, other, count] = res;
     if (kind === 'limit_exceeded') return { kind, used: usedOf(call.day, other, count) };
+    if (kind === 'quota_exceeded') {
+      if (other === undefined || !/^(0|[1-9][0-9]{0,14})$/.test(other)) throw new Error(`create.lua answered quota_exceeded with a created count ${String(other)}`);
+      return { kind, day: call.day, created: Number(other) };
+    }
     if (kind === 'corrupt') throw new Error(`create.lua found a stored ${other ?? 'value'} that is no integer; withdrawal ${w.id} not created`);
     if (kind === 'conflict') return { kind: 'conflict' };
     if (kind === 'invoice_used') return { kind: 'invoice_used', otherId: other ?? '', otherOwner: (await records.owner(other ?? '')) ?? DEFAULT_PRODUCER };

@@ -4,6 +4,8 @@ import { STATUSES, type Status } from '../status.ts';
 import type { HistoryEntry, ProviderName, WithdrawalRecord } from '../types.ts';
 import type { Withdrawal } from '../withdrawal.ts';
 import type { StoreContext } from './context.ts';
+import { callOf } from '../script-layout.ts';
+import { TRANSITION } from '../script-layouts.ts';
 
 export interface TransitionRequest {
   from: Status;
@@ -90,32 +92,36 @@ export function createRecords(ctx: StoreContext) {
     if (t.actor) entry.actor = t.actor;
     if (t.note) entry.note = t.note;
     const res = await redis.wdTransition(
-      // KEYS: record, history, events, batch, fromSet, toSet, approvals, openAddresses
-      keys.record(id),
-      keys.history(id),
-      keys.events,
-      batchId ? keys.batch(batchId) : keys.none,
-      keys.statusSet(provider, t.from),
-      keys.statusSet(t.toProvider ?? provider, t.to),
-      keys.approvals(id),
-      keys.openAddresses,
-      // ARGV: from, to, fence, nowIso, nowMs, updates, entry, eventsMaxLen, newFence, countAttempt,
-      // newRound, provider, strictProvider, batchId, historyRetentionMs
-      t.from,
-      t.to,
-      t.fence ?? '',
-      at.toISOString(),
-      at.getTime(),
-      JSON.stringify(encodeChange(t.change ?? {})),
-      JSON.stringify(entry),
-      ctx.eventsMaxLen,
-      t.newFence ?? '',
-      t.countAttempt ? '1' : '0',
-      t.newRound ? '1' : '0',
-      provider,
-      t.provider !== undefined ? '1' : '0',
-      batchId ?? '',
-      ctx.historyRetentionMs,
+      ...callOf(
+        TRANSITION,
+        {
+          record: keys.record(id),
+          history: keys.history(id),
+          events: keys.events,
+          batch: batchId ? keys.batch(batchId) : keys.none,
+          fromSet: keys.statusSet(provider, t.from),
+          toSet: keys.statusSet(t.toProvider ?? provider, t.to),
+          approvals: keys.approvals(id),
+          openAddresses: keys.openAddresses,
+        },
+        {
+          from: t.from,
+          to: t.to,
+          fence: t.fence ?? '',
+          nowIso: at.toISOString(),
+          nowMs: at.getTime(),
+          updates: JSON.stringify(encodeChange(t.change ?? {})),
+          entry: JSON.stringify(entry),
+          eventsMaxLen: ctx.eventsMaxLen,
+          newFence: t.newFence ?? '',
+          countAttempt: t.countAttempt ? '1' : '0',
+          newRound: t.newRound ? '1' : '0',
+          provider,
+          strictProvider: t.provider !== undefined ? '1' : '0',
+          batchId: batchId ?? '',
+          historyRetentionMs: ctx.historyRetentionMs,
+        },
+      ),
     );
     const [kind, current] = res;
     if (kind === 'ok') return { ok: true };

@@ -1,3 +1,5 @@
+import { callOf } from '../script-layout.ts';
+import { RESOLVE } from '../script-layouts.ts';
 import type { HistoryEntry } from '../types.ts';
 import type { StoreContext } from './context.ts';
 
@@ -33,17 +35,20 @@ export function createResolves(ctx: StoreContext) {
     const at = ctx.now();
     const entry: HistoryEntry = { status: 'queued', at: at.toISOString(), cause: r.cause };
     const [kind, detail] = await redis.wdResolve(
-      keys.record(id),
-      keys.history(id),
-      keys.paymentHash(r.paymentHash),
-      id,
-      r.invoice,
-      r.paymentHash,
-      String(r.expiresAt),
-      r.descriptionHashMatches ? '1' : '0',
-      at.toISOString(),
-      JSON.stringify(entry),
-      String(r.reconcileDeadline),
+      ...callOf(
+        RESOLVE,
+        { record: keys.record(id), history: keys.history(id), paymentHash: keys.paymentHash(r.paymentHash) },
+        {
+          id,
+          invoice: r.invoice,
+          paymentHash: r.paymentHash,
+          expiresAt: String(r.expiresAt),
+          descriptionHashMatches: r.descriptionHashMatches ? '1' : '0',
+          nowIso: at.toISOString(),
+          entry: JSON.stringify(entry),
+          reconcileDeadline: String(r.reconcileDeadline),
+        },
+      ),
     );
     switch (kind) {
       case 'ok':

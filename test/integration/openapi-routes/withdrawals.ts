@@ -2,7 +2,7 @@
 import { expect } from 'vitest';
 import { eventually } from '../../support/pipeline.ts';
 import { withdrawalBody } from '../../support/invoices.ts';
-import { bodyRouteErrors, call, h, oversizedCsv, statusOf, verify } from './walk.ts';
+import { bodyRouteErrors, call, h, oversizedCsv, paidWithdrawal, statusOf, verify } from './walk.ts';
 
 export async function withdrawalRoutes(): Promise<void> {
   const { body } = withdrawalBody('turinpay', 36_000n, { description: 'weekly payout', metadata: { userId: 'u-42' } });
@@ -106,4 +106,23 @@ export async function batchRoutes(): Promise<void> {
   expect(summary).toMatchObject({ batchId, total: 1, byStatus: { succeeded: 1 } });
   expect((await call('GET', '/v1/batches/{id}', '/v1/batches/no-such-batch')).status).toBe(404);
   expect((await call('GET', '/v1/batches/{id}', `/v1/batches/${batchId}`, { auth: 'wrong' })).status).toBe(401);
+}
+
+export async function listRoutes(): Promise<void> {
+  const id = await paidWithdrawal();
+  const mine = await call('GET', '/v1/withdrawals', '/v1/withdrawals?status=succeeded&limit=1000');
+  expect(mine.status).toBe(200);
+  expect(mine.body.withdrawals.map((w: { id: string }) => w.id)).toContain(id);
+  const batchId = `openapi-list-${id.slice(-8)}`;
+  const items = [withdrawalBody('aurpay').body, withdrawalBody('turinpay').body];
+  expect((await call('POST', '/v1/batches', '/v1/batches', { body: { id: batchId, items } })).status).toBe(202);
+  const page = await call('GET', '/v1/withdrawals', `/v1/withdrawals?batchId=${batchId}&limit=1`);
+  expect(page.body.withdrawals).toHaveLength(1);
+  expect(page.body.next).not.toBeNull();
+  expect((await call('GET', '/v1/withdrawals', `/v1/withdrawals?batchId=${batchId}&cursor=${page.body.next}`)).status).toBe(200);
+  expect((await call('GET', '/v1/withdrawals', '/v1/withdrawals?producer=tester', { auth: 'operator' })).status).toBe(200);
+  expect((await call('GET', '/v1/withdrawals', '/v1/withdrawals?status=paid')).status).toBe(400);
+  expect((await call('GET', '/v1/withdrawals', '/v1/withdrawals?cursor=bm9wZQ')).status).toBe(400);
+  expect((await call('GET', '/v1/withdrawals', '/v1/withdrawals?producer=someone-else')).status).toBe(403);
+  expect((await call('GET', '/v1/withdrawals', '/v1/withdrawals', { auth: 'wrong' })).status).toBe(401);
 }

@@ -1,7 +1,7 @@
 /** The settle decision, case by case, without Redis (architecture.md, "Settlement", invariant 2). */
 import { describe, expect, it } from 'vitest';
 import type { LookupOutcome } from '../../../src/providers/types.ts';
-import { settleDelay } from '../../../src/queues/lookup-policy.ts';
+import { nextCheckDelay, settleCheckAt, settleDelay } from '../../../src/queues/lookup-policy.ts';
 import { settleDecision, type SettleInput } from '../../../src/queues/settle-decision.ts';
 
 const NOW = 1_800_000_000_000;
@@ -45,10 +45,17 @@ describe('settleDecision', () => {
   it('waits on pending, not found and errors, backing off from SETTLE_POLL_MS, capped', () => {
     const answers: LookupOutcome[] = [found('pending'), { kind: 'not_found', reason: 'no such withdrawal' }, { kind: 'error', reason: 'HTTP 503' }];
     for (const outcome of answers) {
-      expect(decide(outcome)).toEqual({ kind: 'wait', delayMs: 200 });
-      expect(decide(outcome, { checks: 2 })).toEqual({ kind: 'wait', delayMs: 800 });
+      expect(decide(outcome)).toEqual({ kind: 'wait', delayMs: 233 });
+      expect(decide(outcome, { checks: 1 })).toEqual({ kind: 'wait', delayMs: 543 });
       expect(decide(outcome, { checks: 9 })).toEqual({ kind: 'wait', delayMs: 1000 });
     }
+  });
+
+  it('waits until the next check is due on the schedule from the settle job, whatever the last check took', () => {
+    // Check 1 is due 333 ms after the job was created (100 + 233): the lookup took 40 ms of it.
+    expect(decide(found('pending'), { startedMs: NOW - 140 })).toEqual({ kind: 'wait', delayMs: 193 });
+    // Check 2 is due at 876 ms.
+    expect(decide(found('pending'), { checks: 1, startedMs: NOW - 400 })).toEqual({ kind: 'wait', delayMs: 476 });
   });
 
   it('never checks sooner than the provider Retry-After', () => {
@@ -73,8 +80,27 @@ describe('settleDecision', () => {
   });
 });
 
-describe('settleDelay', () => {
-  it('doubles from SETTLE_POLL_MS per check and stops at SETTLE_POLL_MAX_MS', () => {
-    expect([0, 1, 2, 3, 40].map((c) => settleDelay(c, 250, 1500))).toEqual([250, 500, 1000, 1500, 1500]);
+describe('the check schedule', () => {
+  it('grows each wait 2.33 times from SETTLE_POLL_MS and stops at SETTLE_POLL_MAX_MS', () => {
+    expect([0, 1, 2, 3, 40, 5000].map((c) => settleDelay(c, 250, 1500))).toEqual([250, 583, 1357, 1500, 1500, 1500]);
+  });
+
+  it('with the defaults, checks just after settle times of 1.5 s and 10 s, and 8 checks reach past a minute', () => {
+    const at = [0, 1, 2, 3, 4, 5, 6, 7].map((c) => settleCheckAt(c, 200, 300_000));
+    expect(at).toEqual([200, 666, 1752, 4282, 10177, 23911, 55912, 130475]);
+    expect(settleCheckAt(9, 200, 300_000) - settleCheckAt(8, 200, 300_000)).toBe(300_000);
+  });
+
+  it('sums the capped waits, however many checks were made', () => {
+    expect(settleCheckAt(3, 250, 1500)).toBe(250 + 583 + 1357 + 1500);
+    expect(settleCheckAt(100, 10, 1000) - settleCheckAt(99, 10, 1000)).toBe(1000);
+  });
+
+  it('a check that fell behind waits at least half its own delay; a clock that disagrees, at most twice it', () => {
+    // Check 2 (own wait 1086 ms) was due 1752 ms after a start 5 s ago: no burst, half its wait.
+    expect(nextCheckDelay(2, NOW, NOW - 5000, 200, 300_000)).toBe(543);
+    // A start in the future (another host's clock): twice its wait at most.
+    expect(nextCheckDelay(2, NOW, NOW + 60_000, 200, 300_000)).toBe(2172);
+    expect(nextCheckDelay(2, NOW, undefined, 200, 300_000)).toBe(1086);
   });
 });

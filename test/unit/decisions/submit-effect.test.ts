@@ -23,7 +23,13 @@ describe('submitEffect: accepted', () => {
 
   it('succeeded: settles at once for TurinPay; Aurpay is confirmed by a lookup first (its SUCCESS is ambiguous)', () => {
     expect(submitEffect(turinpay.capabilities, accepted('succeeded'))).toMatchObject({ to: 'succeeded', settle: false });
-    expect(submitEffect(aurpay.capabilities, accepted('succeeded'))).toMatchObject({ to: 'submitted', settle: true, cause: 'provider answered success; confirming it by lookup' });
+    expect(submitEffect(aurpay.capabilities, accepted('succeeded'))).toEqual({
+      to: 'submitted',
+      settle: true,
+      confirmAtOnce: true,
+      cause: 'provider answered success; confirming it by lookup',
+      change: { providerRef: 'ref-1', feeMsat: 1000n },
+    });
   });
 
   it('failed: failed, with the provider answer as evidence, nothing more to check', () => {

@@ -48,7 +48,7 @@ export function postBatchDoc(schemas: { body: z.ZodObject; query: z.ZodObject })
       400: errorResponse('The body or the query is invalid (no item was read), or a file line could not be read.', {
         invalid_request: ['invalid_request', 'invalid request: items: a batch needs at least one item'],
       }),
-      ...bodyErrors('128 MiB or 100000 items (the items before the limit were accepted: the message says so)'),
+      ...bodyErrors('4 MiB as JSON, or 128 MiB or 100000 items as NDJSON or CSV (the items before the limit were accepted: the message says so)'),
     }),
   };
 }
