@@ -178,6 +178,15 @@ export const envSchema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** How long one request to a Lightning Address / LNURL-pay server may take. */
+  LNURL_TIMEOUT_MS: int(10000, 100, 120000),
+  /** How long a Lightning Address withdrawal retries a server that does not answer before it fails (`lnurl_unreachable`). */
+  LNURL_RESOLVE_DEADLINE_MS: int(600000, 0, 86400000),
+  /** Let Lightning Address / LNURL servers be on loopback or private networks, over plain http (tests, private deployments). */
+  LNURL_ALLOW_PRIVATE: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Let /metrics carry series labelled with producer names (the daily budgets); off, no producer or operator name appears there. */
   METRICS_PRODUCER_LABELS: z
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })

@@ -4,7 +4,7 @@ import { csvRecords } from './csv-records.ts';
 import { BatchFileError } from './errors.ts';
 
 /** The columns a batch CSV may have (interface.md), in any order; `id` and `provider` are required. */
-export const CSV_COLUMNS = ['id', 'provider', 'invoice', 'address', 'amountMsat', 'description'] as const;
+export const CSV_COLUMNS = ['id', 'provider', 'invoice', 'lightningAddress', 'address', 'amountMsat', 'description'] as const;
 type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 function headerColumns(fields: string[]): CsvColumn[] {

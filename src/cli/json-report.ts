@@ -1,3 +1,4 @@
+import type { LightningAddressReport } from '../demo/lightning-addresses.ts';
 import type { ShowcaseReport } from '../demo/policy-showcase.ts';
 import type { BatchAnswer, BatchSummary } from '../withdrawals/batches.ts';
 
@@ -21,6 +22,8 @@ export interface JsonReportInput {
   ledger?: LedgerCheck;
   /** The demo's approval and failover payouts. */
   policy?: ShowcaseReport;
+  /** The demo's Lightning Address payouts. */
+  lightningAddresses?: LightningAddressReport;
 }
 
 /**
@@ -43,6 +46,7 @@ export function jsonReport(r: JsonReportInput): string {
     enqueueSeconds: round(r.enqueueSeconds),
     interrupted: r.interrupted,
     ...(r.policy ? { policy: r.policy } : {}),
+    ...(r.lightningAddresses ? { lightningAddresses: r.lightningAddresses } : {}),
     ...(r.ledger ? { ledger: { ...r.ledger, agrees: r.ledger.paidTwice.length === 0 && r.ledger.disagreements.length === 0 } } : {}),
   });
 }

@@ -65,6 +65,8 @@ export async function prepareSandboxService(env: Record<string, string | undefin
     OPERATOR_TOKENS: operatorTokens,
     LN_NETWORK: 'regtest',
     SETTLE_POLL_MS: env.SETTLE_POLL_MS ?? SANDBOX_SETTLE_POLL_MS,
+    // The sandbox's Lightning Address server is on loopback, over plain http.
+    LNURL_ALLOW_PRIVATE: 'true',
     ...sandboxVariables(builtinProviders, sandbox, (name) => `sandbox-${name}-key`),
   };
   const producerToken = firstToken(apiTokens);
@@ -100,5 +102,9 @@ export function sandboxBanner(s: Pick<SandboxService, 'producerToken' | 'operato
     `    -d '{"id":"payout-1","provider":"auto","invoice":"'"$(npx withdrawals invoice --sat 360)"'"}' \\`,
     `    ${apiUrl}/v1/withdrawals`,
     `  curl -s -H 'Authorization: Bearer ${s.producerToken.token}' ${apiUrl}/v1/withdrawals/payout-1`,
+    'or pay 21 sat to a Lightning Address on the sandbox LNURL-pay server:',
+    `  curl -s -H 'Authorization: Bearer ${s.producerToken.token}' -H 'content-type: application/json' \\`,
+    `    -d '{"id":"tip-1","provider":"auto","lightningAddress":"${s.sandbox.lnurl.address('alice')}","amountMsat":"21000"}' \\`,
+    `    ${apiUrl}/v1/withdrawals`,
   ].join('\n');
 }

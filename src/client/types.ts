@@ -61,6 +61,11 @@ export interface WithdrawalsClientOptions {
   providers?: readonly ProviderName[];
   /** ALLOW_ONCHAIN (false when the variable is false). @defaultValue ALLOW_ONCHAIN, else false */
   allowOnchain?: boolean;
+  /**
+   * LNURL_ALLOW_PRIVATE: accept Lightning Addresses on loopback or private hosts (false when the
+   * variable is false). @defaultValue LNURL_ALLOW_PRIVATE, else false
+   */
+  lnurlAllowPrivate?: boolean;
   /** MAX_AMOUNT_MSAT (the lower of the two when the variable is set). @defaultValue MAX_AMOUNT_MSAT, else no limit */
   maxAmountMsat?: bigint;
   /**

@@ -5,6 +5,7 @@ import type { Queues } from '../queues/queues.ts';
 import { STATUSES, type Status } from '../withdrawals/status.ts';
 import type { DailyLimits, WithdrawalStore } from '../withdrawals/store.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
+import type { ResolutionOutcome } from '../lnurl/submit-step.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
 
 export interface MetricsDeps {
@@ -40,6 +41,8 @@ export interface MetricsObserver {
   terminal(provider: ProviderName, status: Status, createdAt: string): void;
   /** This process moved a withdrawal routed `auto` from one provider to the next. */
   failover(from: ProviderName, to: ProviderName): void;
+  /** A Lightning Address resolution this process ran ended: `resolved`, or its failure code. */
+  resolution(outcome: ResolutionOutcome): void;
 }
 
 export interface Metrics {
@@ -55,6 +58,7 @@ export interface Metrics {
 
 const SUBMIT_OUTCOMES: SubmitOutcome['kind'][] = ['accepted', 'rejected', 'not_sent', 'unknown'];
 const LOOKUP_OUTCOMES: LookupOutcome['kind'][] = ['found', 'not_found', 'error'];
+const RESOLUTION_OUTCOMES: ResolutionOutcome[] = ['resolved', 'lnurl_unreachable', 'lnurl_refused', 'lnurl_invalid', 'lnurl_forbidden'];
 /** From a sandbox's milliseconds to a provider's day-long reconciliation. */
 const SETTLE_BUCKETS_S = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400];
 
@@ -95,6 +99,13 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ['from', 'to'] as const,
     registers,
   });
+  const resolutions = new Counter({
+    name: 'withdrawals_lnurl_resolutions_total',
+    help: 'Lightning Address resolutions this process ran, by outcome: resolved, or the failure code that ended the withdrawal.',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  for (const outcome of RESOLUTION_OUTCOMES) resolutions.inc({ outcome }, 0);
   const settleDuration = new Histogram({
     name: 'withdrawals_settle_duration_seconds',
     help: 'Time from acceptance to a terminal status, observed by the process that made the change.',
@@ -223,6 +234,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
         if (Number.isFinite(since)) settleDuration.observe({ provider, status }, Math.max(0, (now() - since) / 1000));
       },
       failover: (from, to) => failovers.inc({ from, to }),
+      resolution: (outcome) => resolutions.inc({ outcome }),
     },
     render() {
       const t = performance.now();

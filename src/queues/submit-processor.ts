@@ -58,6 +58,12 @@ export interface SubmitDeps {
   refusalProvesNotSent?(outcome: Extract<SubmitOutcome, { kind: 'rejected' }>): boolean;
   /** Refused credentials may send the withdrawal to the next provider (its definition says so). */
   authErrorFailsOver?: boolean;
+  /**
+   * Resolves a Lightning Address withdrawal without an invoice before its first provider call
+   * (src/lnurl/submit-step.ts): `ready` with the record now holding its invoice, or `done` when it
+   * ended (failed, nothing sent) or moved on. Absent: such a withdrawal is left alone.
+   */
+  resolveInvoice?(rec: Withdrawal, known: RecordIdentity): Promise<{ kind: 'ready'; rec: Withdrawal } | { kind: 'done'; result: string }>;
   /** How long to keep trying to record "not sent" after a fence write got no answer. */
   unfenceForMs?: number;
   /** The clock (Unix ms) a round's reconciliation deadline starts from. */
@@ -110,13 +116,19 @@ export function createSubmitProcessor(deps: SubmitDeps) {
     const parsed = submitJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`submit job ${job.id} has malformed data`);
     const { id } = parsed.data;
-    const rec = await deps.store.read(id);
+    let rec = await deps.store.read(id);
     if (!rec) throw new UnrecoverableError(`withdrawal ${id} does not exist`);
     tagActiveSpan({ id, provider: deps.provider, status: rec.status, batchId: rec.batchId });
     if (rec.status !== 'queued') return `skipped: ${rec.status}`;
     // A job of another provider's queue (a failover moved it on): never this provider's to pay.
     if (rec.provider !== deps.provider) return `skipped: routed to ${rec.provider}`;
     const known = { provider: rec.provider, batchId: rec.batchId };
+    // A Lightning Address gets its invoice once, before any provider call; a stored one is never replaced.
+    if (rec.invoice === null && rec.lightningAddress) {
+      const step = deps.resolveInvoice ? await deps.resolveInvoice(rec, known) : { kind: 'done' as const, result: 'skipped: no Lightning Address resolver' };
+      if (step.kind === 'done' || step.rec.invoice === null) return step.kind === 'done' ? step.result : 'skipped: unresolved';
+      rec = step.rec;
+    }
     // Over the provider's request budget: back to the queue before the record is touched.
     const throttled = (await deps.throttle?.()) ?? null;
     if (throttled) throw throttled;

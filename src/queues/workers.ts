@@ -17,6 +17,9 @@ import { rateLimitWindow } from './rate-window.ts';
 import { createProviderBudget, type ProviderBudget } from './provider-budget.ts';
 import { createBreaker, type Breaker, type BreakerSettings } from './breaker.ts';
 import type { RedisClient } from '../redis.ts';
+import { createOutboundAgent } from '../net/outbound.ts';
+import type { ResolverSettings } from '../lnurl/resolve.ts';
+import { createResolveStep, type ResolutionOutcome } from '../lnurl/submit-step.ts';
 
 export interface WorkerSettings {
   /** INVOICE_EXPIRY_MARGIN_S in ms: a withdrawal held for approval past it is cancelled by the sweep. */
@@ -36,6 +39,8 @@ export interface WorkerSettings {
   providerConcurrency?: Partial<Record<ProviderName, number>>;
   /** Per-provider submit requests per second across the fleet (0 or absent: none). */
   providerRatePerS?: Partial<Record<ProviderName, number>>;
+  /** Resolving Lightning Addresses (LNURL_*, LN_NETWORK, INVOICE_EXPIRY_MARGIN_S); absent: they wait unresolved. */
+  lnurl?: Omit<ResolverSettings, 'dispatcher'>;
 }
 
 export interface WorkerDeps {
@@ -59,6 +64,8 @@ export interface WorkerDeps {
     terminal?(provider: ProviderName, status: Status, createdAt: string): void;
     /** A withdrawal routed `auto` failed over from one provider to the next. */
     failover?(from: ProviderName, to: ProviderName): void;
+    /** A Lightning Address resolution ended: resolved, or its failure code. */
+    resolution?(outcome: ResolutionOutcome): void;
   };
 }
 
@@ -84,6 +91,21 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     if (perSecond > 0) budgets[p] = createProviderBudget({ redis: deps.connection, keys: deps.keys, provider: p, perSecond });
   }
   const providers = (deps.providers ?? configured).filter((p) => deps.clients[p]);
+  // Lightning Address servers are reached through the outbound policy's own pool (src/net/outbound.ts).
+  const lnurl = settings.lnurl;
+  let closingStarted = false;
+  const lnurlAgent = lnurl ? createOutboundAgent({ timeoutMs: lnurl.timeoutMs, connections: 4, allowPrivate: lnurl.allowPrivate }) : null;
+  const resolveInvoice =
+    lnurl && lnurlAgent
+      ? createResolveStep({
+          store: deps.store,
+          settings: { ...lnurl, dispatcher: lnurlAgent, stopping: () => closingStarted },
+          reconcileGraceMs: settings.reconcileGraceMs ?? 3_600_000,
+          logger,
+          onResolution: (o) => deps.observe?.resolution?.(o),
+          onTerminal: (p, status, createdAt) => deps.observe?.terminal?.(p, status, createdAt),
+        })
+      : undefined;
 
   for (const provider of providers) {
     const client = deps.clients[provider];
@@ -113,6 +135,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       enabledProviders: configured,
       requeue: (to, id, round) => queues.addSubmit(to, id, round),
       reconcileGraceMs: settings.reconcileGraceMs ?? 3_600_000,
+      resolveInvoice,
       onFailover: (from, to) => deps.observe?.failover?.(from, to),
       throttle: budget
         ? async () => {
@@ -197,7 +220,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     sweep,
     close() {
       if (!closing) {
-        closing = Promise.all(workers.map((w) => w.close())).then(() => undefined);
+        closingStarted = true;
+        closing = Promise.all(workers.map((w) => w.close())).then(() => lnurlAgent?.close());
         // Logged once every worker is closing: no provider call starts after this line.
         logger.info('workers closing: in-flight jobs finish, no new one starts');
       }

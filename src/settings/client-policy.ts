@@ -14,6 +14,7 @@ export const POLICY_VARIABLES = [
   'AUTO_PROVIDER_ORDER',
   'ALLOW_ONCHAIN',
   'INVOICE_EXPIRY_MARGIN_S',
+  'LNURL_ALLOW_PRIVATE',
 ] as const;
 
 export type PolicyVariable = (typeof POLICY_VARIABLES)[number];
@@ -43,7 +44,7 @@ function narrowedOrder(option: string[] | null, variable: string[] | null): stri
 /**
  * The policy of `config` (each option where one is given, else its variable), where `both` an option
  * and the variable (`fromEnv`) are set made the stricter of the two: the lower threshold and limits,
- * the more approvals, the wider expiry margin, on-chain only when both allow it, and auto routing
+ * the more approvals, the wider expiry margin, on-chain (and private Lightning Address hosts) only when both allow it, and auto routing
  * among the providers both name.
  */
 export function stricterPolicy(config: Config, fromEnv: Config, both: ReadonlySet<PolicyVariable>): Pick<Config, PolicyVariable> {
@@ -59,5 +60,6 @@ export function stricterPolicy(config: Config, fromEnv: Config, both: ReadonlySe
     AUTO_PROVIDER_ORDER: pick('AUTO_PROVIDER_ORDER', narrowedOrder),
     ALLOW_ONCHAIN: pick('ALLOW_ONCHAIN', (a, b) => a && b),
     INVOICE_EXPIRY_MARGIN_S: pick('INVOICE_EXPIRY_MARGIN_S', Math.max),
+    LNURL_ALLOW_PRIVATE: pick('LNURL_ALLOW_PRIVATE', (a, b) => a && b),
   };
 }

@@ -24,6 +24,7 @@ export function clientConfig(o: WithdrawalsClientOptions, env: Record<string, st
     AUTO_PROVIDER_ORDER: o.autoProviderOrder?.join(','),
     ALLOW_ONCHAIN: str(o.allowOnchain),
     INVOICE_EXPIRY_MARGIN_S: str(o.invoiceExpiryMarginS),
+    LNURL_ALLOW_PRIVATE: str(o.lnurlAllowPrivate),
   };
   const environment = Object.fromEntries(POLICY_VARIABLES.filter((v) => isSet(env, v)).map((v) => [v, env[v]]));
   // The environment's policy is checked on its own first: a bad value there is named, option or not.
@@ -53,6 +54,7 @@ export function clientOptionsFromConfig(config: Config): WithdrawalsClientOption
     network: config.LN_NETWORK,
     providers: configuredProviders(config),
     allowOnchain: config.ALLOW_ONCHAIN,
+    lnurlAllowPrivate: config.LNURL_ALLOW_PRIVATE,
     maxAmountMsat: config.MAX_AMOUNT_MSAT ?? undefined,
     // The money policy holds for a batch file as for the API: approvals, daily limits, routing.
     approvalThresholdMsat: config.APPROVAL_THRESHOLD_MSAT ?? undefined,

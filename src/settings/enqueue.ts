@@ -24,6 +24,7 @@ export function enqueueSettings(config: Config, providers: readonly ProviderDefi
       network: config.LN_NETWORK,
       expiryMarginSeconds: config.INVOICE_EXPIRY_MARGIN_S,
       allowOnchain: config.ALLOW_ONCHAIN,
+      lnurlAllowPrivate: config.LNURL_ALLOW_PRIVATE,
       maxAmountMsat: config.MAX_AMOUNT_MSAT,
       routeOrder: autoProviderOrder(config, providers),
       providers: providers.map(profileOf),

@@ -32,5 +32,12 @@ export function workerSettings(config: Config, providers: readonly ProviderDefin
     breaker: { threshold: config.BREAKER_THRESHOLD, cooldownMs: config.BREAKER_COOLDOWN_MS },
     providerConcurrency: Object.fromEntries(limits.flatMap(([p, l]) => (l.concurrency ? [[p, l.concurrency]] : []))),
     providerRatePerS: Object.fromEntries(limits.map(([p, l]) => [p, l.ratePerS ?? 0])),
+    lnurl: {
+      timeoutMs: config.LNURL_TIMEOUT_MS,
+      deadlineMs: config.LNURL_RESOLVE_DEADLINE_MS,
+      allowPrivate: config.LNURL_ALLOW_PRIVATE,
+      network: config.LN_NETWORK,
+      expiryMarginSeconds: config.INVOICE_EXPIRY_MARGIN_S,
+    },
   };
 }

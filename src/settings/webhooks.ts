@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { configError, type Config } from '../config.ts';
 import { eventTypesSchema, webhookUrlSchema } from '../webhooks/endpoint.ts';
-import { hostProblem } from '../webhooks/private-addresses.ts';
+import { hostProblem } from '../net/private-addresses.ts';
 import { secretSchema } from '../webhooks/secret.ts';
 import type { WebhookSettings } from '../webhooks/service.ts';
 

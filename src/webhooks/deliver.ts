@@ -1,10 +1,7 @@
-import type { LookupFunction } from 'node:net';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { WithdrawalEvent } from '../events/types.ts';
-import { describeTransportError } from '../providers/http/errors.ts';
-import { guardedConnector } from './connect-guard.ts';
+import { createOutboundAgent, outboundRequest, type OutboundAgentOptions } from '../net/outbound.ts';
 import type { Endpoint } from './endpoint.ts';
-import { PrivateAddressError } from './private-addresses.ts';
 import { signatureHeader } from './secret.ts';
 
 /** Response bytes read (and thrown away) before the connection is dropped: a chatty endpoint costs no memory. */
@@ -14,38 +11,15 @@ export type DeliveryResult = { ok: true; status: number } | { ok: false; reason:
 
 export type PostEvent = (endpoint: Endpoint, event: WithdrawalEvent) => Promise<DeliveryResult>;
 
-export interface WebhookAgentOptions {
-  /** Connect, headers and body time limit (ms). */
-  timeoutMs: number;
-  /** Sockets per endpoint origin. */
-  connections: number;
-  /** Off: every connection's address is checked (connect-guard.ts). */
-  allowPrivate: boolean;
-  /** The resolver of every connection (checked unless `allowPrivate`). @defaultValue node:dns `lookup` */
-  lookup?: LookupFunction;
-}
+export type WebhookAgentOptions = OutboundAgentOptions;
 
 /**
- * Deliveries' own connection pool: a slow endpoint holds at most `connections` sockets, and nothing
- * here shares the provider clients' pools, so webhooks never slow payouts down.
+ * Deliveries' own connection pool (the outbound policy's, src/net/outbound.ts): a slow endpoint holds at
+ * most `connections` sockets, and nothing here shares the provider clients' pools, so webhooks never
+ * slow payouts down.
  */
 export function createWebhookAgent(opts: WebhookAgentOptions): Agent {
-  const { timeoutMs, connections } = opts;
-  const lookup = opts.lookup;
-  const connect = opts.allowPrivate ? { timeout: timeoutMs, ...(lookup ? { lookup } : {}) } : guardedConnector({ timeout: timeoutMs, lookup });
-  return new Agent({ connect, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connections });
-}
-
-/** The refusal of the connect-time check, wherever undici or Node put it (itself, its cause, one of an AggregateError's). */
-function privateAddressIn(err: unknown, depth = 0): PrivateAddressError | null {
-  if (err instanceof PrivateAddressError) return err;
-  if (!(err instanceof Error) || depth > 3) return null;
-  const nested = [err.cause, ...(err instanceof AggregateError ? err.errors : [])];
-  for (const e of nested) {
-    const found = privateAddressIn(e, depth + 1);
-    if (found) return found;
-  }
-  return null;
+  return createOutboundAgent(opts);
 }
 
 /** The Standard Webhooks request for one event: the same `webhook-id` on every attempt, a fresh timestamp and signature. */
@@ -71,16 +45,10 @@ export function webhookRequest(endpoint: Endpoint, event: WithdrawalEvent, nowMs
 export function createPoster(dispatcher: Dispatcher, timeoutMs: number, now: () => number = Date.now): PostEvent {
   return async (endpoint, event) => {
     const { body, headers } = webhookRequest(endpoint, event, now());
-    const signal = AbortSignal.timeout(timeoutMs);
-    try {
-      const res = await request(endpoint.url, { dispatcher, method: 'POST', headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal });
-      await res.body.dump({ limit: MAX_RESPONSE_BYTES, signal }).catch(() => undefined);
-      if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, status: res.statusCode };
-      return { ok: false, reason: `HTTP ${res.statusCode}` };
-    } catch (err) {
-      const refused = privateAddressIn(err);
-      if (refused) return { ok: false, reason: `refused: ${refused.message}` };
-      return { ok: false, reason: signal.aborted ? 'timeout' : describeTransportError(err) };
-    }
+    const res = await outboundRequest(endpoint.url, { dispatcher, timeoutMs, method: 'POST', headers, body, maxBytes: MAX_RESPONSE_BYTES });
+    if (res.kind === 'forbidden') return { ok: false, reason: `refused: ${res.message}` };
+    if (res.kind === 'unreachable') return { ok: false, reason: res.message };
+    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+    return { ok: false, reason: `HTTP ${res.status}` };
   };
 }

@@ -1,6 +1,6 @@
 import type { Caller } from '../callers.ts';
 import type { Endpoint } from './endpoint.ts';
-import type { UrlCheck } from './private-addresses.ts';
+import type { UrlCheck } from '../net/private-addresses.ts';
 import type { EndpointRegistry, NewEndpoint } from './registry.ts';
 
 export type Registration = { ok: true; endpoint: Endpoint } | { ok: false; refused: 'url' | 'limit'; message: string };

@@ -11,7 +11,7 @@ import { createPoster, createWebhookAgent, type PostEvent } from './deliver.ts';
 import { startDispatcher, type DispatcherSettings, type RunningDispatcher } from './dispatcher.ts';
 import type { Endpoint } from './endpoint.ts';
 import { createLanes } from './lanes.ts';
-import { createUrlCheck } from './private-addresses.ts';
+import { createUrlCheck } from '../net/private-addresses.ts';
 import { createDeliveryProcessor } from './processor.ts';
 import { createOwnerSlots } from './owner-slots.ts';
 import { createWebhookQueue, WEBHOOK_QUEUE, type WebhookQueue } from './queue.ts';

@@ -14,6 +14,7 @@ import type { Network } from '../invoices/network.ts';
 import type { DecodedInvoice } from '../invoices/types.ts';
 import type { ProviderProfile } from '../providers/definition.ts';
 import { BUILTIN_PROVIDER_PROFILES } from '../providers/index.ts';
+import { isBolt12Offer, parseDestination } from '../lnurl/destination.ts';
 import type { WithdrawalRequest } from './request.ts';
 import type { ProviderName } from './types.ts';
 
@@ -25,7 +26,8 @@ export type CheckCode =
   | 'amount_required'
   | 'amount_mismatch'
   | 'invalid_address'
-  | 'provider_disabled';
+  | 'provider_disabled'
+  | 'unsupported_destination';
 
 /**
  * How far in the future an invoice's timestamp may be (clocks drift); later ones are `invalid_invoice`
@@ -43,6 +45,8 @@ export interface CheckContext {
   enabledProviders: readonly ProviderName[];
   /** ALLOW_ONCHAIN: whether address (on-chain) withdrawals are accepted at all. */
   allowOnchain: boolean;
+  /** LNURL_ALLOW_PRIVATE: Lightning Addresses on loopback or private hosts are accepted. @defaultValue false */
+  lnurlAllowPrivate?: boolean;
   /** Largest amount one withdrawal may move; null: no limit. */
   maxAmountMsat: bigint | null;
   /** AUTO_PROVIDER_ORDER: the order `provider: "auto"` tries providers in (default: enabledProviders'). */
@@ -102,10 +106,32 @@ export function checkWithdrawal(req: RoutedRequest, ctx: CheckContext): CheckRes
   const requested = req.amountMsat === undefined ? null : BigInt(req.amountMsat);
   if (req.invoice !== undefined) return checkInvoice(req.provider, req.invoice, requested, ctx);
   if (req.address !== undefined) return checkAddress(req.provider, req.address, requested, ctx);
-  return refuse('invalid_request', 'invoice', 'give exactly one of invoice (BOLT11) or address (on-chain)');
+  if (req.lightningAddress !== undefined) return checkLightningAddress(req.lightningAddress, requested, ctx);
+  return refuse('invalid_request', 'invoice', 'give exactly one of invoice (BOLT11), lightningAddress or address (on-chain)');
+}
+
+/**
+ * A Lightning Address or LNURL-pay string: accepted on its form alone (the worker resolves it), with a
+ * whole number of sats, since the invoice its server mints is for exactly that.
+ */
+function checkLightningAddress(value: string, requested: bigint | null, ctx: CheckContext): CheckResult {
+  const destination = parseDestination(value, ctx.lnurlAllowPrivate ?? false);
+  if (!destination.ok) return refuse(destination.code, 'lightningAddress', destination.message);
+  if (requested === null) {
+    return refuse('amount_required', 'amountMsat', 'a Lightning Address withdrawal needs amountMsat (a string of digits, in millisatoshi, a whole number of sats)');
+  }
+  if (requested === 0n || requested % 1000n !== 0n) {
+    return refuse('invalid_request', 'amountMsat', `amountMsat ${requested} is not a positive whole number of sats (a multiple of 1000): Lightning Address servers take whole sats`);
+  }
+  const tooLarge = checkMaximum(requested, ctx, 'amountMsat');
+  if (tooLarge !== null) return tooLarge;
+  return { ok: true, value: { paymentHash: null, amountMsat: requested, sendAmountMsat: null, invoiceExpiresAt: null } };
 }
 
 function checkInvoice(provider: ProviderName, invoice: string, requested: bigint | null, ctx: CheckContext): CheckResult {
+  if (isBolt12Offer(invoice)) {
+    return refuse('unsupported_destination', 'invoice', 'this is a BOLT12 offer (lno1...), which no provider of this service pays; ask the payee for a BOLT11 invoice or a Lightning Address');
+  }
   let decoded: DecodedInvoice;
   try {
     decoded = decodeInvoice(invoice);

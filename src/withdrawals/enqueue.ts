@@ -187,6 +187,7 @@ async function enqueueOne(deps: EnqueueDeps, body: unknown, ctx: EnqueueContext)
       routing,
       bodyHash: hash,
       invoice: req.invoice ?? null,
+      lightningAddress: req.lightningAddress ?? null,
       address: req.address ?? null,
       paymentHash: v.paymentHash,
       amountMsat: v.amountMsat,

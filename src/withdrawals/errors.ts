@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'amount_mismatch',
   'invalid_address',
   'provider_disabled',
+  'unsupported_destination',
   'unauthorized',
   'forbidden',
   'not_found',

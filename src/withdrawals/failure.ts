@@ -8,6 +8,10 @@ export const FAILURE_WORDING = {
   worker_lost: 'the worker stopped while the provider call was in flight; reconciling',
   reconciliation_exhausted: 'no definitive provider status before the reconciliation deadline',
   approval_expired: 'the invoice expires before the withdrawal was approved',
+  lnurl_unreachable: 'the Lightning Address server gave no usable answer in time; nothing was sent',
+  lnurl_refused: 'the Lightning Address server refused to give an invoice; nothing was sent',
+  lnurl_invalid: 'the Lightning Address server answered with something that cannot be paid; nothing was sent',
+  lnurl_forbidden: 'the Lightning Address host resolves to a non-public address; nothing was sent',
 } as const;
 
 export type FailureCode = keyof typeof FAILURE_WORDING;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_LIGHTNING_ADDRESS_CHARS } from '../lnurl/destination.ts';
 import { metadataSchema } from './metadata.ts';
 import { BUILTIN_PROVIDER_NAMES } from '../providers/index.ts';
 
@@ -30,12 +31,13 @@ function requestSchemaFor(providers: readonly string[]) {
       provider: z.enum([...providers, 'auto']),
       invoice: z.string().min(1).max(7089).optional(),
       address: z.string().min(1).max(128).optional(),
+      lightningAddress: z.string().min(1).max(MAX_LIGHTNING_ADDRESS_CHARS).optional(),
       amountMsat: msatStringSchema.optional(),
       description: z.string().max(640).optional(),
       metadata: metadataSchema.optional(),
     })
-    .refine((b) => (b.invoice === undefined) !== (b.address === undefined), {
-      message: 'give exactly one of invoice (BOLT11) or address (on-chain)',
+    .refine((b) => [b.invoice, b.address, b.lightningAddress].filter((v) => v !== undefined).length === 1, {
+      message: 'give exactly one of invoice (BOLT11), lightningAddress (name@domain or lnurl1...) or address (on-chain)',
       path: ['invoice'],
     });
 }

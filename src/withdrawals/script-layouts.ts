@@ -28,4 +28,11 @@ export const CLAIM_BATCH = scriptLayout('claim-batch.lua', ['batch'], ['owner'])
 /** seal-batch.lua: no more items join the batch. */
 export const SEAL_BATCH = scriptLayout('seal-batch.lua', ['batch', 'events'], ['batchId', 'nowIso', 'eventsMaxLen', 'createdAt']);
 
-export const SCRIPT_LAYOUTS = [CREATE, TRANSITION, APPROVE, CLAIM_BATCH, SEAL_BATCH] as const;
+/** resolve.lua: a Lightning Address withdrawal's invoice, stored once with its payment-hash claim. */
+export const RESOLVE = scriptLayout(
+  'resolve.lua',
+  ['record', 'history', 'paymentHash'],
+  ['id', 'invoice', 'paymentHash', 'expiresAt', 'descriptionHashMatches', 'nowIso', 'entry', 'reconcileDeadline'],
+);
+
+export const SCRIPT_LAYOUTS = [CREATE, TRANSITION, APPROVE, CLAIM_BATCH, SEAL_BATCH, RESOLVE] as const;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { RedisClient } from '../redis.ts';
-import { APPROVE, CLAIM_BATCH, CREATE, SEAL_BATCH, TRANSITION } from './script-layouts.ts';
+import { APPROVE, CLAIM_BATCH, CREATE, RESOLVE, SEAL_BATCH, TRANSITION } from './script-layouts.ts';
 import { luaTransitionTable } from './status.ts';
 
 const here = new URL('./lua/', import.meta.url);
@@ -12,6 +12,8 @@ export interface ScriptCommands {
   wdTransition(...args: (string | number)[]): Promise<string[]>;
   wdSealBatch(...args: (string | number)[]): Promise<string[]>;
   wdClaimBatch(...args: (string | number)[]): Promise<string>;
+  /** The RESOLVE layout (resolve.lua). */
+  wdResolve(...args: (string | number)[]): Promise<string[]>;
   wdApprove(...args: (string | number)[]): Promise<string[]>;
 }
 
@@ -23,6 +25,7 @@ export function defineScripts(redis: RedisClient): RedisClient & ScriptCommands 
   redis.defineCommand('wdCreate', { lua: `${shared}\n${perItem}\n${read('create.lua')}` });
   redis.defineCommand('wdTransition', { numberOfKeys: TRANSITION.keys.length, lua: `${shared}\n${luaTransitionTable()}\n${read('transition.lua')}` });
   redis.defineCommand('wdApprove', { numberOfKeys: APPROVE.keys.length, lua: `${shared}\n${read('approve.lua')}` });
+  redis.defineCommand('wdResolve', { numberOfKeys: RESOLVE.keys.length, lua: read('resolve.lua') });
   redis.defineCommand('wdClaimBatch', { numberOfKeys: CLAIM_BATCH.keys.length, lua: read('claim-batch.lua') });
   redis.defineCommand('wdSealBatch', { numberOfKeys: SEAL_BATCH.keys.length, lua: `${shared}\n${read('seal-batch.lua')}` });
   return redis as RedisClient & ScriptCommands;

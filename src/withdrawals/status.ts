@@ -44,6 +44,7 @@ export const EDGES: readonly Edge[] = [
   { from: 'awaiting_approval', to: 'cancelled', why: 'cancelled, or its invoice expires first' },
   { from: 'queued', to: 'submitting', why: 'fenced by a submit of its provider, approvals complete' },
   { from: 'queued', to: 'cancelled', why: 'cancelled before any attempt' },
+  { from: 'queued', to: 'failed', why: 'its Lightning Address did not resolve: nothing sent' },
   { from: 'submitting', to: 'submitted', why: 'the provider accepted it' },
   { from: 'submitting', to: 'succeeded', why: 'the provider settles at submit' },
   { from: 'submitting', to: 'failed', why: 'a refusal no lookup contradicts' },

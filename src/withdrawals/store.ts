@@ -9,11 +9,13 @@ import type { StoreContext } from './store/context.ts';
 import { createCreates } from './store/create.ts';
 import { createListing } from './store/listing.ts';
 import { createRecords } from './store/records.ts';
+import { createResolves } from './store/resolve.ts';
 import { createStatusSets } from './store/status-sets.ts';
 
 export { utcDay, type ApproveResult, type DailyLimits, type DailyUsage } from './store/approvals.ts';
 export type { BatchSummary, OpenBatch } from './store/batches.ts';
 export type { CreateResult, NewWithdrawal } from './store/create.ts';
+export type { ResolvedInvoice, StoreInvoiceResult } from './store/resolve.ts';
 export { InvalidCursorError, MAX_LIST_PAGE, STATUS_SCAN_WINDOW, type ListPage, type ListQuery } from './store/listing.ts';
 export { IllegalTransitionError, type RecordIdentity, type TransitionRequest, type TransitionResult } from './store/records.ts';
 
@@ -70,6 +72,7 @@ export function createStore(opts: StoreOptions) {
     ...createCreates(ctx, records),
     ...createStatusSets(ctx),
     ...createApprovals(ctx, records),
+    ...createResolves(ctx),
     ...createBatches(ctx),
     ...createListing(ctx),
     events,

@@ -28,6 +28,8 @@ export interface WithdrawalRecord {
   provider: ProviderName;
   status: Status;
   invoice: string | null;
+  /** A Lightning Address or LNURL-pay string; `invoice` and `paymentHash` stay null until it is resolved. */
+  lightningAddress: string | null;
   address: string | null;
   paymentHash: string | null;
   amountMsat: string | null;

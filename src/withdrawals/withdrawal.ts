@@ -16,7 +16,13 @@ export interface Withdrawal {
   status: Status;
   /** Hash of the request body: a replay with the same body is the same withdrawal. */
   bodyHash: string | null;
+  /** The invoice to pay; for a Lightning Address, null until the worker resolved it (then never again). */
   invoice: string | null;
+  /**
+   * A Lightning Address or LNURL-pay string (interface.md, "Lightning Addresses"); null (the codec's)
+   * or absent otherwise.
+   */
+  lightningAddress?: string | null;
   address: string | null;
   paymentHash: string | null;
   description: string | null;

@@ -45,6 +45,9 @@ describe('withdrawals demo', () => {
     // The money policy: one payout held until the demo's operator approved it, one that failed over.
     expect(stdout).toMatch(/^approval: demo-118 held for approval, approved by demo-operator, now succeeded$/m);
     expect(stdout).toMatch(/^failover: demo-119 routed auto to aurpay \(refused: insufficient balance.*\), failed over to turinpay, now succeeded$/m);
+    // Every tenth payout goes to a Lightning Address; the first to a server that refuses.
+    expect(stdout).toMatch(/^lightning addresses: 12 payouts resolved by the worker \(.*succeeded \d+.*\); failures: .*lnurl_refused 1/m);
+    expect(stdout).toMatch(/^lightning address: demo-5 to a server that refuses, now failed \(lnurl_refused, nothing sent\)$/m);
   }, 150_000);
 
   it('prints the report as one JSON document with --json, the ledger check included, and nothing else on stdout', async () => {
@@ -69,5 +72,6 @@ describe('withdrawals demo', () => {
       approval: { id: 'demo-22', approvedBy: ['demo-operator'], status: 'succeeded' },
       failover: { id: 'demo-23', from: 'aurpay', to: 'turinpay', status: 'succeeded' },
     });
+    expect(report.lightningAddresses).toMatchObject({ total: 2, misbehaving: [{ id: 'demo-5', status: 'failed', failure: 'lnurl_refused' }] });
   }, 150_000);
 });

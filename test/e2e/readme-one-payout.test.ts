@@ -86,5 +86,20 @@ describe('README "One payout"', () => {
     const listed = JSON.parse((await run('bash', ['-c', listLine ?? ''], { cwd: REPO, env, timeout: 30_000 })).stdout);
     expect(listed).toEqual({ withdrawals: [expect.objectContaining({ id: 'payout-2026-11-21-000123', status: 'succeeded' })], next: null });
     expect(commands.at(-1)).toMatch(/^kill %1\b/);
+
+    // The banner's Lightning Address example works as printed: resolved on the sandbox's LNURL-pay server, then paid.
+    const lines = banner.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('or pay 21 sat to a Lightning Address'));
+    expect(at, 'the banner shows a Lightning Address payout').toBeGreaterThan(0);
+    const tip = JSON.parse((await run('bash', ['-c', lines.slice(at + 1, at + 4).join('\n')], { cwd: REPO, env, timeout: 30_000 })).stdout);
+    expect(tip).toMatchObject({ id: 'tip-1', lightningAddress: expect.stringMatching(/^alice@127\.0\.0\.1:\d+$/), invoice: null, amountMsat: '21000' });
+    const tipStatus = statusLine.replace(/\/v1\/withdrawals\/\S+$/, '/v1/withdrawals/tip-1');
+    let tipRecord: { status?: string; invoice?: string | null } = {};
+    for (let i = 0; i < 60 && tipRecord.status !== 'succeeded'; i++) {
+      if (i > 0) await sleep(500);
+      tipRecord = JSON.parse((await run('bash', ['-c', tipStatus], { cwd: REPO, env, timeout: 30_000 })).stdout);
+    }
+    expect(tipRecord.status).toBe('succeeded');
+    expect(tipRecord.invoice).toMatch(/^lnbcrt210n1/);
   });
 });

@@ -33,6 +33,26 @@ describe('createWithdrawalsClient', () => {
     expect(again.kind).toBe('replayed');
   });
 
+  it('enqueues a Lightning Address; a worker without LNURL_ALLOW_PRIVATE never reaches a loopback server', async () => {
+    const address = p.sandbox.lnurl.address('lib-alice');
+    const body = { id: 'lib-la-1', provider: 'aurpay', lightningAddress: address, amountMsat: '15000' };
+    const refused = await client.enqueue(body);
+    expect(refused.kind === 'refused' && refused.error.code).toBe('invalid_request');
+    const open = await createWithdrawalsClient({ redisUrl: p.config.REDIS_URL, prefix: p.config.QUEUE_PREFIX, network: 'regtest', producer: 'tester', lnurlAllowPrivate: true });
+    try {
+      const res = await open.enqueue(body);
+      expect(res.kind).toBe('accepted');
+      if (res.kind !== 'accepted') throw new Error('not accepted');
+      expect(res.record).toMatchObject({ lightningAddress: address, invoice: null, paymentHash: null });
+      const done = await open.waitFor(body.id, { timeoutMs: 20_000 });
+      expect(done).toMatchObject({ status: 'failed', invoice: null, attempts: 0 });
+      expect(done.failure?.code).toBe('lnurl_forbidden');
+      expect(p.sandbox.lnurl.requests('lib-alice')).toEqual({ payRequests: 0, callbacks: 0 });
+    } finally {
+      await open.close();
+    }
+  });
+
   it('refuses what the API refuses, with the same codes', async () => {
     const bad = await client.enqueue({ id: 'lib-bad-1', provider: 'aurpay', invoice: 'lnbcrt1nonsense' });
     expect(bad).toMatchObject({ kind: 'refused', status: 400, error: { code: 'invalid_invoice' } });

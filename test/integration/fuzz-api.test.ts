@@ -186,6 +186,20 @@ const withdrawalLike: fc.Arbitrary<Record<string, unknown>> = fc.record(
     provider: fc.oneof(fc.constantFrom('aurpay', 'turinpay', 'auto', 'paypal', '__proto__'), fc.integer()),
     invoice: fc.oneof(fc.string({ maxLength: 200 }), fc.constantFrom('lnbcrt1', 'lnbc1pvjluezpp5', 'x'.repeat(8000)), fc.constant(null)),
     address: fc.oneof(fc.string({ maxLength: 100 }), fc.constant('bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080')),
+    lightningAddress: fc.oneof(
+      fc.string({ maxLength: 100 }),
+      fc.tuple(fc.string({ maxLength: 70 }), fc.string({ maxLength: 70 })).map(([name, host]) => `${name}@${host}`),
+      fc.constantFrom(
+        'alice@wallet.example.com',
+        'alice@127.0.0.1',
+        'alice@[::1]:8080',
+        'alice@2130706433',
+        'alice@localhost',
+        'alice@abc.onion',
+        'lnurl1dp68gurn8ghj7um9wfmxjcm99e3k7mf0v9cxj0m385ekvcenxc6r2c35xvukxefcv5mkvv34x5ekzd3ev56nyd3hxqurzepexejxxepnxscrvwfnv9nxzcn9xq6xyefhvgcxxcmyxymnserxfq5fns',
+        'x'.repeat(3000),
+      ),
+    ),
     amountMsat: fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 32n }).map(String), fc.string({ maxLength: 40 }), fc.integer(), fc.constant('2100000000000000001')),
     description: fc.oneof(fc.string({ maxLength: 100 }), fc.integer()),
     metadata: fc.oneof(fc.jsonValue({ maxDepth: 8 }), fc.dictionary(fc.constantFrom(...PROTOTYPE_NAMES, 'a', 'b'), fc.jsonValue({ maxDepth: 3 }))),
@@ -198,6 +212,15 @@ const nearlyValid: fc.Arbitrary<string> = fc
   .record({ over: withdrawalLike, keep: fc.subarray(['id', 'provider', 'amountMsat', 'description', 'metadata']) })
   .map(({ over, keep }) => {
     const base: Record<string, unknown> = withdrawalBody('aurpay', 5000n).body;
+    for (const k of keep) if (k in over) base[k] = over[k];
+    return JSON.stringify(base);
+  });
+
+/** A Lightning Address withdrawal whose other fields are mutated: reaches the address checks and the store. */
+const nearlyValidAddress: fc.Arbitrary<string> = fc
+  .record({ over: withdrawalLike, keep: fc.subarray(['id', 'provider', 'lightningAddress', 'amountMsat', 'description', 'metadata']) })
+  .map(({ over, keep }) => {
+    const base: Record<string, unknown> = { id: 'la-fuzz', provider: 'auto', lightningAddress: 'alice@wallet.example.com', amountMsat: '21000' };
     for (const k of keep) if (k in over) base[k] = over[k];
     return JSON.stringify(base);
   });
@@ -230,6 +253,8 @@ const body: fc.Arbitrary<string | null> = fc.oneof(
   fc.array(withdrawalLike, { maxLength: 5 }).map((items) => items.map((i) => JSON.stringify(i)).join('\n')),
   fc.array(fc.array(fc.string({ maxLength: 30 }), { maxLength: 7 }), { maxLength: 5 }).map((rows) => ['id,provider,invoice,address,amountMsat,description', ...rows.map((r) => r.join(','))].join('\n')),
   nearlyValid,
+  nearlyValidAddress,
+  fc.array(fc.array(fc.string({ maxLength: 30 }), { maxLength: 7 }), { maxLength: 5 }).map((rows) => ['id,provider,lightningAddress,amountMsat', ...rows.map((r) => r.join(','))].join('\n')),
   fc.constantFrom('{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"admin":true}}}', '{"items":[{"__proto__":{}}]}', '{"outcome":"resubmit","note":"x"}', '{"eventId":"evt_1"}', '{"url":"http://127.0.0.1:1/x"}', '{', 'null', '[]', '""', '\u0000\u0001\u0002'),
   fc.string({ unit: 'binary', maxLength: 300 }),
 );

@@ -104,6 +104,7 @@ describe('the codec decodes a stored hash once, checked', () => {
       status: 'submitting',
       bodyHash: 'bh-1',
       invoice: 'lnbcrt1...',
+      lightningAddress: null,
       address: null,
       paymentHash: 'ab'.repeat(32),
       description: 'payout',
@@ -127,8 +128,8 @@ describe('the codec decodes a stored hash once, checked', () => {
 
   it('leaves out only the budget key and the JSON fields the API view decodes (failure, metadata)', () => {
     const apiOnly = ['budget', 'failure', 'metadata'];
-    // `address` is the one field this invoice's hash cannot hold beside `invoice`.
-    const written = [...Object.keys(stored), 'address'];
+    // `address` and `lightningAddress` are the fields this invoice's hash cannot hold beside `invoice`.
+    const written = [...Object.keys(stored), 'address', 'lightningAddress'];
     expect(Object.keys(decodeWithdrawal(stored)).sort()).toEqual(written.filter((k) => !apiOnly.includes(k)).sort());
   });
 

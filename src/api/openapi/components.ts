@@ -58,7 +58,7 @@ export function nameSchema(registry: ComponentRegistry, schema: z.ZodType, id: s
   registry.add(schema, { id });
 }
 
-refineJsonSchema(withdrawalRequestSchema, (json) => Object.assign(json, { oneOf: [{ required: ['invoice'] }, { required: ['address'] }] }));
+refineJsonSchema(withdrawalRequestSchema, (json) => Object.assign(json, { oneOf: [{ required: ['invoice'] }, { required: ['lightningAddress', 'amountMsat'] }, { required: ['address'] }] }));
 refineJsonSchema(eventTypesSchema, (json) => Object.assign(json, { items: { $ref: COMPONENT_URI('EventType') } }));
 refineJsonSchema(replayBodySchema.options[1], (json) => Object.assign(json, { anyOf: [{ required: ['after'] }, { required: ['until'] }] }));
 

@@ -18,6 +18,14 @@ export const withdrawalRequest = {
   metadata: { userId: 'u-42' },
 };
 
+export const lightningAddressRequest = {
+  id: 'payout-2026-11-21-000125',
+  provider: 'auto',
+  lightningAddress: 'alice@wallet.example.com',
+  amountMsat: '21000',
+  description: 'weekly payout',
+};
+
 export const onchainRequest = {
   id: 'payout-2026-11-21-000124',
   provider: 'turinpay',
@@ -28,6 +36,7 @@ export const onchainRequest = {
 const base = {
   ...withdrawalRequest,
   owner: 'shop',
+  lightningAddress: null,
   address: null,
   paymentHash: EXAMPLE_PAYMENT_HASH,
   feeMsat: null,

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { msatSchema, providerSchema, statusSchema, timestampSchema } from './common.ts';
 
 export const failureSchema = z.strictObject({
-  code: z.string().describe('e.g. provider_rejected, provider_failed, outcome_unknown, worker_lost, reconciliation_exhausted'),
+  code: z
+    .string()
+    .describe(
+      'e.g. provider_rejected, provider_failed, outcome_unknown, worker_lost, reconciliation_exhausted; for a Lightning Address resolved before any provider call: lnurl_unreachable, lnurl_refused, lnurl_invalid, lnurl_forbidden',
+    ),
   message: z.string(),
   provider: z.unknown().optional().describe("the provider's raw answer or other evidence, as JSON"),
 });
@@ -20,7 +24,8 @@ const recordFields = {
   owner: z.string().describe('the producer that created it (the name of its token)'),
   provider: providerSchema,
   status: statusSchema,
-  invoice: z.string().nullable(),
+  invoice: z.string().nullable().describe('the BOLT11 invoice paid; for a Lightning Address, null until the worker resolved it'),
+  lightningAddress: z.string().nullable().describe('the Lightning Address (name@domain) or LNURL-pay string (lnurl1...) paid, or null'),
   address: z.string().nullable(),
   paymentHash: z.string().nullable(),
   amountMsat: msatSchema.nullable(),

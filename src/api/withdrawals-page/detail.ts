@@ -40,6 +40,7 @@ ${field('age', `${esc(formatAge(r.createdAt, nowMs))} <span class="muted">(accep
 ${field('batch', code(r.batchId))}
 ${field('provider reference', code(r.providerRef))}
 ${field('payment hash', code(r.paymentHash))}
+${r.lightningAddress ? field('Lightning Address', code(r.lightningAddress)) : ''}
 ${field(r.address ? 'address' : 'invoice', code(r.address ?? r.invoice))}
 ${field('description', esc(r.description ?? ''))}
 ${field('metadata', r.metadata ? json(r.metadata) : '')}

@@ -6,6 +6,7 @@ import { findOrStartRedis } from '../../demo/find-redis.ts';
 import { demoFaults } from '../../demo/faults.ts';
 import { addShowcase, approveHeld, DEMO_APPROVAL_THRESHOLD_MSAT, DEMO_OPERATOR, formatShowcase, showcaseReport, withShowcaseFaults } from '../../demo/policy-showcase.ts';
 import { payeeInvoice } from '../../demo/payee.ts';
+import { addLightningAddresses, formatLightningAddresses, lightningAddressReport } from '../../demo/lightning-addresses.ts';
 import { ledgerDisagreements } from '../../demo/ledger-check.ts';
 import { formatReport } from '../../demo/report.ts';
 import { createLogger } from '../../logger.ts';
@@ -50,6 +51,8 @@ export async function demo(opts: DemoOptions): Promise<number> {
     faults: { aurpay: withShowcaseFaults(demoFaults(), showcase), turinpay: withShowcaseFaults(demoFaults(), showcase) },
     pendingLookups: 2,
   });
+  // Some payees gave a Lightning Address on the sandbox's LNURL-pay server (one of them misbehaves).
+  const addressIds = addLightningAddresses(items, sandbox.lnurl);
   const { config } = loadSettings({
     REDIS_URL: redis.url,
     QUEUE_PREFIX: `demo-${randomUUID().slice(0, 8)}`,
@@ -59,6 +62,9 @@ export async function demo(opts: DemoOptions): Promise<number> {
     OPERATOR_TOKENS: `${DEMO_OPERATOR.name}=demo-operator-token-0000`,
     APPROVAL_THRESHOLD_MSAT: DEMO_APPROVAL_THRESHOLD_MSAT.toString(),
     LN_NETWORK: 'regtest',
+    // The sandbox's Lightning Address server is on loopback, over plain http.
+    LNURL_ALLOW_PRIVATE: 'true',
+    LNURL_RESOLVE_DEADLINE_MS: '10000',
     ...sandboxVariables(builtinProviders, sandbox, (name) => `demo-${name}-key`),
     PROVIDER_TIMEOUT_MS: '1500',
     SETTLE_POLL_MS: '250',
@@ -116,13 +122,15 @@ export async function demo(opts: DemoOptions): Promise<number> {
     const seconds = (Date.now() - started) / 1000;
     const payments = sandbox.ledger.payments().length;
     const policy = await showcaseReport(runtime.store, showcase);
+    const lightningAddresses = await lightningAddressReport(runtime.store, addressIds);
     if (opts.json) {
       const ledger = { payments, paidTwice: duplicates, disagreements };
-      console.log(jsonReport({ answer, summary, seconds, enqueueSeconds, interrupted: false, ledger, policy }));
+      console.log(jsonReport({ answer, summary, seconds, enqueueSeconds, interrupted: false, ledger, policy, lightningAddresses }));
     } else {
       console.log(formatReport({ summary, seconds, enqueueSeconds, payments, duplicatePayments: duplicates, rejected: answer.rejected.length }));
       console.log(`records agree with the ledger: ${disagreements.length === 0 ? 'yes' : `NO\n  ${disagreements.slice(0, 20).join('\n  ')}`}`);
       for (const line of formatShowcase(policy)) console.log(line);
+      for (const line of formatLightningAddresses(lightningAddresses)) console.log(line);
     }
     return summary.done && duplicates.length === 0 && disagreements.length === 0 && answer.rejected.length === 0 ? 0 : 1;
   } finally {

@@ -33,6 +33,7 @@ export async function status(id: string | undefined, json: boolean): Promise<num
       `status      ${rec.status}`,
       `amount      ${rec.amountMsat ?? '-'} msat (fee ${rec.feeMsat ?? '-'} msat)`,
       `payment     ${rec.paymentHash ?? rec.address ?? '-'}`,
+      ...(rec.lightningAddress ? [`lnaddress   ${rec.lightningAddress}${rec.invoice === null ? ' (not resolved yet)' : ''}`] : []),
       `providerRef ${rec.providerRef ?? '-'}`,
       `attempts    ${rec.attempts}`,
       `batch       ${rec.batchId ?? '-'}`,

@@ -9,6 +9,7 @@ import type { SandboxNetwork } from './invoice.ts';
 import { Ledger, type SandboxProvider } from './ledger.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { startLoopback, type LoopbackServer } from './server.ts';
+import { startLnurlServer, type LnurlServer } from './lnurl.ts';
 import { TxStore } from './store.ts';
 import { turinpayHandler } from './turinpay.ts';
 import type { TurinpayEnvelope } from './turinpay-body.ts';
@@ -21,6 +22,8 @@ export type { RequestCounts, SubmitsFor } from './counts.ts';
 export type { SandboxNetwork } from './invoice.ts';
 export type { TurinpayEnvelope } from './turinpay-body.ts';
 export { msatToBtc, btcToMsat } from './btc.ts';
+export { LNURL_BEHAVIOURS, startLnurlServer } from './lnurl.ts';
+export type { LnurlBehaviour, LnurlServer, LnurlServerOptions } from './lnurl.ts';
 
 export interface SandboxOptions {
   /** Default 127.0.0.1. */
@@ -46,11 +49,15 @@ export interface SandboxOptions {
   lookupPageSize?: number;
   /** TurinPay answer shape: bare object, `{ data }`, or by payment-hash parity. Default 'alternate'. */
   turinpayEnvelope?: TurinpayEnvelope;
+  /** The Lightning Address server's port (0 or absent: any free one) and how late its `slow` accounts answer. */
+  lnurl?: { port?: number; slowMs?: number; flakyFailures?: number };
 }
 
 export interface Sandbox {
   aurpayUrl: string;
   turinpayUrl: string;
+  /** A loopback Lightning Address / LNURL-pay server minting invoices these providers pay. */
+  lnurl: LnurlServer;
   ledger: Ledger;
   /** Replaces a provider's plan; earlier per-invoice decisions are forgotten. */
   setFaults(provider: SandboxProvider, plan: FaultPlan): void;
@@ -98,7 +105,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const turinpay = options.turinpay ?? DEFAULT_TURINPAY;
 
   const servers: LoopbackServer[] = [];
+  let lnurl: LnurlServer | null = null;
   try {
+    lnurl = await startLnurlServer({ network, host, ...options.lnurl });
     servers.push(
       await startLoopback({
         provider: 'aurpay',
@@ -136,15 +145,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       }),
     );
   } catch (error) {
-    await Promise.all(servers.map((s) => s.close()));
+    await Promise.all([...servers.map((s) => s.close()), lnurl?.close()]);
     throw error;
   }
   const [aurpayServer, turinpayServer] = servers;
   if (!aurpayServer || !turinpayServer) throw new Error('sandbox servers did not start');
+  const lnurlServer = lnurl;
 
   return {
     aurpayUrl: aurpayServer.url,
     turinpayUrl: turinpayServer.url,
+    lnurl: lnurlServer,
     ledger,
     setFaults: (provider, plan) => books[provider].setPlan(plan),
     setBalance: (provider, msat) => stores[provider].setBalance(msat),
@@ -155,7 +166,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     requestCounts: () => counter.snapshot(),
     submitsFor: (paymentHash) => submits.for(paymentHash),
     close: async () => {
-      await Promise.all(servers.map((s) => s.close()));
+      await Promise.all([...servers.map((s) => s.close()), lnurlServer.close()]);
     },
   };
 }

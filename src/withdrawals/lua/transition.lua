@@ -27,7 +27,7 @@ local okJson, updates = pcall(cjson.decode, updatesJson)
 if not okJson or type(updates) ~= 'table' then return { 'invalid_input', 'updates' } end
 local PROTECTED = { id = true, owner = true, status = true, fence = true, bodyHash = true, budget = true, batchId = true,
   round = true, attempts = true, createdAt = true, updatedAt = true, approvalsNeeded = true, invoice = true,
-  paymentHash = true, address = true }
+  paymentHash = true, address = true, lightningAddress = true, descriptionHashMatches = true }
 for k, v in pairs(updates) do
   if type(k) ~= 'string' or PROTECTED[k] then return { 'invalid_input', tostring(k) } end
   if v ~= cjson.null and v ~= false and type(v) ~= 'string' then return { 'invalid_input', k } end

@@ -13,9 +13,9 @@ end
 local function record_json(key)
   local f = redis.call('HMGET', key, 'id', 'provider', 'status', 'invoice', 'address', 'paymentHash',
     'amountMsat', 'feeMsat', 'providerRef', 'attempts', 'batchId', 'failure', 'description',
-    'metadata', 'createdAt', 'updatedAt', 'owner')
+    'metadata', 'createdAt', 'updatedAt', 'owner', 'lightningAddress')
   return '{"id":' .. jstr(f[1]) .. ',"provider":' .. jstr(f[2]) .. ',"status":' .. jstr(f[3]) ..
-    ',"invoice":' .. jstr(f[4]) .. ',"address":' .. jstr(f[5]) .. ',"paymentHash":' .. jstr(f[6]) ..
+    ',"invoice":' .. jstr(f[4]) .. ',"lightningAddress":' .. jstr(f[18]) .. ',"address":' .. jstr(f[5]) .. ',"paymentHash":' .. jstr(f[6]) ..
     ',"amountMsat":' .. jstr(f[7]) .. ',"feeMsat":' .. jstr(f[8]) .. ',"providerRef":' .. jstr(f[9]) ..
     ',"attempts":' .. (tonumber(f[10]) or 0) .. ',"batchId":' .. jstr(f[11]) .. ',"failure":' .. jraw(f[12]) ..
     ',"description":' .. jstr(f[13]) .. ',"metadata":' .. jraw(f[14]) .. ',"createdAt":' .. jstr(f[15]) ..

@@ -15,6 +15,8 @@ export interface NewWithdrawal {
   provider: ProviderName;
   bodyHash: string;
   invoice: string | null;
+  /** A Lightning Address or LNURL-pay string (its invoice comes later, from the worker). @defaultValue null */
+  lightningAddress?: string | null;
   address: string | null;
   paymentHash: string | null;
   amountMsat: bigint | null;
@@ -94,6 +96,7 @@ export function createCreates(
     };
     const optional: Record<string, string | null> = {
       invoice: w.invoice,
+      lightningAddress: w.lightningAddress ?? null,
       address: w.address,
       paymentHash: w.paymentHash,
       amountMsat: w.amountMsat?.toString() ?? null,

@@ -25,8 +25,13 @@ export const createWithdrawalDoc: RouteDoc = {
   description:
     'Validates the invoice (or on-chain address), stores the withdrawal and queues it for its provider. ' +
     '`id` is the idempotency key: the same id with the same body answers 200 with the current record, ' +
-    'with a different body 409 `idempotency_conflict`. Give exactly one of `invoice` or `address` (turinpay only); ' +
+    'with a different body 409 `idempotency_conflict`. Give exactly one of `invoice`, `lightningAddress` or `address` (turinpay only); ' +
     '`amountMsat` is required when the invoice carries no amount, and must equal it when it does. ' +
+    'A `lightningAddress` (a Lightning Address `name@domain`, LUD-16, or an LNURL-pay string `lnurl1...`) needs `amountMsat` in whole sats; ' +
+    'it is accepted on its form alone and resolved into an invoice by a worker before its first provider call (its `invoice` and `paymentHash` are null until then). ' +
+    'What goes wrong resolving it ends `failed` with nothing sent: `failure.code` `lnurl_unreachable`, `lnurl_refused`, `lnurl_invalid` or `lnurl_forbidden`. ' +
+    'A host that is a literal non-public address or `localhost` is refused (400 `invalid_request`) unless LNURL_ALLOW_PRIVATE=true; ' +
+    'a `.onion` host, or a BOLT12 offer (`lno1...`) in `invoice`, is 400 `unsupported_destination`. ' +
     "Ids are one namespace: an id another producer used answers 409 and nothing of that producer's record. " +
     'On-chain (`address`) withdrawals are for operators.',
   tags: [TAG],
@@ -37,7 +42,10 @@ export const createWithdrawalDoc: RouteDoc = {
       [JSON_TYPE]: {
         schema: withdrawalRequestSchema,
         name: 'WithdrawalRequest',
-        examples: { invoice: { summary: 'a Lightning invoice', value: ex.withdrawalRequest }, onchain: { summary: 'an on-chain address', value: ex.onchainRequest } },
+        examples: {
+          invoice: { summary: 'a Lightning invoice', value: ex.withdrawalRequest },
+          lightningAddress: { summary: 'a Lightning Address', value: ex.lightningAddressRequest },
+          onchain: { summary: 'an on-chain address', value: ex.onchainRequest } },
       },
     },
   },
@@ -55,6 +63,7 @@ export const createWithdrawalDoc: RouteDoc = {
       amount_mismatch: ['amount_mismatch', 'amountMsat 50000 differs from the invoice amount 36000'],
       invalid_address: ['invalid_address', 'not a regtest address'],
       provider_disabled: ['provider_disabled', 'provider aurpay is not configured here'],
+      unsupported_destination: ['unsupported_destination', 'this is a BOLT12 offer (lno1...), which no provider of this service pays'],
     }),
     403: forbidden('on-chain withdrawals'),
     409: errorResponse('The id was used with a different body or by another producer, or the invoice by another withdrawal.', {

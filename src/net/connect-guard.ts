@@ -4,10 +4,10 @@ import { buildConnector } from 'undici';
 import { bareHost, lookupAll, PrivateAddressError, refusedRange } from './private-addresses.ts';
 
 /**
- * The connect-time half of the webhook URL policy. Registration checked the name once; what it resolves
- * to when a delivery connects may differ (DNS rebinding, an endpoint stored while private addresses were
- * allowed), so the address the socket is about to use is checked again, and a refused one is never
- * connected to.
+ * The connect-time half of the outbound URL policy. Registration or acceptance checked the name once;
+ * what it resolves to when a request connects may differ (DNS rebinding, a URL stored while private
+ * addresses were allowed), so every address the name resolves to is checked, the socket connects only
+ * to a checked one, and a refused one is never connected to.
  */
 
 /**

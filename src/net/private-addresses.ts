@@ -3,8 +3,9 @@ import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 /**
- * Which hosts webhooks may reach (interface.md, "Limits"; architecture.md invariant 9): no request may
- * make this service POST into a private network. Only plain public unicast addresses pass; every special
+ * Which hosts the service may reach when it fetches a URL someone else gave it (webhooks and Lightning
+ * Address servers; interface.md, "Limits" and "Lightning Addresses"; architecture.md invariant 9): no
+ * request may make this service reach into a private network. Only plain public unicast addresses pass; every special
  * range ipaddr.js knows (loopback, RFC 1918, link-local, CGNAT, unique-local, multicast, unspecified,
  * broadcast, reserved, NAT64, 6to4, Teredo...) is refused, so a range added there is refused here too.
  */
@@ -37,15 +38,15 @@ export function refusedRange(address: string): string | null {
   return null;
 }
 
-/** Raised wherever a webhook would reach a refused address; a stable `code`, like Node's network errors. */
+/** Raised wherever an outbound request would reach a refused address; a stable `code`, like Node's network errors. */
 export class PrivateAddressError extends Error {
   override name = 'PrivateAddressError';
-  readonly code = 'ERR_WEBHOOK_PRIVATE_ADDRESS';
+  readonly code = 'ERR_PRIVATE_ADDRESS';
   constructor(
     readonly address: string,
     readonly range: string,
   ) {
-    super(`${address} is not a public address (${range}); webhooks do not reach private networks unless WEBHOOK_ALLOW_PRIVATE=true`);
+    super(`${address} is not a public address (${range}); outbound requests do not reach private networks`);
   }
 }
 
@@ -84,7 +85,7 @@ export interface UrlPolicyOptions {
   resolveTimeoutMs?: number;
 }
 
-/** The registration-time check of a webhook URL (already well-formed): the problem with it, or null. */
+/** The registration-time check of a URL (already well-formed): the problem with it, or null. */
 export type UrlCheck = (url: string) => Promise<string | null>;
 
 /**

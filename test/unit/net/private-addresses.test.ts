@@ -1,7 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createUrlCheck, hostProblem, refusedRange } from '../../../src/webhooks/private-addresses.ts';
+import { createUrlCheck, hostProblem, refusedRange } from '../../../src/net/private-addresses.ts';
 
 /** A resolver that knows a few names; any other name fails like a name without DNS records. */
 function fakeLookup(table: Record<string, string[]>, calls: string[] = []): LookupFunction {
