@@ -6,7 +6,7 @@
  * here; `npm run soak -- --minutes N` searches random seeds for longer.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moneyProperty } from '../model/property.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
 
@@ -24,20 +24,25 @@ const MAX_COMMANDS = 50;
 /** Shrinking a failure stops after this; the report still gives its seed and path to replay. */
 const TIME_LIMIT_MS = 20_000;
 
+/** Fewest runs that must finish before the time limit on a busy machine. */
+const MIN_RUNS = 10;
+
+/**
+ * Runs the property on a fixed seed: any counterexample fails with fast-check's report. A run cut
+ * short by the time limit (a busy machine) passes only when at least MIN_RUNS runs finished.
+ */
+async function checkMoney(property: Parameters<typeof fc.check>[0], seed: number): Promise<void> {
+  const details = await fc.check(property, { seed, numRuns: RUNS, skipAllAfterTimeLimit: TIME_LIMIT_MS });
+  if (details.failed && details.counterexample !== null) throw new Error(fc.defaultReportMessage(details) ?? 'the money property failed');
+  expect(details.numRuns, 'runs finished before the time limit').toBeGreaterThanOrEqual(MIN_RUNS);
+}
+
 describe('payout interleavings against a ledger of real payments', () => {
   it('never pays a withdrawal twice nor for a failed, cancelled or held one, when providers refuse only what they did not pay', async () => {
-    await fc.assert(moneyProperty({ redis: t.redis, label: `${t.prefix}-explicit`, maxCommands: MAX_COMMANDS, ambiguousRefusals: false }), {
-      seed: 20_260_121,
-      numRuns: RUNS,
-      skipAllAfterTimeLimit: TIME_LIMIT_MS,
-    });
+    await checkMoney(moneyProperty({ redis: t.redis, label: `${t.prefix}-explicit`, maxCommands: MAX_COMMANDS, ambiguousRefusals: false }), 20_260_121);
   }, 40_000);
 
   it('never pays a withdrawal twice nor for a failed, cancelled or held one, when a provider refuses after paying', async () => {
-    await fc.assert(moneyProperty({ redis: t.redis, label: `${t.prefix}-ambiguous`, maxCommands: MAX_COMMANDS, ambiguousRefusals: true }), {
-      seed: 20_260_122,
-      numRuns: RUNS,
-      skipAllAfterTimeLimit: TIME_LIMIT_MS,
-    });
+    await checkMoney(moneyProperty({ redis: t.redis, label: `${t.prefix}-ambiguous`, maxCommands: MAX_COMMANDS, ambiguousRefusals: true }), 20_260_122);
   }, 40_000);
 });
