@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PRODUCER_NAME } from '../callers.ts';
 import { apiError, invalidRequest } from '../withdrawals/errors.ts';
-import { publicRecord } from '../withdrawals/record-codec.ts';
+import { listedRecord } from '../withdrawals/record-codec.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
 import { STATUSES } from '../withdrawals/status.ts';
 import { InvalidCursorError, MAX_LIST_PAGE, STATUS_SCAN_WINDOW, type ListPage, type ListQuery } from '../withdrawals/store.ts';
@@ -32,10 +32,7 @@ export async function listRoutes(app: FastifyInstance, deps: { store: { list(q: 
     try {
       const page = await deps.store.list({ owner, status: q.status ?? null, batchId: q.batchId ?? null, limit: q.limit, cursor: q.cursor ?? null });
       return {
-        withdrawals: page.withdrawals.map((r) => {
-          const { history: _history, ...view } = publicRecord(r);
-          return view;
-        }),
+        withdrawals: page.withdrawals.map(listedRecord),
         next: page.next,
       };
     } catch (err) {

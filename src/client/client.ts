@@ -10,7 +10,7 @@ import { checkRedisSafety } from '../redis-checks.ts';
 import { clientConfig, serviceSettings } from '../settings/index.ts';
 import { BatchIdTakenError, enqueueBatch, newBatchId } from '../withdrawals/batches.ts';
 import { createEnqueueDeps, enqueueWithdrawal } from '../withdrawals/enqueue.ts';
-import { publicRecord } from '../withdrawals/record-codec.ts';
+import { listedRecord, publicRecord } from '../withdrawals/record-codec.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
 import { STATUSES, TERMINAL_STATUSES } from '../withdrawals/status.ts';
 import { createStore, InvalidCursorError, MAX_LIST_PAGE } from '../withdrawals/store.ts';
@@ -72,10 +72,7 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
     try {
       const page = await store.list({ owner: caller.name, status: opts.status ?? null, batchId: opts.batchId ?? null, limit, cursor: opts.cursor ?? null });
       return {
-        withdrawals: page.withdrawals.map((r) => {
-          const { history: _history, ...view } = publicRecord(r);
-          return view;
-        }),
+        withdrawals: page.withdrawals.map(listedRecord),
         next: page.next,
       };
     } catch (err) {

@@ -129,6 +129,12 @@ export function publicRecord(r: WithdrawalRecord): Omit<WithdrawalRecord, 'recon
   return rest;
 }
 
+/** A record as a listing shows it: the public record without its history. */
+export function listedRecord(r: WithdrawalRecord): Omit<WithdrawalRecord, 'reconcileDeadline' | 'history'> {
+  const { history: _history, ...view } = publicRecord(r);
+  return view;
+}
+
 /**
  * The fields a transition changes, typed: amounts as bigint, the failure as a value, providers as a
  * list. `null` removes the field. Only the codec turns it into the strings the scripts write.
