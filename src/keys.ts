@@ -21,6 +21,8 @@ export interface Keys {
   listing: string;
   /** Set of the operators who approved one withdrawal. */
   approvals(id: string): string;
+  /** When a Lightning Address withdrawal's resolution was first tried (Unix ms): its deadline runs from it. */
+  resolveStart(id: string): string;
   /** On-chain addresses with a withdrawal not final yet, to its id. */
   openAddresses: string;
   /** A key in the same slot that is never written, for scripts whose optional key is absent. */
@@ -58,6 +60,7 @@ export function createKeys(prefix: string): Keys {
     approvals: (id) => `${p}:ap:${id}`,
     ownerListing: (owner) => `${p}:ls:${owner}`,
     listing: `${p}:ls-all`,
+    resolveStart: (id) => `${p}:rs:${id}`,
     openAddresses: `${p}:open-addresses`,
     none: `${p}:none`,
     meta: (name) => `${p}:meta:${name}`,

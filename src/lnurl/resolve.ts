@@ -41,6 +41,8 @@ export interface ResolverSettings {
   /** First wait between attempts (doubling, at most 30 s). @defaultValue 500 */
   backoffMs?: number;
   now?: () => number;
+  /** When the first attempt of this withdrawal's resolution began (Unix ms), if earlier than now: the deadline runs from it. */
+  startedAt?: number;
   pause?: (ms: number) => Promise<void>;
   /** True once the worker is closing: no new wait between attempts starts, so a stop is not held up by a silent server. */
   stopping?: () => boolean;
@@ -63,7 +65,7 @@ const MAX_BACKOFF_MS = 30_000;
 function createFetcher(s: ResolverSettings) {
   const now = s.now ?? Date.now;
   const pause = s.pause ?? ((ms: number) => sleep(ms));
-  const start = now();
+  const start = Math.min(s.startedAt ?? now(), now());
   let attempts = 0;
 
   /** The JSON object a URL answers with, asking again while the server does not answer. */

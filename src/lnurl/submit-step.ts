@@ -19,7 +19,7 @@ export type ResolutionOutcome = 'resolved' | LnurlFailureCode;
 export type ResolveStep = { kind: 'ready'; rec: Withdrawal } | { kind: 'done'; result: string };
 
 export interface ResolveStepDeps {
-  store: Pick<WithdrawalStore, 'read' | 'transition' | 'storeInvoice'>;
+  store: Pick<WithdrawalStore, 'read' | 'transition' | 'storeInvoice' | 'resolveStartedAt'>;
   settings: ResolverSettings;
   /** RECONCILE_GRACE_MS: the stored invoice's reconciliation deadline is its expiry plus this. */
   reconcileGraceMs: number;
@@ -27,6 +27,9 @@ export interface ResolveStepDeps {
   onResolution?(outcome: ResolutionOutcome): void;
   onTerminal?(provider: ProviderName, status: Status, createdAt: string): void;
 }
+
+/** How long the first attempt's time is kept past the deadline (a job delayed by a stopped fleet still finds it). */
+const KEEP_START_AFTER_DEADLINE_MS = 3_600_000;
 
 export function createResolveStep(deps: ResolveStepDeps) {
   async function fail(rec: Withdrawal, known: RecordIdentity, code: LnurlFailureCode, message: string): Promise<ResolveStep> {
@@ -54,7 +57,10 @@ export function createResolveStep(deps: ResolveStepDeps) {
   return async (rec: Withdrawal, known: RecordIdentity): Promise<ResolveStep> => {
     const address = rec.lightningAddress;
     if (!address || rec.amountMsat === null) return fail(rec, known, 'lnurl_invalid', 'the withdrawal has no Lightning Address or amount');
-    const res = await resolveLightningAddress(address, rec.amountMsat, deps.settings);
+    // The deadline runs from the first attempt, whichever worker or process made it.
+    const now = deps.settings.now ?? Date.now;
+    const startedAt = await deps.store.resolveStartedAt(rec.id, now(), deps.settings.deadlineMs + KEEP_START_AFTER_DEADLINE_MS);
+    const res = await resolveLightningAddress(address, rec.amountMsat, { ...deps.settings, startedAt });
     // A stopping worker leaves it queued with nothing stored; the sweep gives it a new job.
     if (!res.ok && res.code === null) return { kind: 'done', result: 'skipped: the worker is stopping' };
     if (!res.ok) return fail(rec, known, res.code, res.message);

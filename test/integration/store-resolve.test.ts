@@ -57,6 +57,14 @@ describe('storing a resolved invoice', () => {
     expect(await t.redis.get(t.keys.paymentHash(hash('c')))).toBeNull();
   });
 
+  it('keeps the time resolution was first tried, for every later attempt, and forgets it after keepMs', async () => {
+    expect(await store.resolveStartedAt('r9', 1_000, 60_000)).toBe(1_000);
+    expect(await store.resolveStartedAt('r9', 5_000, 60_000)).toBe(1_000);
+    const ttl = await t.redis.pttl(t.keys.resolveStart('r9'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
   it('refuses malformed input before any write', async () => {
     await store.create(addressed('r4'));
     await expect(store.storeInvoice('r4', resolved('not-a-hash'))).rejects.toThrow(/payment hash/);

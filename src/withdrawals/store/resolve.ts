@@ -67,5 +67,18 @@ export function createResolves(ctx: StoreContext) {
     }
   }
 
-  return { storeInvoice };
+  /**
+   * When resolving this withdrawal's Lightning Address was first tried: `nowMs` on the first call,
+   * the stored time on every later one (another attempt, another worker, a restarted process), so
+   * LNURL_RESOLVE_DEADLINE_MS runs from the first attempt. Kept `keepMs`, then forgotten.
+   */
+  async function resolveStartedAt(id: string, nowMs: number, keepMs: number): Promise<number> {
+    // SET NX GET (Redis 7): one command both claims the first attempt and reads an earlier claim.
+    const earlier = await redis.call('SET', keys.resolveStart(id), String(nowMs), 'NX', 'GET', 'PX', String(Math.max(1, Math.ceil(keepMs))));
+    if (typeof earlier !== 'string') return nowMs;
+    const at = Number(earlier);
+    return Number.isSafeInteger(at) && at > 0 ? at : nowMs;
+  }
+
+  return { storeInvoice, resolveStartedAt };
 }

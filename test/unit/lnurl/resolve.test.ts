@@ -38,6 +38,35 @@ describe('resolveLightningAddress without LNURL_ALLOW_PRIVATE', () => {
     expect(res).toMatchObject({ ok: false, code: 'lnurl_unreachable', attempts: 1 });
   });
 
+  it('counts the deadline from the first attempt an earlier process made: past it, one more try and lnurl_unreachable', async () => {
+    const now = 1_000_000_000;
+    let paused = 0;
+    const res = await resolveLightningAddress('alice@nowhere.example.com', 21_000n, {
+      ...settings,
+      deadlineMs: 600_000,
+      now: () => now,
+      startedAt: now - 600_000,
+      pause: async () => void paused++,
+    });
+    expect(res).toMatchObject({ ok: false, code: 'lnurl_unreachable', attempts: 1 });
+    expect(paused).toBe(0);
+  });
+
+  it('keeps retrying within the deadline counted from the first attempt, no longer', async () => {
+    const start = 1_000_000_000;
+    let now = start;
+    const res = await resolveLightningAddress('alice@nowhere.example.com', 21_000n, {
+      ...settings,
+      deadlineMs: 600_000,
+      now: () => now,
+      startedAt: start - 400_000,
+      pause: async (ms) => void (now += ms),
+    });
+    expect(res).toMatchObject({ ok: false, code: 'lnurl_unreachable' });
+    // 200 s were left of the deadline: this process waited exactly those, not a fresh 600 s.
+    expect(now - start).toBe(200_000);
+  });
+
   it('stops waiting to ask again once the worker is stopping, deciding nothing', async () => {
     const res = await resolveLightningAddress('alice@nowhere.example.com', 21_000n, { ...settings, deadlineMs: 600_000, stopping: () => true });
     expect(res).toMatchObject({ ok: false, code: null, attempts: 1 });
