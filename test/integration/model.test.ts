@@ -45,4 +45,11 @@ describe('payout interleavings against a ledger of real payments', () => {
   it('never pays a withdrawal twice nor for a failed, cancelled or held one, when a provider refuses after paying', async () => {
     await checkMoney(moneyProperty({ redis: t.redis, label: `${t.prefix}-ambiguous`, maxCommands: MAX_COMMANDS, ambiguousRefusals: true }), 20_260_122);
   }, 40_000);
+
+  it('never pays a withdrawal twice nor for a failed one through approvals, reconciliation running out and resubmits', async () => {
+    await checkMoney(
+      moneyProperty({ redis: t.redis, label: `${t.prefix}-review`, maxCommands: MAX_COMMANDS, ambiguousRefusals: true, focus: 'review' }),
+      20_261_206,
+    );
+  }, 40_000);
 });

@@ -27,18 +27,20 @@ function command(label: string, run: (sys: System) => Promise<void> | void): Cmd
 const provider = fc.constantFrom(...PROVIDERS);
 const pick = fc.nat({ max: 15 });
 
-const create = fc
-  .record({
-    owner: fc.constantFrom('shop-a', 'shop-b'),
-    held: fc.nat({ max: 4 }).map((n) => n === 0),
-    route: fc.constantFrom<Route>('auto', 'auto', 'aurpay', 'turinpay'),
-    onchain: fc.nat({ max: 5 }).map((n) => n === 0),
-  })
-  .map(({ owner, held, route, onchain }) =>
-    command(`create(${owner}, ${onchain ? 'on-chain' : route}${held ? ', held' : ''})`, async (sys) => {
-      await sys.create({ owner, held, route, onchain });
-    }),
-  );
+/** Creates a withdrawal; one in `onchainOneIn` is an on-chain one (held for two approvals). */
+const createWith = (onchainOneIn: number) =>
+  fc
+    .record({
+      owner: fc.constantFrom('shop-a', 'shop-b'),
+      held: fc.nat({ max: 4 }).map((n) => n === 0),
+      route: fc.constantFrom<Route>('auto', 'auto', 'aurpay', 'turinpay'),
+      onchain: fc.nat({ max: onchainOneIn - 1 }).map((n) => n === 0),
+    })
+    .map(({ owner, held, route, onchain }) =>
+      command(`create(${owner}, ${onchain ? 'on-chain' : route}${held ? ', held' : ''})`, async (sys) => {
+        await sys.create({ owner, held, route, onchain });
+      }),
+    );
 
 /** Lets the scheduler fire `n` parked steps, each running until the system is quiet again. */
 const steps = fc.integer({ min: 1, max: 6 }).map((n) =>
@@ -153,6 +155,12 @@ export interface CommandOptions {
   ambiguousRefusals: boolean;
   /** fast-check's replayPath of a failure, to replay its shrunk commands. */
   replayPath?: string;
+  /**
+   * `all` (default): every command, mostly jobs and provider answers. `review`: the operators' paths
+   * weighted up (on-chain withdrawals with their approvals, reconciliation running out, providers
+   * settling late, resolve with resubmit), so that long chains through `needs_review` get searched too.
+   */
+  focus?: 'all' | 'review';
 }
 
 /** Every command, weighted so that runs mostly run jobs, step through them and arm provider answers. */
@@ -160,26 +168,46 @@ export function commandArbitrary(opts: CommandOptions): fc.Arbitrary<Iterable<Cm
   // Refusals twice as likely: they are what moves an `auto` withdrawal to the next provider.
   const behaviours = [...SUBMIT_BEHAVIOURS, 'refuse' as const].filter((b) => opts.ambiguousRefusals || !AMBIGUOUS_REFUSALS.includes(b));
   const armed = arm(behaviours);
-  const weighted: [fc.Arbitrary<Cmd>, number][] = [
-    [create, 2],
-    [steps, 4],
-    [runAll, 2],
-    [runJob, 4],
-    [sweep, 2],
-    [approve, 1],
-    [cancel, 1],
-    [resolve, 2],
-    [clock, 3],
-    [crash, 1],
-    [armed, 4],
-    [lookupError, 1],
-    [redisFault, 1],
-    [providerSettles, 2],
-    [releaseHang, 1],
-    [balance, 1],
-    [resumeQueue, 1],
-    [stray, 1],
-  ];
+  const weighted: [fc.Arbitrary<Cmd>, number][] =
+    opts.focus === 'review'
+      ? [
+          [createWith(2), 2],
+          [steps, 3],
+          [runAll, 2],
+          [runJob, 4],
+          [sweep, 1],
+          [approve, 4],
+          [cancel, 1],
+          [resolve, 4],
+          [clock, 4],
+          [crash, 1],
+          [armed, 4],
+          [lookupError, 1],
+          [redisFault, 1],
+          [providerSettles, 4],
+          [releaseHang, 1],
+          [stray, 1],
+        ]
+      : [
+          [createWith(6), 2],
+          [steps, 4],
+          [runAll, 2],
+          [runJob, 4],
+          [sweep, 2],
+          [approve, 1],
+          [cancel, 1],
+          [resolve, 2],
+          [clock, 3],
+          [crash, 1],
+          [armed, 4],
+          [lookupError, 1],
+          [redisFault, 1],
+          [providerSettles, 2],
+          [releaseHang, 1],
+          [balance, 1],
+          [resumeQueue, 1],
+          [stray, 1],
+        ];
   return fc.commands(
     weighted.flatMap(([a, n]) => Array.from({ length: n }, () => a)),
     { maxCommands: opts.maxCommands, size: 'max', ...(opts.replayPath ? { replayPath: opts.replayPath } : {}) },

@@ -16,6 +16,8 @@ export interface PropertyOptions {
   ambiguousRefusals: boolean;
   /** The `replayPath` a failure printed: with its seed and path, replays the shrunk commands. */
   replayPath?: string;
+  /** Which commands are weighted up (test/model/commands.ts). @defaultValue 'all' */
+  focus?: 'all' | 'review';
 }
 
 /** Every key a run wrote: its withdrawals', the indexes, the events and the budgets. */

@@ -3,6 +3,7 @@
  *
  *   npm run soak -- --minutes 10                  # REDIS_URL, default redis://127.0.0.1:6379
  *   npm run soak -- --seed 42 --path "3:1:0" --replay-path "/:A" --commands 60   # replays one failure, shrunk
+ *   npm run soak -- --minutes 10 --focus review   # only seeds weighted towards the operators' paths
  *
  * Prints the runs done and, for each failure, its seed and path and the broken invariants; exits 1
  * when anything failed.
@@ -22,13 +23,16 @@ const { values } = parseArgs({
     'ambiguous-refusals': { type: 'string', default: 'yes' },
     commands: { type: 'string', default: '60' },
     'runs-per-seed': { type: 'string', default: '25' },
+    focus: { type: 'string' },
   },
 });
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 const label = `soak-${randomUUID().slice(0, 8)}`;
-const propertyFor = (ambiguousRefusals: boolean) =>
-  moneyProperty({ redis, label, maxCommands: Number(values.commands), ambiguousRefusals, replayPath: values['replay-path'] });
+type Focus = 'all' | 'review';
+const propertyFor = (ambiguousRefusals: boolean, focus: Focus) =>
+  moneyProperty({ redis, label, maxCommands: Number(values.commands), ambiguousRefusals, focus, replayPath: values['replay-path'] });
+const focusGiven = (): Focus => (values.focus === 'review' ? 'review' : 'all');
 /**
  * One seed's runs and the shrinking of a failure stop after this (fast-check's limit covers both);
  * the seed and path replay where it got to. A seed cut short with no counterexample is reported as
@@ -43,7 +47,7 @@ function describeFailure<T>(details: fc.RunDetails<T>): string {
 }
 
 async function replay(seed: number, path: string | undefined): Promise<number> {
-  const property = propertyFor(values['ambiguous-refusals'] !== 'no');
+  const property = propertyFor(values['ambiguous-refusals'] !== 'no', focusGiven());
   const details = await fc.check(property, { seed, ...(path ? { path } : {}), endOnFailure: true, numRuns: Number(values['runs-per-seed']) });
   if (!details.failed) {
     console.log(`seed ${seed}${path ? ` path ${path}` : ''}: passes`);
@@ -64,8 +68,10 @@ async function soak(minutes: number): Promise<number> {
     const seed = Math.floor(Math.random() * 2 ** 31);
     // Every other seed without refusals after payment, so that the paths behind them get searched too.
     const ambiguous = seeds % 2 === 0;
+    // Every other pair of seeds weighted towards the operators' paths (unless --focus says which).
+    const focus: Focus = values.focus ? focusGiven() : seeds % 4 >= 2 ? 'review' : 'all';
     seeds++;
-    const details = await fc.check(propertyFor(ambiguous), { seed, numRuns: runsPerSeed, skipAllAfterTimeLimit: SEED_LIMIT_MS });
+    const details = await fc.check(propertyFor(ambiguous, focus), { seed, numRuns: runsPerSeed, skipAllAfterTimeLimit: SEED_LIMIT_MS });
     runs += details.numRuns;
     if (details.failed && details.counterexample === null) {
       // Every run left was skipped at the time limit: nothing was found, nothing was broken.
@@ -75,7 +81,7 @@ async function soak(minutes: number): Promise<number> {
       const path = details.counterexamplePath ?? '';
       const replayPath = /replayPath="([^"]*)"/.exec(fc.defaultReportMessage(details) ?? '')?.[1] ?? '';
       failures.push({ seed, path });
-      const args = `--seed ${seed} --path "${path}" --replay-path "${replayPath}" --commands ${values.commands} --runs-per-seed ${runsPerSeed} --ambiguous-refusals ${ambiguous ? 'yes' : 'no'}`;
+      const args = `--seed ${seed} --path "${path}" --replay-path "${replayPath}" --commands ${values.commands} --runs-per-seed ${runsPerSeed} --ambiguous-refusals ${ambiguous ? 'yes' : 'no'} --focus ${focus}`;
       console.log(`\nFAILURE seed ${seed} path ${path}\nreplay: npm run soak -- ${args}`);
       console.log(describeFailure(details));
     }
