@@ -198,6 +198,8 @@ export const envSchema = z.object({
   WEBHOOK_REPLAYS_PER_MIN: int(10, 1, 100_000),
   /** Events one replay request redelivers at most; its answer's `next` goes on from there. */
   WEBHOOK_REPLAY_MAX: int(1000, 1, 100_000),
+  /** Live deliveries one webhook endpoint may have waiting; past it new events are not queued for it (a replay sends them later). */
+  WEBHOOK_MAX_WAITING_PER_ENDPOINT: int(10_000, 1, 1_000_000),
   /** Webhook endpoints one producer may register. */
   WEBHOOK_MAX_ENDPOINTS: int(16, 1, 1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

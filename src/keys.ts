@@ -36,6 +36,8 @@ export interface Keys {
   webhookLock: string;
   /** Zset of non-empty delivery lanes, scored by when their head last changed (for the lane repair). */
   webhookLanes: string;
+  /** Hash: endpoint id -> live deliveries waiting in its lanes (WEBHOOK_MAX_WAITING_PER_ENDPOINT). */
+  webhookWaiting: string;
   /** Zset (all scores 0, so ordered by event id) of the events pending for one endpoint and withdrawal. */
   webhookLane(laneId: string): string;
   /** Zset of the deliveries in flight to one owner's endpoints (job id -> lease end, ms). */
@@ -68,6 +70,7 @@ export function createKeys(prefix: string): Keys {
     webhookCursor: `${p}:wh:cursor`,
     webhookLock: `${p}:wh:lock`,
     webhookLanes: `${p}:wh:lanes`,
+    webhookWaiting: `${p}:wh:waiting`,
     webhookLane: (laneId) => `${p}:wh:lane:${laneId}`,
     webhookBusy: (owner) => `${p}:wh:busy:${owner}`,
     webhookReplays: (endpointId) => `${p}:wh:replays:${endpointId}`,

@@ -48,5 +48,6 @@ export function webhookSettings(config: Config): WebhookSettings {
     maxEndpoints: config.WEBHOOK_MAX_ENDPOINTS,
     maxInFlightPerOwner: config.WEBHOOK_MAX_IN_FLIGHT_PER_OWNER,
     replayMax: config.WEBHOOK_REPLAY_MAX,
+    maxWaitingPerEndpoint: config.WEBHOOK_MAX_WAITING_PER_ENDPOINT,
   };
 }

@@ -64,9 +64,18 @@ const here = new URL('./lua/', import.meta.url);
 
 export type Lanes = ReturnType<typeof createLanes>;
 
-export function createLanes(conn: RedisClient, keys: Keys, now: () => number = Date.now) {
+export interface LaneOptions {
+  now?: () => number;
+  /** WEBHOOK_MAX_WAITING_PER_ENDPOINT: live deliveries one endpoint may have waiting; past it new events are dropped (0: no limit). */
+  maxWaitingPerEndpoint?: number;
+  /** Live pushes dropped at that limit (metrics, a log line). */
+  onDropped?(pushes: readonly LanePush[]): void;
+}
+
+export function createLanes(conn: RedisClient, keys: Keys, opts: LaneOptions = {}) {
+  const now = opts.now ?? Date.now;
   conn.defineCommand('whLanePush', { lua: readFileSync(new URL('push.lua', here), 'utf8') });
-  conn.defineCommand('whLaneAdvance', { numberOfKeys: 2, lua: readFileSync(new URL('advance.lua', here), 'utf8') });
+  conn.defineCommand('whLaneAdvance', { numberOfKeys: 3, lua: readFileSync(new URL('advance.lua', here), 'utf8') });
   const redis = conn as RedisClient & LaneCommands;
 
   return {
@@ -75,34 +84,44 @@ export function createLanes(conn: RedisClient, keys: Keys, now: () => number = D
       const laneKeys = pushes.map((p) => keys.webhookLane(p.lane));
       const args = pushes.flatMap((p) => [p.lane, p.eventId]);
       const res = await redis.whLanePush(
-        3 + laneKeys.length,
+        4 + laneKeys.length,
         keys.webhookLock,
         keys.webhookCursor,
         keys.webhookLanes,
+        keys.webhookWaiting,
         ...laneKeys,
         guard?.lockToken ?? '',
         guard?.expectedCursor ?? '',
         guard?.newCursor ?? '',
         now(),
+        opts.maxWaitingPerEndpoint ?? 0,
         ...args,
       );
       if (res[0] !== 'ok') return 'stale';
-      return res.slice(1).flatMap((n) => {
-        const p = pushes[Number(n) - 1];
-        return p ? [p] : [];
-      });
+      const marked = (mark: string) =>
+        res.slice(1).flatMap((m) => {
+          const p = m.startsWith(mark) ? pushes[Number(m.slice(1)) - 1] : undefined;
+          return p ? [p] : [];
+        });
+      const dropped = marked('d');
+      if (dropped.length > 0) opts.onDropped?.(dropped);
+      return marked('h');
     },
     /** Removes `eventId` if it is the head; returns the lane's head afterwards (null: the lane is empty). */
     async advance(lane: string, eventId: string): Promise<string | null> {
-      return redis.whLaneAdvance(keys.webhookLane(lane), keys.webhookLanes, lane, eventId, now());
+      return redis.whLaneAdvance(keys.webhookLane(lane), keys.webhookLanes, keys.webhookWaiting, lane, eventId, now());
     },
     /** The lane's head, dropping the lane from the index when it is empty (atomically: a push may race). */
     async peek(lane: string): Promise<string | null> {
-      return redis.whLaneAdvance(keys.webhookLane(lane), keys.webhookLanes, lane, '', now());
+      return redis.whLaneAdvance(keys.webhookLane(lane), keys.webhookLanes, keys.webhookWaiting, lane, '', now());
     },
     /** Lanes whose head has not changed since `beforeMs`, oldest first: candidates for repair. */
     async idle(beforeMs: number, limit: number): Promise<string[]> {
       return redis.zrangebyscore(keys.webhookLanes, '-inf', beforeMs, 'LIMIT', 0, limit);
+    },
+    /** Live deliveries waiting in one endpoint's lanes. */
+    async waiting(endpointId: string): Promise<number> {
+      return Number((await redis.hget(keys.webhookWaiting, endpointId)) ?? 0);
     },
     async touch(lane: string): Promise<void> {
       await redis.zadd(keys.webhookLanes, 'XX', now(), lane);

@@ -10,7 +10,7 @@ import type { EventType } from '../events/types.ts';
 import { createPoster, createWebhookAgent, type PostEvent } from './deliver.ts';
 import { startDispatcher, type DispatcherSettings, type RunningDispatcher } from './dispatcher.ts';
 import type { Endpoint } from './endpoint.ts';
-import { createLanes } from './lanes.ts';
+import { createLanes, parseLaneId } from './lanes.ts';
 import { createUrlCheck } from '../net/private-addresses.ts';
 import { createDeliveryProcessor } from './processor.ts';
 import { createOwnerSlots } from './owner-slots.ts';
@@ -37,6 +37,8 @@ export interface WebhookSettings {
   replayMax?: number;
   /** WEBHOOK_MAX_IN_FLIGHT_PER_OWNER: deliveries in flight to one owner's endpoints, fleet-wide. @defaultValue concurrency */
   maxInFlightPerOwner?: number;
+  /** WEBHOOK_MAX_WAITING_PER_ENDPOINT: live deliveries one endpoint may have waiting (absent: no limit). */
+  maxWaitingPerEndpoint?: number;
   /** Events read per fan-out step. @defaultValue 200 */
   dispatchBatch?: number;
   dispatcher?: Partial<DispatcherSettings>;
@@ -106,7 +108,17 @@ export function createWebhooks(deps: WebhookDeps): Webhooks {
     async start(opts = {}) {
       const redis = deps.connection;
       const registry = createEndpointRegistry({ redis, keys, logger, configured });
-      const lanes = createLanes(redis, keys);
+      const lanes = createLanes(redis, keys, {
+        maxWaitingPerEndpoint: settings.maxWaitingPerEndpoint ?? 0,
+        onDropped(pushes) {
+          pushes.forEach(() => stats.record('dropped'));
+          const endpoints = [...new Set(pushes.map((p) => parseLaneId(p.lane)?.endpointId ?? ''))];
+          logger.warn(
+            { endpoints, dropped: pushes.length, max: settings.maxWaitingPerEndpoint },
+            'webhook endpoint has the most deliveries waiting (WEBHOOK_MAX_WAITING_PER_ENDPOINT): new events not queued for it; a replay sends them once it answers',
+          );
+        },
+      });
       const agent = createWebhookAgent({
         timeoutMs: settings.timeoutMs,
         connections: settings.concurrency,

@@ -6,9 +6,11 @@
  * - `dead_lettered`: the last attempt failed (or the event is no longer kept); the job stays failed;
  * - `skipped`: the endpoint was removed before the event's turn;
  * - `deferred`: the endpoint's owner had every one of its slots in flight (WEBHOOK_MAX_IN_FLIGHT_PER_OWNER):
- *   the job waits a moment, no attempt spent.
+ *   the job waits a moment, no attempt spent;
+ * - `dropped`: the endpoint had WEBHOOK_MAX_WAITING_PER_ENDPOINT live deliveries waiting: the event was not
+ *   queued for it (a replay sends it later).
  */
-export const DELIVERY_OUTCOMES = ['delivered', 'retried', 'dead_lettered', 'skipped', 'deferred'] as const;
+export const DELIVERY_OUTCOMES = ['delivered', 'retried', 'dead_lettered', 'skipped', 'deferred', 'dropped'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 export interface WebhookStats {
@@ -18,7 +20,7 @@ export interface WebhookStats {
 }
 
 export function createWebhookStats(): WebhookStats {
-  const counts: Record<DeliveryOutcome, number> = { delivered: 0, retried: 0, dead_lettered: 0, skipped: 0, deferred: 0 };
+  const counts: Record<DeliveryOutcome, number> = { delivered: 0, retried: 0, dead_lettered: 0, skipped: 0, deferred: 0, dropped: 0 };
   return {
     record(outcome) {
       counts[outcome] += 1;

@@ -225,7 +225,7 @@ describe('webhook delivery order and retries', () => {
     expect(failed[0]?.id).toMatch(new RegExp(`^${ep.id}\\.evt_`));
     expect(JSON.stringify(failed[0]?.data)).not.toContain(ep.secret);
     await eventually(async () => (proc.webhooks.stats.snapshot().delivered === 3 ? true : undefined), 5_000, 'delivered counter');
-    expect(proc.webhooks.stats.snapshot()).toEqual({ delivered: 3, retried: 2, dead_lettered: 1, skipped: 0, deferred: 0 });
+    expect(proc.webhooks.stats.snapshot()).toEqual({ delivered: 3, retried: 2, dead_lettered: 1, skipped: 0, deferred: 0, dropped: 0 });
   });
 
   it('skips the pending events of an endpoint removed meanwhile', async () => {
