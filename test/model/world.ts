@@ -15,6 +15,7 @@ export const SUBMIT_BEHAVIOURS = [
   'not_sent',
   'rate_limited',
   'auth_error',
+  'accept_paid_garbled',
 ] as const;
 export type SubmitBehaviour = (typeof SUBMIT_BEHAVIOURS)[number];
 
@@ -125,6 +126,10 @@ export function createWorld(conductor: Conductor, providers: readonly string[], 
         return { kind: 'unknown', reason: 'timeout after the request was written' };
       case 'hang_after_paying':
         return accepted(pay(provider, req, 'pending'));
+      case 'accept_paid_garbled':
+        // Pays, then reports amounts no record may hold (a provider's bug past its client's bounds):
+        // the scripts refuse them before any write, so the payment is settled by a later lookup.
+        return { kind: 'accepted', status: 'succeeded', providerRef: pay(provider, req, 'paid').ref, feeMsat: -1n, amountMsat: -1n, raw: { fee: -1 } };
     }
   }
 
