@@ -4,7 +4,7 @@ import type { Status } from '../withdrawals/status.ts';
 import type { RecordIdentity, WithdrawalStore } from '../withdrawals/store.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import type { Withdrawal } from '../withdrawals/withdrawal.ts';
-import { resolveLightningAddress, type LnurlFailureCode, type ResolverSettings } from './resolve.ts';
+import { resolveLightningAddress, type LnurlFailureCode, type Resolution, type ResolverSettings } from './resolve.ts';
 
 /**
  * The submit's first step for a Lightning Address withdrawal that has no invoice yet: resolve it,
@@ -26,6 +26,8 @@ export interface ResolveStepDeps {
   logger: Logger;
   onResolution?(outcome: ResolutionOutcome): void;
   onTerminal?(provider: ProviderName, status: Status, createdAt: string): void;
+  /** Asks the Lightning Address's server for an invoice. @defaultValue resolveLightningAddress (LUD-16, LUD-06) */
+  resolve?(lightningAddress: string, amountMsat: bigint, settings: ResolverSettings): Promise<Resolution>;
 }
 
 /** How long the first attempt's time is kept past the deadline (a job delayed by a stopped fleet still finds it). */
@@ -60,7 +62,7 @@ export function createResolveStep(deps: ResolveStepDeps) {
     // The deadline runs from the first attempt, whichever worker or process made it.
     const now = deps.settings.now ?? Date.now;
     const startedAt = await deps.store.resolveStartedAt(rec.id, now(), deps.settings.deadlineMs + KEEP_START_AFTER_DEADLINE_MS);
-    const res = await resolveLightningAddress(address, rec.amountMsat, { ...deps.settings, startedAt });
+    const res = await (deps.resolve ?? resolveLightningAddress)(address, rec.amountMsat, { ...deps.settings, startedAt });
     // A stopping worker leaves it queued with nothing stored; the sweep gives it a new job.
     if (!res.ok && res.code === null) return { kind: 'done', result: 'skipped: the worker is stopping' };
     if (!res.ok) return fail(rec, known, res.code, res.message);

@@ -2,6 +2,7 @@ import { STATUSES, type Status } from '../../src/withdrawals/status.ts';
 import type { WithdrawalRecord } from '../../src/withdrawals/types.ts';
 import { AT_REST } from './drain.ts';
 import { PROVIDERS, type System } from './system.ts';
+import type { LateCallback } from './lnurl-server.ts';
 import type { Payment } from './world.ts';
 
 export interface Violation {
@@ -40,6 +41,24 @@ function checkWithdrawal(rec: WithdrawalRecord, paid: Payment[], indexedIn: stri
   return out;
 }
 
+/**
+ * A Lightning Address withdrawal: one invoice is stored, once, and never replaced, and no provider is
+ * ever asked to pay another. A job that finds the invoice stored pays it without asking the server
+ * (late callbacks come only from a job that read the withdrawal before its invoice was stored: two
+ * jobs of one withdrawal at once; the invoice such a callback mints is never stored nor paid).
+ */
+function checkResolution(rec: WithdrawalRecord, late: LateCallback[], sent: Payment[]): Violation[] {
+  const out: Violation[] = [];
+  const v = (invariant: string, detail: string) => out.push({ invariant, withdrawalId: rec.id, detail });
+  const stored = rec.history.filter((e) => e.cause?.startsWith('Lightning Address resolved'));
+  if (stored.length > 1) v('a Lightning Address withdrawal stores one invoice, once', `${stored.length} invoices stored`);
+  const replaced = late.filter((l) => l.stored !== rec.invoice);
+  if (replaced.length > 0) v('a stored invoice is never replaced', `${replaced[0]?.stored} was stored, the record now holds ${rec.invoice ?? 'none'}`);
+  const other = sent.filter((t) => t.paymentHash !== rec.paymentHash);
+  if (other.length > 0) v('only the stored invoice is ever sent', `stored ${rec.paymentHash ?? 'none'}; sent ${other.map((t) => t.paymentHash).join(', ')}`);
+  return out;
+}
+
 /** The status sets (provider:status) an id is indexed in. */
 async function indexOf(sys: System, id: string): Promise<string[]> {
   const pipeline = sys.redis.pipeline();
@@ -71,6 +90,7 @@ export async function findViolations(sys: System): Promise<{ violations: Violati
     records.set(c.id, rec);
     const paid = sys.world.payments.filter((t) => t.withdrawalId === c.id && t.status === 'paid');
     violations.push(...checkWithdrawal(rec, paid, await indexOf(sys, c.id)));
+    if (c.lnurl) violations.push(...checkResolution(rec, sys.lnurl.late.filter((l) => l.withdrawalId === c.id), sys.world.payments.filter((t) => t.withdrawalId === c.id)));
   }
   for (const owner of sys.owners) {
     const mine = sys.created.filter((c) => c.owner === owner);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { PROVIDERS, type Route, type System } from './system.ts';
+import { LNURL_BEHAVIOURS } from './lnurl-server.ts';
 import { SUBMIT_BEHAVIOURS, type SubmitBehaviour } from './world.ts';
 
 /** The model's own state: none is needed beyond the system's, which each command reads. */
@@ -27,7 +28,10 @@ function command(label: string, run: (sys: System) => Promise<void> | void): Cmd
 const provider = fc.constantFrom(...PROVIDERS);
 const pick = fc.nat({ max: 15 });
 
-/** Creates a withdrawal; one in `onchainOneIn` is an on-chain one (held for two approvals). */
+/**
+ * Creates a withdrawal; one in `onchainOneIn` is an on-chain one (held for two approvals), and one in
+ * four of the others pays a Lightning Address.
+ */
 const createWith = (onchainOneIn: number) =>
   fc
     .record({
@@ -35,12 +39,16 @@ const createWith = (onchainOneIn: number) =>
       held: fc.nat({ max: 4 }).map((n) => n === 0),
       route: fc.constantFrom<Route>('auto', 'auto', 'aurpay', 'turinpay'),
       onchain: fc.nat({ max: onchainOneIn - 1 }).map((n) => n === 0),
+      lnurl: fc.nat({ max: 3 }).map((n) => n === 0),
     })
-    .map(({ owner, held, route, onchain }) =>
-      command(`create(${owner}, ${onchain ? 'on-chain' : route}${held ? ', held' : ''})`, async (sys) => {
-        await sys.create({ owner, held, route, onchain });
+    .map(({ owner, held, route, onchain, lnurl }) =>
+      command(`create(${owner}, ${onchain ? 'on-chain' : route}${lnurl && !onchain ? ', lightning address' : ''}${held ? ', held' : ''})`, async (sys) => {
+        await sys.create({ owner, held, route, onchain, lnurl });
       }),
     );
+
+/** The next invoice request a Lightning Address server receives: minted, refused, unanswered, or cut by a stopping worker. */
+const lnurlAnswer = fc.constantFrom(...LNURL_BEHAVIOURS).map((b) => command(`lnurl(${b})`, (sys) => sys.lnurl.arm(b)));
 
 /** Lets the scheduler fire `n` parked steps, each running until the system is quiet again. */
 const steps = fc.integer({ min: 1, max: 6 }).map((n) =>
@@ -187,6 +195,7 @@ export function commandArbitrary(opts: CommandOptions): fc.Arbitrary<Iterable<Cm
           [providerSettles, 4],
           [releaseHang, 1],
           [stray, 1],
+          [lnurlAnswer, 1],
         ]
       : [
           [createWith(6), 2],
@@ -207,6 +216,7 @@ export function commandArbitrary(opts: CommandOptions): fc.Arbitrary<Iterable<Cm
           [balance, 1],
           [resumeQueue, 1],
           [stray, 1],
+          [lnurlAnswer, 1],
         ];
   return fc.commands(
     weighted.flatMap(([a, n]) => Array.from({ length: n }, () => a)),

@@ -75,6 +75,7 @@ export async function drain(sys: System, plan: DrainPlan): Promise<void> {
   for (let round = 0; round < ROUNDS && budget.steps > 0; round++) {
     if (round === FAULTS_END_ROUND) {
       sys.world.disarm();
+      sys.lnurl.disarm();
       sys.world.answerInTurn([]);
       sys.journal.push('> providers answer plainly from now on');
     }

@@ -25,7 +25,8 @@ async function deleteRun(sys: System): Promise<void> {
   const { keys } = sys;
   const names = [keys.events, keys.openAddresses, ...sys.owners.map((o) => keys.dailyBudget(o, sys.day))];
   for (const p of PROVIDERS) for (const s of STATUSES) names.push(keys.statusSet(p, s));
-  for (const c of sys.created) names.push(keys.record(c.id), keys.history(c.id), keys.paymentHash(c.paymentHash), keys.approvals(c.id));
+  for (const c of sys.created) names.push(keys.record(c.id), keys.history(c.id), keys.paymentHash(c.paymentHash), keys.approvals(c.id), keys.resolveStart(c.id));
+  for (const m of sys.lnurl.minted) names.push(keys.paymentHash(m.paymentHash));
   await sys.redis.unlink(...names);
 }
 

@@ -6,10 +6,12 @@ import { createLogger } from '../../src/logger.ts';
 import { createSettleProcessor } from '../../src/queues/settle-processor.ts';
 import { createSubmitProcessor, NotSentError } from '../../src/queues/submit-processor.ts';
 import { createSweep } from '../../src/queues/sweep.ts';
+import { createResolveStep } from '../../src/lnurl/submit-step.ts';
 import { approveWithdrawal, cancelWithdrawal, resolveWithdrawal, type OperatorDeps } from '../../src/withdrawals/operator.ts';
 import { createStore, utcDay, type WithdrawalStore } from '../../src/withdrawals/store.ts';
 import { createConductor, WorkerCrash, type Operation } from './conductor.ts';
 import { createFakeQueues, SETTLE, type FakeJob } from './queues.ts';
+import { createLnurlServer } from './lnurl-server.ts';
 import { createWorld } from './world.ts';
 
 export const PROVIDERS = ['aurpay', 'turinpay'] as const;
@@ -45,6 +47,8 @@ export interface Created {
   route: Route;
   /** An on-chain address (TurinPay): no invoice, no expiry, at least two approvals. */
   onchain: boolean;
+  /** A Lightning Address (`<id>@wallet.example`): its invoice is minted when a worker resolves it. */
+  lnurl: boolean;
 }
 
 export type RedisFault = { method: 'read' | 'transition'; when: 'before' | 'after' };
@@ -75,6 +79,10 @@ export function buildSystem(opts: SystemOptions) {
   const clock = { now: () => nowMs, advance: (ms: number) => void (nowMs += ms) };
   const conductor = createConductor(opts.scheduler);
   const world = createWorld(conductor, PROVIDERS, note);
+  const lnurl = createLnurlServer(conductor, clock.now, RECONCILE_MS, note, async (id) => {
+    const rec = await store.read(id);
+    return { invoice: rec?.invoice ?? null, attempts: rec?.attempts ?? 0 };
+  });
   const fq = createFakeQueues({ providers: PROVIDERS, submitAttempts: SUBMIT_ATTEMPTS, now: clock.now });
   const queues = fq.queues;
   const keys: Keys = createKeys(opts.prefix);
@@ -104,6 +112,15 @@ export function buildSystem(opts: SystemOptions) {
   }) as WithdrawalStore;
 
   const processors: Record<string, (job: ReturnType<typeof fq.asJob>, token?: string) => Promise<string>> = {};
+  // Lightning Addresses are resolved by the real step (deadline kept in Redis, invoice stored once)
+  // against the model's LNURL server.
+  const resolveInvoice = createResolveStep({
+    store: gated,
+    settings: { dispatcher: undefined as never, timeoutMs: 1000, deadlineMs: RECONCILE_MS, allowPrivate: true, network: 'regtest', expiryMarginSeconds: 0, now: clock.now },
+    reconcileGraceMs: 0,
+    logger,
+    resolve: (address, amountMsat) => lnurl.resolve(address, amountMsat),
+  });
   for (const provider of PROVIDERS) {
     processors[provider] = createSubmitProcessor({
       provider,
@@ -117,6 +134,7 @@ export function buildSystem(opts: SystemOptions) {
       // Each round's deadline is the invoice's expiry (the grace is none here), on the model's clock.
       reconcileGraceMs: 0,
       addressReconcileMs: ADDRESS_RECONCILE_MS,
+      resolveInvoice,
       now: clock.now,
       // Tries to record "not sent" follow one another at once: the scheduler orders them.
       pause: () => Promise.resolve(),
@@ -212,6 +230,7 @@ export function buildSystem(opts: SystemOptions) {
     redis: opts.redis,
     store,
     world,
+    lnurl,
     fq,
     clock,
     conductor,
@@ -219,23 +238,34 @@ export function buildSystem(opts: SystemOptions) {
     created,
     day: utcDay(new Date(start)),
     owners: OWNERS,
-    async create(spec: { owner: string; held: boolean; route: Route; onchain?: boolean }): Promise<Created> {
+    async create(spec: { owner: string; held: boolean; route: Route; onchain?: boolean; lnurl?: boolean }): Promise<Created> {
       const n = created.length + 1;
       const id = `w${n}`;
       const onchain = spec.onchain ?? false;
+      const viaLnurl = !onchain && (spec.lnurl ?? false);
       // On-chain: TurinPay only, held for two approvals, no amount until the provider says what it moved.
       const route: Route = onchain ? 'turinpay' : spec.route;
       const held = onchain || spec.held;
       const provider = route === 'auto' ? 'aurpay' : route;
-      const w: Created = { id, owner: spec.owner, amountMsat: onchain ? 0n : 1000n * BigInt(n), paymentHash: onchain ? `bcrt1model${id}` : `ph-${id}`, held, route, onchain };
+      const w: Created = {
+        id,
+        owner: spec.owner,
+        amountMsat: onchain ? 0n : 1000n * BigInt(n),
+        paymentHash: onchain ? `bcrt1model${id}` : `ph-${id}`,
+        held,
+        route,
+        onchain,
+        lnurl: viaLnurl,
+      };
       const res = await store.create({
         id,
         owner: spec.owner,
         provider,
         bodyHash: `body-${id}`,
-        invoice: onchain ? null : `lnbcrt-${id}`,
+        invoice: onchain || viaLnurl ? null : `lnbcrt-${id}`,
         address: onchain ? w.paymentHash : null,
-        paymentHash: onchain ? null : w.paymentHash,
+        ...(viaLnurl ? { lightningAddress: `${id}@wallet.example` } : {}),
+        paymentHash: onchain || viaLnurl ? null : w.paymentHash,
         amountMsat: onchain ? null : w.amountMsat,
         sendAmountMsat: null,
         batchId: null,
@@ -246,12 +276,12 @@ export function buildSystem(opts: SystemOptions) {
         routing: route === 'auto' ? 'auto: aurpay first' : null,
         initialStatus: held ? 'awaiting_approval' : 'queued',
         approvalsNeeded: onchain ? 2 : held ? 1 : 0,
-        expiresAt: onchain ? null : start + RECONCILE_MS,
+        expiresAt: onchain || viaLnurl ? null : start + RECONCILE_MS,
       });
       if (res.kind !== 'created') throw new Error(`creating ${id} answered ${res.kind}`);
       created.push(w);
       if (!held) await queues.addSubmit(provider, id, 0);
-      note(`create ${id} owner=${spec.owner} route=${route}${onchain ? ' on-chain' : ''}${held ? ' held' : ''}`);
+      note(`create ${id} owner=${spec.owner} route=${route}${onchain ? ' on-chain' : ''}${viaLnurl ? ' lightning-address' : ''}${held ? ' held' : ''}`);
       return w;
     },
     runJob,
