@@ -74,9 +74,15 @@ if from == 'queued' and to == 'submitting' then
 end
 local oldAmount = cur[4] or '0'
 if not msat_valid(oldAmount) then return { 'invalid_input', 'stored amountMsat' } end
+-- An on-chain withdrawal learns its amount from the provider (what it moved).
+local newAmount = oldAmount
+if type(updates['amountMsat']) == 'string' then newAmount = updates['amountMsat'] end
 local day = cur[9]
--- The day's budget is kept two days (create.lua); an expired one has no amount to give back.
-local dayAmount = day and redis.call('HGET', day, 'amount') or nil
+-- The day's budget changes only for an amount learned late or given back: read it only then. It is
+-- kept two days (create.lua); an expired one has no amount to give back.
+local givesBack = to == 'cancelled' or to == 'failed'
+local learns = newAmount ~= oldAmount and oldAmount == '0'
+local dayAmount = day and (givesBack or learns) and redis.call('HGET', day, 'amount') or nil
 if dayAmount and not dec_valid(dayAmount) then return { 'invalid_input', 'stored daily amount' } end
 local inBatch = cur[3] and cur[3] ~= ''
 local counters = {}
@@ -86,10 +92,6 @@ if inBatch then
     return { 'invalid_input', 'stored batch amount' }
   end
 end
--- An on-chain withdrawal learns its amount from the provider (what it moved).
-local newAmount = oldAmount
-if type(updates['amountMsat']) == 'string' then newAmount = updates['amountMsat'] end
-
 -- The record's writes: one HSET, and one HDEL for the fields dropped.
 local sets, dels = { 'status', to, 'updatedAt', nowIso }, {}
 view['status'], view['updatedAt'] = to, nowIso
@@ -135,8 +137,8 @@ end
 -- that day's budget is still kept. Amounts are exact decimal strings.
 if dayAmount then
   local usedAmount = dayAmount
-  if newAmount ~= oldAmount and oldAmount == '0' then usedAmount = dec_add(usedAmount, newAmount) end
-  if to == 'cancelled' or to == 'failed' then
+  if learns then usedAmount = dec_add(usedAmount, newAmount) end
+  if givesBack then
     redis.call('HSET', day, 'amount', dec_sub_floor(usedAmount, newAmount))
     redis.call('HINCRBY', day, 'count', -1)
   elseif usedAmount ~= dayAmount then
