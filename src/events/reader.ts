@@ -78,12 +78,11 @@ export async function readOwnerRange(redis: RedisClient, keys: Keys, owner: stri
   return complete(redis, keys, entries.map(([id, flat]) => pending(id, owner, flat)));
 }
 
-/**
- * Every owner's events from `start` to `end`, at most `count` entries read, and the id of the last
- * entry read (null: none). An event its owner's stream no longer keeps (trimmed to its byte budget) is
- * left out.
- */
-export async function readAllRange(redis: RedisClient, keys: Keys, start: string, end: string, count: number): Promise<{ events: OwnedEvent[]; last: string | null }> {
+/** Index entries read past at most per page, in rounds of the page's size: events their owners' streams trimmed are skipped, within bounds. */
+const MAX_ROUNDS = 4;
+
+/** One round of readAllRange: the entries from `start`, and the events their owners' streams still keep. */
+async function readAllOnce(redis: RedisClient, keys: Keys, start: string, end: string, count: number): Promise<{ events: OwnedEvent[]; entries: StreamEntry[] }> {
   const entries: StreamEntry[] = await redis.xrange(keys.events, start, end, 'COUNT', count);
   const index = entries.map(indexEntry);
   const pipeline = redis.pipeline();
@@ -97,7 +96,30 @@ export async function readAllRange(redis: RedisClient, keys: Keys, start: string
     if (own) items.push(pending(e.streamId, e.owner, own[1]));
     else if (legacy) items.push(pending(e.streamId, e.owner, legacy[1]));
   });
-  return { events: await complete(redis, keys, items), last: entries.at(-1)?.[0] ?? null };
+  return { events: await complete(redis, keys, items), entries };
+}
+
+/**
+ * Every owner's events from `start` to `end`, at most `count`, and the id of the last entry read
+ * (null: none). An event its owner's stream no longer keeps (trimmed to its own budget) is left out;
+ * the read goes on past such entries for a few rounds at most.
+ */
+export async function readAllRange(redis: RedisClient, keys: Keys, start: string, end: string, count: number): Promise<{ events: OwnedEvent[]; last: string | null }> {
+  const events: OwnedEvent[] = [];
+  let last: string | null = null;
+  let from = start;
+  for (let round = 0; round < MAX_ROUNDS && events.length < count; round++) {
+    const want = count - events.length;
+    const page = await readAllOnce(redis, keys, from, end, want);
+    events.push(...page.events);
+    const tail = page.entries.at(-1);
+    if (!tail) break;
+    last = tail[0];
+    from = `(${last}`;
+    // Fewer entries than asked: the end of the range.
+    if (page.entries.length < want) break;
+  }
+  return { events, last };
 }
 
 /** One event by its stream id (null: not kept). */
