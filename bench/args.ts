@@ -31,6 +31,8 @@ export interface BenchArgs {
   historyRetentionS: number;
   /** Redis's hash-max-listpack-value for every stage's Redis (0: Redis's default, 64). */
   hashMaxListpackValue: number;
+  /** Size of each payout's metadata as JSON, bytes (0: none). */
+  metadataBytes: number;
   /** Latency stage: single payouts per provider and settle time, and the settle times (ms after submit). */
   latencyN: number;
   latencySettleMs: number[];
@@ -40,7 +42,7 @@ const USAGE = `usage: npm run bench -- [--n N | --sizes 10000,100000] [--stages 
   [--concurrency C] [--poll-ms MS] [--provider turinpay|aurpay] [--fault none|pending_then_success]
   [--scale-n N] [--rate-limit L] [--rate-seconds S] [--ceiling-target sandbox|echo] [--profile] [--overlap] [--out FILE]
   [--events-max-len 10000] [--job-retention-count 1000] [--history-retention-s 1] [--worker-heap-mb 128]
-  [--hash-max-listpack-value 1024 (0: Redis's default)] [--latency-n 5] [--latency-settle-ms 0,1500,10000]`;
+  [--hash-max-listpack-value 1024 (0: Redis's default)] [--metadata-bytes 0 (each payout's metadata as JSON; at most 8192)] [--latency-n 5] [--latency-settle-ms 0,1500,10000]`;
 
 function positive(name: string, raw: string | undefined, def: number): number {
   if (raw === undefined) return def;
@@ -54,6 +56,20 @@ function nonNegative(name: string, raw: string | undefined, def: number): number
   const v = Number(raw);
   if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a whole number\n${USAGE}`);
   return v;
+}
+
+/** `{"note":"xxx..."}` is 11 bytes of JSON around the note. */
+const METADATA_FRAME = 11;
+
+function metadataBytes(raw: string | undefined): number {
+  const v = nonNegative('metadata-bytes', raw, 0);
+  if (v !== 0 && (v <= METADATA_FRAME || v > 8192)) throw new Error(`--metadata-bytes must be 0 or ${METADATA_FRAME + 1}..8192\n${USAGE}`);
+  return v;
+}
+
+/** Metadata whose JSON text is exactly `bytes` long, or none. */
+export function benchMetadata(bytes: number): Record<string, string> | undefined {
+  return bytes > 0 ? { note: 'x'.repeat(bytes - METADATA_FRAME) } : undefined;
 }
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -79,6 +95,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'history-retention-s': { type: 'string' },
       'hash-max-listpack-value': { type: 'string' },
       'latency-n': { type: 'string' },
+      'metadata-bytes': { type: 'string' },
       'latency-settle-ms': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -120,6 +137,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     jobRetentionCount: nonNegative('job-retention-count', values['job-retention-count'], 1000),
     historyRetentionS: nonNegative('history-retention-s', values['history-retention-s'], 1),
     hashMaxListpackValue: nonNegative('hash-max-listpack-value', values['hash-max-listpack-value'], 1024),
+    metadataBytes: metadataBytes(values['metadata-bytes']),
     latencyN: positive('latency-n', values['latency-n'], 5),
     latencySettleMs: values['latency-settle-ms'] ? values['latency-settle-ms'].split(',').map((s) => nonNegative('latency-settle-ms', s.trim(), 0)) : [0, 1500, 10_000],
   };

@@ -7,7 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startRedisServer } from '../src/demo/redis-server.ts';
-import { parseBenchArgs } from './args.ts';
+import { benchMetadata, parseBenchArgs } from './args.ts';
 import { runCeiling } from './ceiling.ts';
 import { invoicePool } from './invoice-pool.ts';
 import { BENCH_PREFIX, runProject, type ProjectOptions } from './project.ts';
@@ -52,7 +52,8 @@ const invoices = needsInvoices ? await invoicePool(Math.max(args.n, args.scaleN,
 // Workers with a bounded old space: their live heap is small, and without a limit V8 lets the heap
 // grow with the work done before collecting it (docs/performance.md, worker memory).
 const workerEnv: Record<string, string> = args.workerHeapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${args.workerHeapMb}` } : {};
-const base = (label: string, n: number): ProjectOptions => ({ label, invoices, n, workers: 1, provider: args.provider, fault: args.fault, env, workerEnv, log, pauseWhileEnqueueing: !args.overlap, redisArgs, ...profile });
+const metadata = args.metadataBytes > 0 ? { metadata: benchMetadata(args.metadataBytes) } : {};
+const base = (label: string, n: number): ProjectOptions => ({ label, invoices, n, workers: 1, provider: args.provider, fault: args.fault, env, workerEnv, log, pauseWhileEnqueueing: !args.overlap, redisArgs, ...profile, ...metadata });
 
 if (args.stages.includes('ceiling')) results.ceiling = await runCeiling(args.n, args.concurrency, args.ceilingTarget, invoices, log, redisArgs);
 

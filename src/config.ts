@@ -154,6 +154,11 @@ export const envSchema = z.object({
   /** Events kept in the event stream (approximately; older ones are trimmed); 0 keeps every event. */
   EVENTS_MAX_LEN: int(1_000_000, 0, 1_000_000_000),
   /**
+   * Bytes each event stream (every owner's, and the one that orders them all) keeps at most, approximately
+   * (its oldest entries are trimmed past it); 0: no byte budget, EVENTS_MAX_LEN alone.
+   */
+  EVENTS_MAX_BYTES: int(256 * 1024 * 1024, 0, 64 * 1024 * 1024 * 1024),
+  /**
    * An endpoint from the configuration (besides those registered through the API); needs WEBHOOK_SECRET.
    * The URL, the secret and the event types are checked where the webhook settings are built.
    */

@@ -9,7 +9,10 @@ export interface Keys {
   history(id: string): string;
   paymentHash(hash: string): string;
   statusSet(provider: string, status: string): string;
+  /** Stream of every owner's events in order, each a slim entry (type, ts, owner, subject): operators and the webhook fan-out read it. */
   events: string;
+  /** Stream of one owner's events (the same ids, with their data): that producer's pages read it alone. */
+  ownerEvents(owner: string): string;
   batch(id: string): string;
   batchItems(id: string): string;
   batches: string;
@@ -55,6 +58,8 @@ export function createKeys(prefix: string): Keys {
     paymentHash: (hash) => `${p}:ph:${hash}`,
     statusSet: (provider, status) => `${p}:st:${provider}:${status}`,
     events: `${p}:events`,
+    // view.lua's add_event names it alike: `<events>:<owner>`.
+    ownerEvents: (owner) => `${p}:events:${owner}`,
     batch: (id) => `${p}:b:${id}`,
     batchItems: (id) => `${p}:bi:${id}`,
     batches: `${p}:batches`,

@@ -99,6 +99,8 @@ export interface WithdrawalsClientOptions {
   submitBackoffMs?: number;
   /** EVENTS_MAX_LEN. @defaultValue 1000000 */
   eventsMaxLen?: number;
+  /** EVENTS_MAX_BYTES. @defaultValue 268435456 */
+  eventsMaxBytes?: number;
   /** VALIDATION_THREADS: threads validating batch items. @defaultValue one per core beyond the first, at most 4 */
   validationThreads?: number;
   /** How long to wait for Redis at start. @defaultValue 10000 */

@@ -2,6 +2,7 @@ import { DEFAULT_PRODUCER } from '../callers.ts';
 import type { Keys } from '../keys.ts';
 import type { RedisClient } from '../redis.ts';
 import { toEventId, ZERO_STREAM_ID } from './ids.ts';
+import { fieldsOf, fillAll, fillOf, type Fillable } from './slim.ts';
 import type { WithdrawalEvent } from './types.ts';
 
 /** Largest page of `GET /v1/events` (interface.md). */
@@ -9,27 +10,122 @@ export const MAX_EVENTS_PAGE = 1000;
 
 export type StreamEntry = [id: string, fields: string[]];
 
-/** One stream entry as the API shows it; the Lua scripts write `type`, `ts` and `data` (JSON text). */
-export function entryToEvent([streamId, fields]: StreamEntry): WithdrawalEvent {
-  const f = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i] ?? '', fields[i + 1] ?? '');
-  return { id: toEventId(streamId), type: f.get('type') ?? '', timestamp: f.get('ts') ?? '', data: parseData(f.get('data')) };
+/**
+ * The scripts (view.lua's add_event) write each event twice with one id: a slim entry in `keys.events`
+ * (`type`, `ts`, `owner`, `subject`), which orders every owner's events, and the event itself in
+ * `keys.ownerEvents(owner)` (`type`, `ts`, `data`, and `fill`: the record's fields to read back).
+ * Entries written before owners had streams hold `data` in `keys.events` itself.
+ */
+
+/** A slim entry of the stream of every owner's events. */
+export interface IndexEntry {
+  streamId: string;
+  type: string;
+  owner: string;
+  /** What orders its deliveries: `w:<withdrawal id>` or `b:<batch id>`. */
+  subject: string;
 }
 
-/** The producer an event belongs to (the Lua scripts write `owner`; older entries belong to `default`). */
-export function entryOwner([, fields]: StreamEntry): string {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'owner') return fields[i + 1] || DEFAULT_PRODUCER;
-  return DEFAULT_PRODUCER;
+/** An event as read, with its stream id and its owner. */
+export interface OwnedEvent {
+  streamId: string;
+  owner: string;
+  event: WithdrawalEvent;
 }
 
-/** Our Lua scripts write valid JSON; should an entry not be, it shows `data: null` rather than block every reader. */
+function subjectOfData(type: string, data: unknown, streamId: string): string {
+  if (data && typeof data === 'object') {
+    if (type.startsWith('withdrawal.') && 'id' in data && typeof data.id === 'string') return `w:${data.id}`;
+    if (type === 'batch.done' && 'batchId' in data && typeof data.batchId === 'string') return `b:${data.batchId}`;
+  }
+  return `e:${toEventId(streamId)}`;
+}
+
 function parseData(text: string | undefined): unknown {
   if (!text) return null;
   try {
     return JSON.parse(text);
   } catch {
+    // Our Lua scripts write valid JSON; should an entry not be, it shows `data: null` rather than block every reader.
     return null;
   }
+}
+
+export function indexEntry([streamId, flat]: StreamEntry): IndexEntry {
+  const f = fieldsOf(flat);
+  const type = f.get('type') ?? '';
+  const subject = f.get('subject') ?? subjectOfData(type, parseData(f.get('data')), streamId);
+  return { streamId, type, owner: f.get('owner') || DEFAULT_PRODUCER, subject };
+}
+
+/** An owner's entry (or an older entry of the shared stream, which carries its data), before filling. */
+function pending(streamId: string, owner: string, flat: readonly string[]): Fillable & { streamId: string; owner: string; type: string; ts: string } {
+  const f = fieldsOf(flat);
+  const type = f.get('type') ?? '';
+  const data = parseData(f.get('data'));
+  const id = data && typeof data === 'object' && 'id' in data && typeof data.id === 'string' ? data.id : '';
+  return { streamId, owner, type, ts: f.get('ts') ?? '', data, id, names: type.startsWith('withdrawal.') && id ? fillOf(f.get('fill')) : [] };
+}
+
+async function complete(redis: RedisClient, keys: Keys, items: ReturnType<typeof pending>[]): Promise<OwnedEvent[]> {
+  const data = await fillAll(redis, keys, items);
+  return items.map((x, i) => ({ streamId: x.streamId, owner: x.owner, event: { id: toEventId(x.streamId), type: x.type, timestamp: x.ts, data: data[i] } }));
+}
+
+/** One owner's events from `start` to `end` (XRANGE bounds), at most `count`: reads that owner's stream alone. */
+export async function readOwnerRange(redis: RedisClient, keys: Keys, owner: string, start: string, end: string, count: number): Promise<OwnedEvent[]> {
+  const entries: StreamEntry[] = await redis.xrange(keys.ownerEvents(owner), start, end, 'COUNT', count);
+  return complete(redis, keys, entries.map(([id, flat]) => pending(id, owner, flat)));
+}
+
+/** Index entries read past at most per page, in rounds of the page's size: events their owners' streams trimmed are skipped, within bounds. */
+const MAX_ROUNDS = 4;
+
+/** One round of readAllRange: the entries from `start`, and the events their owners' streams still keep. */
+async function readAllOnce(redis: RedisClient, keys: Keys, start: string, end: string, count: number): Promise<{ events: OwnedEvent[]; entries: StreamEntry[] }> {
+  const entries: StreamEntry[] = await redis.xrange(keys.events, start, end, 'COUNT', count);
+  const index = entries.map(indexEntry);
+  const pipeline = redis.pipeline();
+  for (const e of index) pipeline.xrange(keys.ownerEvents(e.owner), e.streamId, e.streamId);
+  const replies = index.length > 0 ? ((await pipeline.exec()) ?? []) : [];
+  const items: ReturnType<typeof pending>[] = [];
+  index.forEach((e, i) => {
+    const legacy = entries[i] && fieldsOf(entries[i][1]).has('data') ? entries[i] : undefined;
+    const [err, found] = replies[i] ?? [null, []];
+    const own = err ? undefined : (found as StreamEntry[])[0];
+    if (own) items.push(pending(e.streamId, e.owner, own[1]));
+    else if (legacy) items.push(pending(e.streamId, e.owner, legacy[1]));
+  });
+  return { events: await complete(redis, keys, items), entries };
+}
+
+/**
+ * Every owner's events from `start` to `end`, at most `count`, and the id of the last entry read
+ * (null: none). An event its owner's stream no longer keeps (trimmed to its own budget) is left out;
+ * the read goes on past such entries for a few rounds at most.
+ */
+export async function readAllRange(redis: RedisClient, keys: Keys, start: string, end: string, count: number): Promise<{ events: OwnedEvent[]; last: string | null }> {
+  const events: OwnedEvent[] = [];
+  let last: string | null = null;
+  let from = start;
+  for (let round = 0; round < MAX_ROUNDS && events.length < count; round++) {
+    const want = count - events.length;
+    const page = await readAllOnce(redis, keys, from, end, want);
+    events.push(...page.events);
+    const tail = page.entries.at(-1);
+    if (!tail) break;
+    last = tail[0];
+    from = `(${last}`;
+    // Fewer entries than asked: the end of the range.
+    if (page.entries.length < want) break;
+  }
+  return { events, last };
+}
+
+/** One event by its stream id (null: not kept). */
+export async function readEvent(redis: RedisClient, keys: Keys, streamId: string): Promise<OwnedEvent | null> {
+  const { events } = await readAllRange(redis, keys, streamId, streamId, 1);
+  return events[0] ?? null;
 }
 
 export interface EventPage {
@@ -38,38 +134,26 @@ export interface EventPage {
   next: string;
 }
 
-/** Entries one owner's page reads past at most: a page costs the same whoever else is busy. */
-const MAX_SCANNED = 10_000;
-const SCAN_CHUNK = 1_000;
-
 /**
  * The events after `afterStreamId` (exclusive; from the oldest kept when absent), oldest first; with
- * `owner`, that producer's events alone. An owner's page may come back short (even empty) while
- * other producers' events fill the stream: `next` then still moves past what was read, so paging on
- * always reaches the end.
+ * `owner`, that producer's events alone, read from its own stream: a page costs the same whatever
+ * others wrote, and `next` moves with that producer's events only.
  */
 export async function readEvents(redis: RedisClient, keys: Keys, afterStreamId: string | null, limit: number, owner: string | null = null): Promise<EventPage> {
   const want = Math.min(limit, MAX_EVENTS_PAGE);
-  const events: WithdrawalEvent[] = [];
-  let cursor = afterStreamId;
-  let scanned = 0;
-  while (events.length < want && scanned < MAX_SCANNED) {
-    const count = owner === null ? want - events.length : SCAN_CHUNK;
-    const entries: StreamEntry[] = await redis.xrange(keys.events, cursor === null ? '-' : `(${cursor}`, '+', 'COUNT', count);
-    for (const entry of entries) {
-      cursor = entry[0];
-      scanned++;
-      if (owner === null || entryOwner(entry) === owner) events.push(entryToEvent(entry));
-      if (events.length === want) break;
-    }
-    if (entries.length < count) break;
+  const start = afterStreamId === null ? '-' : `(${afterStreamId}`;
+  if (owner !== null) {
+    const events = await readOwnerRange(redis, keys, owner, start, '+', want);
+    return { events: events.map((e) => e.event), next: toEventId(events.at(-1)?.streamId ?? afterStreamId ?? ZERO_STREAM_ID) };
   }
-  return { events, next: toEventId(cursor ?? ZERO_STREAM_ID) };
+  const { events, last } = await readAllRange(redis, keys, start, '+', want);
+  return { events: events.map((e) => e.event), next: toEventId(last ?? afterStreamId ?? ZERO_STREAM_ID) };
 }
 
-/** Entries from `start` (inclusive `-`/id or exclusive `(id`) up to `end`, at most `count`. */
-export async function readRange(redis: RedisClient, keys: Keys, start: string, end: string, count: number): Promise<StreamEntry[]> {
-  return redis.xrange(keys.events, start, end, 'COUNT', count);
+/** Slim entries of every owner's events from `start` to `end`, at most `count` (the webhook fan-out's read). */
+export async function readIndex(redis: RedisClient, keys: Keys, start: string, end: string, count: number): Promise<IndexEntry[]> {
+  const entries: StreamEntry[] = await redis.xrange(keys.events, start, end, 'COUNT', count);
+  return entries.map(indexEntry);
 }
 
 /** The id of the newest event kept (`0-0` when none): "everything up to here already happened". */

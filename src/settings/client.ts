@@ -40,6 +40,7 @@ export function clientConfig(o: WithdrawalsClientOptions, env: Record<string, st
     SUBMIT_ATTEMPTS: str(o.submitAttempts),
     SUBMIT_BACKOFF_MS: str(o.submitBackoffMs),
     EVENTS_MAX_LEN: str(o.eventsMaxLen),
+    EVENTS_MAX_BYTES: str(o.eventsMaxBytes),
     VALIDATION_THREADS: str(o.validationThreads),
   });
   const both = new Set(POLICY_VARIABLES.filter((v) => isSet(env, v) && options[v] !== undefined));
@@ -68,6 +69,7 @@ export function clientOptionsFromConfig(config: Config): WithdrawalsClientOption
     submitAttempts: config.SUBMIT_ATTEMPTS,
     submitBackoffMs: config.SUBMIT_BACKOFF_MS,
     eventsMaxLen: config.EVENTS_MAX_LEN,
+    eventsMaxBytes: config.EVENTS_MAX_BYTES,
     validationThreads: config.VALIDATION_THREADS ?? undefined,
   };
 }

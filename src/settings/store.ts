@@ -1,9 +1,9 @@
 import type { Config } from '../config.ts';
 import type { StoreOptions } from '../withdrawals/store.ts';
 
-export type StoreSettings = Pick<StoreOptions, 'eventsMaxLen' | 'historyRetentionMs'>;
+export type StoreSettings = Pick<StoreOptions, 'eventsMaxLen' | 'eventsMaxBytes' | 'historyRetentionMs'>;
 
-/** The withdrawal store's settings: how many events the stream keeps, how long a final history stays. */
+/** The withdrawal store's settings: how many events (and bytes) the streams keep, how long a final history stays. */
 export function storeSettings(config: Config): StoreSettings {
-  return { eventsMaxLen: config.EVENTS_MAX_LEN, historyRetentionMs: config.HISTORY_RETENTION_S * 1000 };
+  return { eventsMaxLen: config.EVENTS_MAX_LEN, eventsMaxBytes: config.EVENTS_MAX_BYTES, historyRetentionMs: config.HISTORY_RETENTION_S * 1000 };
 }

@@ -1,10 +1,10 @@
 import type { Keys } from '../keys.ts';
 import type { RedisClient } from '../redis.ts';
-import { toStreamId } from '../events/ids.ts';
-import { entryOwner, entryToEvent, lastStreamId, readRange, type StreamEntry } from '../events/reader.ts';
+import { toEventId, toStreamId } from '../events/ids.ts';
+import { lastStreamId, readIndex, type IndexEntry } from '../events/reader.ts';
 import { wants, type Endpoint } from './endpoint.ts';
 import { carries } from './ownership.ts';
-import { laneId, subjectOf, type LanePush, type Lanes } from './lanes.ts';
+import { laneId, type LanePush, type Lanes } from './lanes.ts';
 import { enqueueHeads, type WebhookQueue } from './queue.ts';
 import type { EndpointRegistry } from './registry.ts';
 
@@ -37,12 +37,11 @@ async function cursorOf(d: FanOutDeps): Promise<string> {
 }
 
 /** The endpoints an event goes to: registered before it, subscribed to its type, and allowed its owner's events. */
-function pushesFor(endpoints: readonly Endpoint[], entry: StreamEntry): LanePush[] {
-  const event = entryToEvent(entry);
-  const owner = entryOwner(entry);
+function pushesFor(endpoints: readonly Endpoint[], entry: IndexEntry): LanePush[] {
+  const eventId = toEventId(entry.streamId);
   return endpoints
-    .filter((e) => event.id > e.since && wants(e, event.type) && carries(e, owner))
-    .map((e) => ({ lane: laneId({ endpointId: e.id, replayId: '', subject: subjectOf(event) }), eventId: event.id }));
+    .filter((e) => eventId > e.since && wants(e, entry.type) && carries(e, entry.owner))
+    .map((e) => ({ lane: laneId({ endpointId: e.id, replayId: '', subject: entry.subject }), eventId }));
 }
 
 /**
@@ -53,7 +52,7 @@ function pushesFor(endpoints: readonly Endpoint[], entry: StreamEntry): LanePush
  */
 export async function fanOutOnce(d: FanOutDeps, lockToken: string): Promise<FanOutResult> {
   let cursor = await cursorOf(d);
-  const entries = await readRange(d.redis, d.keys, `(${cursor}`, '+', d.batchSize);
+  const entries = await readIndex(d.redis, d.keys, `(${cursor}`, '+', d.batchSize);
   if (entries.length === 0) return { stale: false, moved: 0, cursor };
   // Endpoints are read after the events: one registered meanwhile starts after them (its `since`).
   const endpoints = await d.registry.list();
@@ -71,7 +70,7 @@ export async function fanOutOnce(d: FanOutDeps, lockToken: string): Promise<FanO
     const pushes = pushesFor(endpoints, entry);
     if (chunk.length > 0 && chunk.length + pushes.length > MAX_PUSHES && !(await flush())) return { stale: true };
     chunk.push(...pushes);
-    chunkEnd = entry[0];
+    chunkEnd = entry.streamId;
   }
   if (!(await flush())) return { stale: true };
   return { stale: false, moved: entries.length, cursor };

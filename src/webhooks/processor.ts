@@ -3,7 +3,7 @@ import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisClient } from '../redis.ts';
 import { toStreamId } from '../events/ids.ts';
-import { entryOwner, entryToEvent, readRange } from '../events/reader.ts';
+import { readEvent } from '../events/reader.ts';
 import type { PostEvent } from './deliver.ts';
 import type { Lanes } from './lanes.ts';
 import { parseLaneId } from './lanes.ts';
@@ -55,20 +55,20 @@ export function createDeliveryProcessor(deps: ProcessorDeps) {
       stats.record('skipped');
       return 'skipped: endpoint removed';
     }
-    const [entry] = await readRange(deps.redis, deps.keys, streamId, streamId, 1);
-    if (!entry) {
+    const found = await readEvent(deps.redis, deps.keys, streamId);
+    if (!found) {
       await moveOn();
       stats.record('dead_lettered');
-      throw new UnrecoverableError('the event is no longer kept in the stream (EVENTS_MAX_LEN)');
+      throw new UnrecoverableError('the event is no longer kept in the stream (EVENTS_MAX_LEN, EVENTS_MAX_BYTES)');
     }
     // Fan-out and replay push only what the endpoint may carry; checked again here, where it is sent.
-    if (!carries(endpoint, entryOwner(entry))) {
+    if (!carries(endpoint, found.owner)) {
       await moveOn();
       stats.record('skipped');
       log.error("webhook delivery of another producer's event refused");
       return "skipped: another producer's event";
     }
-    const event = entryToEvent(entry);
+    const { event } = found;
     const owner = endpoint.owner?.name ?? OPERATORS_SLOTS;
     const holder = String(job.id);
     if (deps.slots && !(await deps.slots.acquire(owner, holder))) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Keys } from '../keys.ts';
 import type { RedisClient } from '../redis.ts';
 import { toEventId, toStreamId } from '../events/ids.ts';
-import { entryOwner, entryToEvent, readRange, type StreamEntry } from '../events/reader.ts';
+import { readAllRange, readEvent, readOwnerRange, type OwnedEvent } from '../events/reader.ts';
 import type { WithdrawalEvent } from '../events/types.ts';
 import { wants, type Endpoint } from './endpoint.ts';
 import { laneId, subjectOf, type Lanes } from './lanes.ts';
@@ -58,33 +58,38 @@ export async function replay(d: ReplayDeps, endpoint: Endpoint, body: ReplayBody
     const pushes = events.map((e) => ({ lane: laneId({ endpointId: endpoint.id, replayId, subject: subjectOf(e) }), eventId: e.id }));
     await enqueueHeads(d.queue, await pushOrThrow(d.lanes, pushes));
   };
-  const allowed = (entry: StreamEntry) => carries(endpoint, entryOwner(entry));
   if ('eventId' in body) {
-    const streamId = toStreamId(body.eventId) ?? '';
-    const [entry] = await readRange(d.redis, d.keys, streamId, streamId, 1);
-    if (!entry || !allowed(entry)) return null;
-    await send([entryToEvent(entry)]);
+    const found = await readEvent(d.redis, d.keys, toStreamId(body.eventId) ?? '');
+    if (!found || !carries(endpoint, found.owner)) return null;
+    await send([found.event]);
     return { replayId, endpointId: endpoint.id, replayed: 1, next: null };
   }
+  // A producer's endpoint reads its producer's stream alone; the operators' read every owner's.
+  const owner = endpoint.owner && endpoint.owner.role === 'producer' ? endpoint.owner.name : null;
+  const read = async (from: string, count: number): Promise<{ events: OwnedEvent[]; last: string | null }> => {
+    if (owner === null) return readAllRange(d.redis, d.keys, from, end, count);
+    const events = await readOwnerRange(d.redis, d.keys, owner, from, end, count);
+    return { events, last: events.at(-1)?.streamId ?? null };
+  };
   let start = body.after ? `(${toStreamId(body.after)}` : '-';
   const end = body.until ? (toStreamId(body.until) ?? '+') : '+';
   let replayed = 0;
   let scanned = 0;
   for (;;) {
-    const entries = await readRange(d.redis, d.keys, start, end, Math.min(PAGE, d.maxEvents - replayed));
-    scanned += entries.length;
-    const events = entries
-      .filter(allowed)
-      .map(entryToEvent)
+    const page = await read(start, Math.min(PAGE, d.maxEvents - replayed));
+    scanned += page.events.length;
+    const events = page.events
+      .filter((e) => carries(endpoint, e.owner))
+      .map((e) => e.event)
       .filter((e) => wants(endpoint, e.type));
     await send(events);
     replayed += events.length;
-    const last = entries.at(-1);
+    const last = page.last;
     if (!last) return { replayId, endpointId: endpoint.id, replayed, next: null };
-    start = `(${last[0]}`;
+    start = `(${last}`;
     if (replayed >= d.maxEvents || scanned >= MAX_SCANNED) {
-      const more = await readRange(d.redis, d.keys, start, end, 1);
-      return { replayId, endpointId: endpoint.id, replayed, next: more.length > 0 ? toEventId(last[0]) : null };
+      const more = await read(start, 1);
+      return { replayId, endpointId: endpoint.id, replayed, next: more.last ? toEventId(last) : null };
     }
   }
 }

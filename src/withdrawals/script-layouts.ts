@@ -4,7 +4,7 @@ import { scriptLayout } from './script-layout.ts';
 export const CREATE = scriptLayout(
   'create.lua',
   ['record', 'history', 'paymentHash', 'statusSet', 'events', 'batch', 'batchItems', 'dailyBudget', 'openAddresses', 'ownerListing', 'listing'],
-  ['bodyHash', 'nowIso', 'nowMs', 'fields', 'entry', 'eventsMaxLen', 'hasPaymentHash', 'batchId', 'amountMsat', 'firstStatus', 'dailyAmountLimit', 'dailyCountLimit', 'dailyCreatedQuota'],
+  ['bodyHash', 'nowIso', 'nowMs', 'fields', 'entry', 'eventsMaxLen', 'hasPaymentHash', 'batchId', 'amountMsat', 'firstStatus', 'dailyAmountLimit', 'dailyCountLimit', 'dailyCreatedQuota', 'eventsMaxBytes'],
   { perItem: true },
 );
 
@@ -12,21 +12,21 @@ export const CREATE = scriptLayout(
 export const TRANSITION = scriptLayout(
   'transition.lua',
   ['record', 'history', 'events', 'batch', 'fromSet', 'toSet', 'approvals', 'openAddresses'],
-  ['from', 'to', 'fence', 'nowIso', 'nowMs', 'updates', 'entry', 'eventsMaxLen', 'newFence', 'countAttempt', 'newRound', 'provider', 'strictProvider', 'batchId', 'historyRetentionMs'],
+  ['from', 'to', 'fence', 'nowIso', 'nowMs', 'updates', 'entry', 'eventsMaxLen', 'newFence', 'countAttempt', 'newRound', 'provider', 'strictProvider', 'batchId', 'historyRetentionMs', 'eventsMaxBytes'],
 );
 
 /** approve.lua: one operator's approval of a held withdrawal. */
 export const APPROVE = scriptLayout(
   'approve.lua',
   ['record', 'history', 'events', 'approvals', 'batch', 'awaitingSet', 'queuedSet'],
-  ['operator', 'note', 'nowIso', 'nowMs', 'approvalsRequired', 'eventsMaxLen'],
+  ['operator', 'note', 'nowIso', 'nowMs', 'approvalsRequired', 'eventsMaxLen', 'eventsMaxBytes'],
 );
 
 /** claim-batch.lua: the first producer to use a batch id owns it. */
 export const CLAIM_BATCH = scriptLayout('claim-batch.lua', ['batch'], ['owner']);
 
 /** seal-batch.lua: no more items join the batch. */
-export const SEAL_BATCH = scriptLayout('seal-batch.lua', ['batch', 'events'], ['batchId', 'nowIso', 'eventsMaxLen', 'createdAt']);
+export const SEAL_BATCH = scriptLayout('seal-batch.lua', ['batch', 'events'], ['batchId', 'nowIso', 'eventsMaxLen', 'createdAt', 'eventsMaxBytes']);
 
 /** resolve.lua: a Lightning Address withdrawal's invoice, stored once with its payment-hash claim. */
 export const RESOLVE = scriptLayout(

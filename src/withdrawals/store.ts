@@ -24,6 +24,8 @@ export interface StoreOptions {
   keys: Keys;
   /** Approximate number of events kept in the stream (0 keeps all). */
   eventsMaxLen: number;
+  /** Approximate bytes each event stream keeps at most (0: no byte budget). @defaultValue 0 */
+  eventsMaxBytes?: number;
   /**
    * How long a withdrawal's history outlives its final status (succeeded, failed, cancelled), in ms;
    * 0 or absent keeps it. The record itself (the idempotency key and the truth) is always kept.
@@ -47,6 +49,7 @@ export function createStore(opts: StoreOptions) {
     keys: opts.keys,
     now: opts.now ?? (() => new Date()),
     eventsMaxLen: opts.eventsMaxLen,
+    eventsMaxBytes: opts.eventsMaxBytes ?? 0,
     historyRetentionMs: opts.historyRetentionMs ?? 0,
     providers: opts.providers ?? BUILTIN_PROVIDER_NAMES,
   };

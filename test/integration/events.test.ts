@@ -60,7 +60,7 @@ describe('GET /v1/events', () => {
   });
   // Each test starts from an empty event stream: what it pages through or trims is its own.
   beforeEach(async () => {
-    await redis.del(keys.events);
+    await redis.del(keys.events, keys.ownerEvents('default'));
   });
 
   /** Each empty batch sealed is one `batch.done` event: a cheap way to write many events. */

@@ -105,7 +105,7 @@ const LIFE = [
 ] as const;
 
 /** A withdrawal through its whole life: four events (queued, submitting, submitted, succeeded). */
-async function payout(store: WithdrawalStore, id: string, owner = DEFAULT_PRODUCER): Promise<void> {
+async function payout(store: WithdrawalStore, id: string, owner = DEFAULT_PRODUCER, over: Partial<Parameters<WithdrawalStore['create']>[0]> = {}): Promise<void> {
   await store.create({
     id,
     owner,
@@ -120,6 +120,7 @@ async function payout(store: WithdrawalStore, id: string, owner = DEFAULT_PRODUC
     description: null,
     metadata: null,
     reconcileDeadline: Date.now() + 3_600_000,
+    ...over,
   });
   for (const [from, to] of LIFE) await store.transition(id, { from, to, cause: 'test' });
 }
@@ -149,6 +150,21 @@ describe('webhook fan-out', () => {
     const narrow = h.deliveries.filter((d) => d.endpointId === onlySucceeded.id);
     expect(narrow).toHaveLength(20);
     expect(narrow.every((d) => d.event.type === 'withdrawal.succeeded')).toBe(true);
+  });
+
+  it('delivers each event with the whole record as it was then, though its stored copy leaves the metadata and invoice out', async () => {
+    const h = await harness({});
+    await h.register();
+    const metadata = { order: 'o-1', note: 'n'.repeat(4000) };
+    await payout(h.store, 'whole', DEFAULT_PRODUCER, { metadata, invoice: 'lnbcrt1whole', paymentHash: 'ph-whole', description: 'rent' });
+    await eventually(async () => (h.deliveries.length >= 4 ? true : undefined), 10_000, 'deliveries');
+    const stored = await h.t.redis.xrange(h.t.keys.ownerEvents(DEFAULT_PRODUCER), '-', '+');
+    expect(stored).toHaveLength(4);
+    expect(stored.some(([, f]) => f.join(' ').includes('nnnn') || f.join(' ').includes('lnbcrt1whole'))).toBe(false);
+    expect(h.deliveries.map((d) => (d.event.data as { status: string }).status)).toEqual(['queued', 'submitting', 'submitted', 'succeeded']);
+    for (const d of h.deliveries) {
+      expect(d.event.data).toMatchObject({ id: 'whole', owner: DEFAULT_PRODUCER, metadata, invoice: 'lnbcrt1whole', paymentHash: 'ph-whole', description: 'rent' });
+    }
   });
 
   it('sends an endpoint only the events after it was registered', async () => {

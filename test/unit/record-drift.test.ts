@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { statusSchema } from '../../src/api/schemas/common.ts';
+import { FILLABLE, VIEW_ORDER } from '../../src/events/slim.ts';
 import { withdrawalRecordSchema, withdrawalViewSchema } from '../../src/api/schemas/record.ts';
 import { decodeWithdrawal, parseRecord, publicRecord, StoredRecordError } from '../../src/withdrawals/record-codec.ts';
 import type { Withdrawal } from '../../src/withdrawals/withdrawal.ts';
@@ -36,9 +37,12 @@ describe('the Lua scripts restate the definitions exactly', () => {
     expect(fields.map((f) => f?.slice(2)).sort()).toEqual([...TERMINAL_STATUSES].sort());
   });
 
-  it("record_json writes exactly the public record's fields, in the codec's order", () => {
-    const block = luaBlock(/local function record_json/, '\nend');
-    const keys = [...block.matchAll(/"([A-Za-z]+)":/g)].map((m) => m[1]);
+  it("an event's view holds exactly the public record's fields, in the order the readers rebuild it", () => {
+    const block = luaBlock(/local VIEW = \{/, '} }');
+    const keys = [...block.matchAll(/\{ '([A-Za-z]+)', '[snro]' \}/g)].map((m) => m[1]);
+    expect(keys).toEqual([...VIEW_ORDER]);
+    const filled = [...luaBlock(/local FILLED = \{/, '}').matchAll(/(\w+) = true/g)].map((m) => m[1]);
+    expect(filled).toEqual([...FILLABLE]);
     const full: Record<string, string> = {
       id: 'w',
       owner: 'shop',

@@ -4,7 +4,7 @@
 -- as if alone, in order. Every input of the call is checked before the first write: a call with one
 -- bad item answers an error and writes nothing.
 -- KEYS per item: record, history, paymentHash, statusSet, events, batch, batchItems, dailyBudget, openAddresses, ownerListing, listing
--- ARGV per item: bodyHash, nowIso, nowMs, fields, entry, eventsMaxLen, hasPaymentHash, batchId, amountMsat, firstStatus, dailyAmountLimit, dailyCountLimit, dailyCreatedQuota
+-- ARGV per item: bodyHash, nowIso, nowMs, fields, entry, eventsMaxLen, hasPaymentHash, batchId, amountMsat, firstStatus, dailyAmountLimit, dailyCountLimit, dailyCreatedQuota, eventsMaxBytes
 -- (the layout CREATE in src/withdrawals/script-layouts.ts; a test holds this header to it)
 -- paymentHash: the payment-hash index key; statusSet: the first status's zset; dailyBudget: the
 --   owner's budget hash for the day; openAddresses: open on-chain addresses (address -> id);
@@ -29,16 +29,18 @@ end
 
 -- Why the withdrawal at KEYS k+1.., ARGV a+1.. cannot be created as given, or nil with its fields.
 local function input_problem(a)
-  local nowMs, fieldsJson, entry, maxlen, hasPh, amount, status, amountLimit, countLimit, quota =
+  local nowMs, fieldsJson, entry, maxlen, hasPh, amount, status, amountLimit, countLimit, quota, maxbytes =
     ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 9], ARGV[a + 10], ARGV[a + 11],
-    ARGV[a + 12], ARGV[a + 13]
+    ARGV[a + 12], ARGV[a + 13], ARGV[a + 14]
   if not msat_valid(amount) then return 'amount' end
   if amountLimit ~= '' and not dec_valid(amountLimit) then return 'amount limit' end
   if countLimit ~= '' and not (count_valid(countLimit) and dec_valid(countLimit)) then return 'count limit' end
   if quota ~= '' and not (count_valid(quota) and dec_valid(quota)) then return 'created quota' end
   if not FIRST_STATUS[status] then return 'status' end
   if hasPh ~= '0' and hasPh ~= '1' then return 'payment hash flag' end
-  if not string.find(nowMs, '^%d+$') or not string.find(maxlen, '^%d+$') then return 'times' end
+  if not string.find(nowMs, '^%d+$') or not string.find(maxlen, '^%d+$') or not string.find(maxbytes, '^%d+$') then
+    return 'times'
+  end
   local okFields, fields = pcall(cjson.decode, fieldsJson)
   if not okFields or type(fields) ~= 'table' then return 'fields' end
   for key, v in pairs(fields) do
@@ -49,21 +51,31 @@ local function input_problem(a)
   return nil, fields
 end
 
+-- The day's budget { amount, count, created } and the batch's counters { a:<status>, total, n:<status>,
+-- owner } this item adds to, each read in one command (absent fields false).
+local function stored_of(day, bkey, batchId, status)
+  local d = redis.call('HMGET', day, 'amount', 'count', 'created')
+  local b = {}
+  if batchId ~= '' then b = redis.call('HMGET', bkey, 'a:' .. status, 'total', 'n:' .. status, 'owner') end
+  return d, b
+end
+
 -- What the stored budget and batch counters hold that this script would add to and cannot, or nil.
-local function stored_problem(day, bkey, batchId, status)
-  local count = redis.call('HGET', day, 'count')
-  local created = redis.call('HGET', day, 'created')
-  if not dec_hvalid(day, 'amount') then return 'daily amount' end
-  if count and not count_valid(count) then return 'daily count' end
-  if created and not count_valid(created) then return 'daily created' end
+local function stored_problem(d, b, batchId)
+  if d[1] and not dec_valid(d[1]) then return 'daily amount' end
+  if d[2] and not count_valid(d[2]) then return 'daily count' end
+  if d[3] and not count_valid(d[3]) then return 'daily created' end
   if batchId ~= '' then
-    if not dec_hvalid(bkey, 'a:' .. status) then return 'batch amount' end
-    for _, field in ipairs({ 'total', 'n:' .. status }) do
-      local n = redis.call('HGET', bkey, field)
-      if n and not count_valid(n) then return 'batch count' end
+    if b[1] and not dec_valid(b[1]) then return 'batch amount' end
+    for i = 2, 3 do
+      if b[i] and not count_valid(b[i]) then return 'batch count' end
     end
   end
   return nil
+end
+
+local function plus_one(n)
+  return string.format('%d', tonumber(n or '0') + 1)
 end
 
 local function create_one(k, a, fields)
@@ -93,13 +105,12 @@ local function create_one(k, a, fields)
       return { 'address_open', other }
     end
   end
-  local corrupt = stored_problem(day, bkey, batchId, status)
+  local d, b = stored_of(day, bkey, batchId, status)
+  local corrupt = stored_problem(d, b, batchId)
   if corrupt then return { 'corrupt', corrupt } end
   -- The day's budget is counted here, in the step that creates the record: concurrent requests
   -- cannot overshoot. An item over a limit writes nothing.
-  local usedAmount = redis.call('HGET', day, 'amount') or '0'
-  local usedCount = redis.call('HGET', day, 'count') or '0'
-  local created = redis.call('HGET', day, 'created') or '0'
+  local usedAmount, usedCount, created = d[1] or '0', d[2] or '0', d[3] or '0'
   if quota ~= '' and tonumber(created) + 1 > tonumber(quota) then
     return { 'quota_exceeded', created }
   end
@@ -108,9 +119,7 @@ local function create_one(k, a, fields)
     or (countLimit ~= '' and tonumber(usedCount) + 1 > tonumber(countLimit)) then
     return { 'limit_exceeded', usedAmount, usedCount }
   end
-  redis.call('HSET', day, 'amount', newAmount)
-  redis.call('HINCRBY', day, 'count', 1)
-  redis.call('HINCRBY', day, 'created', 1)
+  redis.call('HSET', day, 'amount', newAmount, 'count', plus_one(usedCount), 'created', plus_one(created))
   -- Two days of budgets are enough to refund a withdrawal cancelled after midnight.
   redis.call('EXPIRE', day, 3 * 86400)
   if hasPh == '1' then redis.call('SET', ph, fields['id']) end
@@ -131,13 +140,23 @@ local function create_one(k, a, fields)
   redis.call('ZADD', ownerList, 0, listed)
   redis.call('ZADD', allList, 0, listed)
   if batchId ~= '' then
-    redis.call('HSETNX', bkey, 'owner', fields['owner'] or 'default')
-    redis.call('HINCRBY', bkey, 'total', 1)
-    redis.call('HINCRBY', bkey, 'n:' .. status, 1)
-    dec_hadd(bkey, 'a:' .. status, amount)
+    -- The counters read above, each written once (a zero amount adds nothing).
+    local counts = { 'total', plus_one(b[2]), 'n:' .. status, plus_one(b[3]) }
+    if amount ~= '0' then
+      table.insert(counts, 'a:' .. status)
+      table.insert(counts, dec_add(b[1] or '0', amount))
+    end
+    if not b[4] then
+      table.insert(counts, 'owner')
+      table.insert(counts, fields['owner'] or 'default')
+    end
+    redis.call('HSET', bkey, unpack(counts))
     redis.call('RPUSH', bitems, fields['id'])
   end
-  add_event(stream, maxlen, 'withdrawal.' .. status, nowIso, record_json(rec), fields['owner'] or 'default')
+  -- The event's view from what was just written (no read back).
+  local view = { status = status, attempts = '0', createdAt = nowIso, updatedAt = nowIso }
+  for key, v in pairs(fields) do view[key] = v end
+  withdrawal_event(stream, maxlen, ARGV[a + 14], status, nowIso, view)
   return { 'created' }
 end
 

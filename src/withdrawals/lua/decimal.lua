@@ -62,6 +62,11 @@ local function dec_sub(a, b)
   return s
 end
 
+-- a - b, or "0" when b >= a: a script past its first write must not stop half-way.
+local function dec_sub_floor(a, b)
+  return dec_cmp(a, b) > 0 and dec_sub(a, b) or '0'
+end
+
 -- A hash field that holds a decimal (absent is "0"): is it one? HINCRBY wrote the same digits.
 local function dec_hvalid(key, field)
   local v = redis.call('HGET', key, field)

@@ -3,7 +3,7 @@
 -- entry, status index, batch counters and event in one step. Every input is checked before the
 -- first write: a refused or erroring call changes nothing.
 -- KEYS: record, history, events, batch, fromSet, toSet, approvals, openAddresses
--- ARGV: from, to, fence, nowIso, nowMs, updates, entry, eventsMaxLen, newFence, countAttempt, newRound, provider, strictProvider, batchId, historyRetentionMs
+-- ARGV: from, to, fence, nowIso, nowMs, updates, entry, eventsMaxLen, newFence, countAttempt, newRound, provider, strictProvider, batchId, historyRetentionMs, eventsMaxBytes
 -- (the layout TRANSITION in src/withdrawals/script-layouts.ts; a test holds this header to it)
 -- updates: a JSON object of strings; a null or false value deletes the field.
 -- provider and batchId: what the caller built the status-set and batch keys for; with strictProvider
@@ -13,21 +13,23 @@
 local rec, hist, stream, bkey, fromset, toset, approvals, openAddresses = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5],
   KEYS[6], KEYS[7], KEYS[8]
 local from, to, fence, nowIso, nowMs, updatesJson, entry, maxlen, newFence, countAttempt, newRound, provider, strict,
-  batchId, retention = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10],
-  ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15]
+  batchId, retention, maxbytes = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10],
+  ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16]
 
 -- The table, whatever the caller passes: final statuses have no edges, so they are never left.
 if not ALLOWED[from] or not ALLOWED[from][to] then return { 'illegal', from } end
 
 -- Input, before anything is written.
-if not string.match(nowMs, '^%d+$') or not string.match(retention, '^%d+$') or not string.match(maxlen, '^%d+$') then
+if not string.match(nowMs, '^%d+$') or not string.match(retention, '^%d+$') or not string.match(maxlen, '^%d+$')
+  or not string.match(maxbytes, '^%d+$') then
   return { 'invalid_input', 'times' }
 end
 local okJson, updates = pcall(cjson.decode, updatesJson)
 if not okJson or type(updates) ~= 'table' then return { 'invalid_input', 'updates' } end
 local PROTECTED = { id = true, owner = true, status = true, fence = true, bodyHash = true, budget = true, batchId = true,
   round = true, attempts = true, createdAt = true, updatedAt = true, approvalsNeeded = true, invoice = true,
-  paymentHash = true, address = true, lightningAddress = true, descriptionHashMatches = true }
+  paymentHash = true, address = true, lightningAddress = true, descriptionHashMatches = true, description = true,
+  metadata = true }
 for k, v in pairs(updates) do
   if type(k) ~= 'string' or PROTECTED[k] then return { 'invalid_input', tostring(k) } end
   if v ~= cjson.null and v ~= false and type(v) ~= 'string' then return { 'invalid_input', k } end
@@ -40,7 +42,19 @@ if updates['amountMsat'] == cjson.null or updates['amountMsat'] == false then re
 local okEntry = pcall(cjson.decode, entry)
 if not okEntry then return { 'invalid_input', 'entry' } end
 
-local cur = redis.call('HMGET', rec, 'status', 'fence', 'batchId', 'amountMsat', 'id', 'provider', 'approvalsNeeded', 'address')
+-- The record as it stands, read once: what the checks need, and the event's view after the writes.
+local CUR = { 'status', 'fence', 'batchId', 'amountMsat', 'id', 'provider', 'approvalsNeeded', 'address', 'budget', 'round' }
+local CUR_N = #CUR
+local names = {}
+for i, name in ipairs(CUR) do names[i] = name end
+for _, name in ipairs(VIEW_FIELDS) do table.insert(names, name) end
+local got = redis.call('HMGET', rec, unpack(names))
+local cur = {}
+for i = 1, CUR_N do cur[i] = got[i] or nil end
+local view = {}
+for i, name in ipairs(VIEW_FIELDS) do
+  if got[CUR_N + i] then view[name] = got[CUR_N + i] end
+end
 if not cur[1] then return { 'missing' } end
 if cur[6] ~= provider then
   if strict == '1' then return { 'wrong_provider', cur[1], cur[6] or '' } end
@@ -60,32 +74,60 @@ if from == 'queued' and to == 'submitting' then
 end
 local oldAmount = cur[4] or '0'
 if not msat_valid(oldAmount) then return { 'invalid_input', 'stored amountMsat' } end
-local day = redis.call('HGET', rec, 'budget')
-local dayKept = day and redis.call('EXISTS', day) == 1
-if dayKept and not dec_hvalid(day, 'amount') then return { 'invalid_input', 'stored daily amount' } end
-if cur[3] and cur[3] ~= '' and not (dec_hvalid(bkey, 'a:' .. from) and dec_hvalid(bkey, 'a:' .. to)) then
-  return { 'invalid_input', 'stored batch amount' }
-end
 -- An on-chain withdrawal learns its amount from the provider (what it moved).
 local newAmount = oldAmount
 if type(updates['amountMsat']) == 'string' then newAmount = updates['amountMsat'] end
-
-for k, v in pairs(updates) do
-  if v == cjson.null or v == false then
-    redis.call('HDEL', rec, k)
-  else
-    redis.call('HSET', rec, k, v)
+local day = cur[9]
+-- The day's budget changes only for an amount learned late or given back: read it only then. It is
+-- kept two days (create.lua); an expired one has no amount to give back.
+local givesBack = to == 'cancelled' or to == 'failed'
+local learns = newAmount ~= oldAmount and oldAmount == '0'
+local dayAmount = day and (givesBack or learns) and redis.call('HGET', day, 'amount') or nil
+if dayAmount and not dec_valid(dayAmount) then return { 'invalid_input', 'stored daily amount' } end
+local inBatch = cur[3] and cur[3] ~= ''
+local counters = {}
+if inBatch then
+  counters = redis.call('HMGET', bkey, 'a:' .. from, 'a:' .. to, 'n:' .. from, 'n:' .. to)
+  if not (dec_valid(counters[1] or '0') and dec_valid(counters[2] or '0')) then
+    return { 'invalid_input', 'stored batch amount' }
   end
 end
-redis.call('HSET', rec, 'status', to, 'updatedAt', nowIso)
-if newFence ~= '' then redis.call('HSET', rec, 'fence', newFence) end
-if countAttempt == '1' then redis.call('HINCRBY', rec, 'attempts', 1) end
-if newRound == '1' then redis.call('HINCRBY', rec, 'round', 1) end
-redis.call('RPUSH', hist, entry)
+-- The record's writes: one HSET, and one HDEL for the fields dropped.
+local sets, dels = { 'status', to, 'updatedAt', nowIso }, {}
+view['status'], view['updatedAt'] = to, nowIso
+for k, v in pairs(updates) do
+  if v == cjson.null or v == false then
+    table.insert(dels, k)
+    view[k] = nil
+  else
+    table.insert(sets, k)
+    table.insert(sets, v)
+    view[k] = v
+  end
+end
+if newFence ~= '' then
+  table.insert(sets, 'fence')
+  table.insert(sets, newFence)
+end
+if countAttempt == '1' then
+  view['attempts'] = string.format('%d', (tonumber(view['attempts'] or '0') or 0) + 1)
+  table.insert(sets, 'attempts')
+  table.insert(sets, view['attempts'])
+end
+if newRound == '1' then
+  table.insert(sets, 'round')
+  table.insert(sets, string.format('%d', (tonumber(cur[10] or '0') or 0) + 1))
+end
 if FINAL[to] then
   -- Nothing ever leaves a final status: its attempt token and reconciliation deadline are dead
   -- weight, and its history is kept only for the configured retention (the record itself stays).
-  redis.call('HDEL', rec, 'fence', 'reconcileDeadline')
+  table.insert(dels, 'fence')
+  table.insert(dels, 'reconcileDeadline')
+end
+redis.call('HSET', rec, unpack(sets))
+if #dels > 0 then redis.call('HDEL', rec, unpack(dels)) end
+redis.call('RPUSH', hist, entry)
+if FINAL[to] then
   if tonumber(retention) > 0 then redis.call('PEXPIRE', hist, retention) end
   -- An address may take a new on-chain withdrawal once this one is over.
   if cur[8] and redis.call('HGET', openAddresses, cur[8]) == cur[5] then redis.call('HDEL', openAddresses, cur[8]) end
@@ -93,22 +135,33 @@ end
 -- The owner's daily budget (interface.md, "Approvals, limits and routing"): an amount learned late
 -- (on-chain) is counted when learned; a cancelled or failed withdrawal gives its amount back, while
 -- that day's budget is still kept. Amounts are exact decimal strings.
-if dayKept then
-  if newAmount ~= oldAmount and oldAmount == '0' then dec_hadd(day, 'amount', newAmount) end
-  if to == 'cancelled' or to == 'failed' then
-    dec_hsub(day, 'amount', newAmount)
+if dayAmount then
+  local usedAmount = dayAmount
+  if learns then usedAmount = dec_add(usedAmount, newAmount) end
+  if givesBack then
+    redis.call('HSET', day, 'amount', dec_sub_floor(usedAmount, newAmount))
     redis.call('HINCRBY', day, 'count', -1)
+  elseif usedAmount ~= dayAmount then
+    redis.call('HSET', day, 'amount', usedAmount)
   end
 end
 redis.call('ZREM', fromset, cur[5])
 redis.call('ZADD', toset, nowMs, cur[5])
 
-if cur[3] and cur[3] ~= '' then
-  redis.call('HINCRBY', bkey, 'n:' .. from, -1)
-  redis.call('HINCRBY', bkey, 'n:' .. to, 1)
-  dec_hsub(bkey, 'a:' .. from, oldAmount)
-  dec_hadd(bkey, 'a:' .. to, newAmount)
+if inBatch then
+  -- The counters read above, each written once (a zero amount moves nothing).
+  local moved = { 'n:' .. from, string.format('%d', (tonumber(counters[3] or '0') or 0) - 1),
+    'n:' .. to, string.format('%d', (tonumber(counters[4] or '0') or 0) + 1) }
+  if oldAmount ~= '0' then
+    table.insert(moved, 'a:' .. from)
+    table.insert(moved, dec_sub_floor(counters[1] or '0', oldAmount))
+  end
+  if newAmount ~= '0' then
+    table.insert(moved, 'a:' .. to)
+    table.insert(moved, dec_add(counters[2] or '0', newAmount))
+  end
+  redis.call('HSET', bkey, unpack(moved))
 end
-add_event(stream, maxlen, 'withdrawal.' .. to, nowIso, record_json(rec), owner_of(rec))
-if cur[3] and cur[3] ~= '' then maybe_batch_done(bkey, stream, maxlen, nowIso) end
+withdrawal_event(stream, maxlen, maxbytes, to, nowIso, view)
+if inBatch then maybe_batch_done(bkey, stream, maxlen, maxbytes, nowIso) end
 return { 'ok' }

@@ -52,7 +52,7 @@ export function createApprovals(ctx: StoreContext, records: { identity(id: strin
           awaitingSet: keys.statusSet(known.provider, 'awaiting_approval'),
           queuedSet: keys.statusSet(known.provider, 'queued'),
         },
-        { operator, note: note ?? '', nowIso: at.toISOString(), nowMs: at.getTime(), approvalsRequired: required, eventsMaxLen: ctx.eventsMaxLen },
+        { operator, note: note ?? '', nowIso: at.toISOString(), nowMs: at.getTime(), approvalsRequired: required, eventsMaxLen: ctx.eventsMaxLen, eventsMaxBytes: ctx.eventsMaxBytes },
       ),
     );
     switch (kind) {

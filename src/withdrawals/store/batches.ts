@@ -54,7 +54,7 @@ export function createBatches(ctx: StoreContext) {
   /** No more items will join the batch; emits `batch.done` at once if every item is already terminal. */
   async function sealBatch(batchId: string): Promise<void> {
     const at = ctx.now().toISOString();
-    await redis.wdSealBatch(...callOf(SEAL_BATCH, { batch: keys.batch(batchId), events: keys.events }, { batchId, nowIso: at, eventsMaxLen: ctx.eventsMaxLen, createdAt: at }));
+    await redis.wdSealBatch(...callOf(SEAL_BATCH, { batch: keys.batch(batchId), events: keys.events }, { batchId, nowIso: at, eventsMaxLen: ctx.eventsMaxLen, createdAt: at, eventsMaxBytes: ctx.eventsMaxBytes }));
   }
 
   /** Puts a batch in the index of batches that may be unfinished (kept at its first time, `atMs`). */

@@ -9,6 +9,8 @@ export interface StoreContext {
   now: () => Date;
   /** Approximate number of events kept in the stream (0 keeps all). */
   eventsMaxLen: number;
+  /** Approximate bytes each event stream keeps at most (0: no byte budget). */
+  eventsMaxBytes: number;
   /** How long a history outlives a final status, in ms; 0 keeps it. */
   historyRetentionMs: number;
   /** The providers' names (the runtime's definitions): a stored record naming another is an error. */

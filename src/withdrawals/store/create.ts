@@ -145,6 +145,7 @@ export function createCreates(
         dailyAmountLimit: w.dailyLimits?.amountMsat?.toString() ?? '',
         dailyCountLimit: w.dailyLimits?.count?.toString() ?? '',
         dailyCreatedQuota: w.dailyQuota?.toString() ?? '',
+        eventsMaxBytes: ctx.eventsMaxBytes,
       }),
     };
   }

@@ -113,6 +113,7 @@ export function createRecords(ctx: StoreContext) {
           updates: JSON.stringify(encodeChange(t.change ?? {})),
           entry: JSON.stringify(entry),
           eventsMaxLen: ctx.eventsMaxLen,
+          eventsMaxBytes: ctx.eventsMaxBytes,
           newFence: t.newFence ?? '',
           countAttempt: t.countAttempt ? '1' : '0',
           newRound: t.newRound ? '1' : '0',
