@@ -23,7 +23,7 @@ export interface PropertyOptions {
 /** Every key a run wrote: its withdrawals', the indexes, the events and the budgets. */
 async function deleteRun(sys: System): Promise<void> {
   const { keys } = sys;
-  const names = [keys.events, keys.openAddresses, ...sys.owners.map((o) => keys.dailyBudget(o, sys.day))];
+  const names = [keys.events, keys.openAddresses, ...sys.owners.flatMap((o) => [keys.dailyBudget(o, sys.day), keys.ownerEvents(o)])];
   for (const p of PROVIDERS) for (const s of STATUSES) names.push(keys.statusSet(p, s));
   for (const c of sys.created) names.push(keys.record(c.id), keys.history(c.id), keys.paymentHash(c.paymentHash), keys.approvals(c.id), keys.resolveStart(c.id));
   for (const m of sys.lnurl.minted) names.push(keys.paymentHash(m.paymentHash));
