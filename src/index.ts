@@ -43,8 +43,7 @@ export { withdrawalRequestSchema, type WithdrawalRequest } from './withdrawals/r
 export { MAX_BATCH_ITEMS, type BatchAnswer, type BatchItemKind, type BatchRejection, type BatchSummary } from './withdrawals/batches.ts';
 export { batchFileItems, formatOfPath, BatchFileError, CSV_COLUMNS, type BatchFileFormat } from './batch-file/index.ts';
 
-export { createRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
+export { createRuntime, loadConfig, type RuntimeOptions } from './library-runtime.ts';
+export type { Runtime } from './runtime.ts';
 export { ConfigError, type Config, type Network } from './config.ts';
-/** The environment read and checked once, the variables of the providers (default: the built-in ones) merged in. */
-export { loadServiceConfig as loadConfig } from './settings/index.ts';
 export { createLogger, type Logger } from './logger.ts';

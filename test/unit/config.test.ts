@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, loadConfig as loadOwnConfig } from '../../src/config.ts';
 import { BUILTIN_PROVIDER_NAMES, builtinProviders, defineProvider } from '../../src/providers/index.ts';
-import { checkOperatorQuorum, loadServiceConfig as loadConfig, loadSettings, operatorCount, providerSettings } from '../../src/settings/index.ts';
+import { checkOperatorQuorum, operatorCount } from '../../src/settings/index.ts';
+import { loadConfig, loadSettings, providerSettings } from '../support/builtin-settings.ts';
 import { defaultValidationThreads } from '../../src/withdrawals/validation/default-threads.ts';
 
 describe('loadConfig', () => {

@@ -2,6 +2,7 @@ import { PRODUCER_NAME } from '../../callers.ts';
 import { createKeys } from '../../keys.ts';
 import { closeRedis, createRedis, waitUntilReady } from '../../redis.ts';
 import { loadSettings } from '../../settings/index.ts';
+import { builtinProviders } from '../../providers/index.ts';
 import { publicRecord } from '../../withdrawals/record-codec.ts';
 import { withdrawalIdSchema } from '../../withdrawals/request.ts';
 import { STATUSES, type Status } from '../../withdrawals/status.ts';
@@ -32,7 +33,7 @@ function checked(opts: ListOptions): { status: Status | null; batchId: string | 
  */
 export async function list(opts: ListOptions): Promise<number> {
   const query = checked(opts);
-  const { config } = loadSettings(process.env);
+  const { config } = loadSettings(process.env, builtinProviders);
   const redis = createRedis(config.REDIS_URL, { role: 'request' });
   redis.on('error', () => {});
   try {

@@ -1,6 +1,7 @@
 import { createKeys } from '../../keys.ts';
 import { closeRedis, createRedis, waitUntilReady } from '../../redis.ts';
 import { loadSettings } from '../../settings/index.ts';
+import { builtinProviders } from '../../providers/index.ts';
 import { publicRecord } from '../../withdrawals/record-codec.ts';
 import { createStore } from '../../withdrawals/store.ts';
 import { UsageError } from '../exit.ts';
@@ -12,7 +13,7 @@ import { UsageError } from '../exit.ts';
  */
 export async function status(id: string | undefined, json: boolean): Promise<number> {
   if (!id) throw new UsageError('usage: withdrawals status [--json] ID (an ID starting with "-" goes last, after "--")');
-  const { config } = loadSettings(process.env);
+  const { config } = loadSettings(process.env, builtinProviders);
   const redis = createRedis(config.REDIS_URL, { role: 'request' });
   redis.on('error', () => {});
   try {
