@@ -14,11 +14,11 @@ export function loadServiceConfig(env: Record<string, string | undefined>, provi
 /** A definition's own variables (loadConfig parsed them with its configSchema) and the shared ones. */
 function variablesOf(config: Config, definition: ProviderDefinition): Record<string, unknown> & SharedProviderVariables {
   const keys = Object.keys(definition.configSchema.shape);
-  const missing = keys.filter((key) => !(key in config));
+  const missing = keys.filter((key) => !(key in config.providerVariables));
   if (missing.length > 0) {
     throw new Error(`the configuration was loaded without provider ${definition.name}'s variables (${missing.join(', ')}): load it with loadServiceConfig or loadSettings and the same providers`);
   }
-  const own = Object.fromEntries(keys.map((key) => [key, config[key]]));
+  const own = Object.fromEntries(keys.map((key) => [key, config.providerVariables[key]]));
   return { ...own, PROVIDER_TIMEOUT_MS: config.PROVIDER_TIMEOUT_MS, LN_NETWORK: config.LN_NETWORK };
 }
 
