@@ -51,7 +51,7 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
     throw err;
   }
 
-  const store = createStore({ redis: requestRedis, keys, ...settings.store });
+  const store = createStore({ redis: requestRedis, keys, ...settings.store, providers: settings.queues.providers });
   const queues = createQueues(queueRedis, keys, settings.queues);
   for (const q of queues.all()) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue connection error'));
   const validationPool = createValidationPool({ threads: settings.validationThreads, logger });

@@ -38,7 +38,7 @@ export async function list(opts: ListOptions): Promise<number> {
   redis.on('error', () => {});
   try {
     await waitUntilReady(redis, 10_000);
-    const store = createStore({ redis, keys: createKeys(config.QUEUE_PREFIX), eventsMaxLen: 0 });
+    const store = createStore({ redis, keys: createKeys(config.QUEUE_PREFIX), eventsMaxLen: 0, providers: builtinProviders.map((d) => d.name) });
     const page = await store.list(query).catch((err: unknown) => {
       throw err instanceof InvalidCursorError ? new UsageError(`--cursor: ${err.message}`) : err;
     });

@@ -18,7 +18,7 @@ export async function status(id: string | undefined, json: boolean): Promise<num
   redis.on('error', () => {});
   try {
     await waitUntilReady(redis, 10_000);
-    const store = createStore({ redis, keys: createKeys(config.QUEUE_PREFIX), eventsMaxLen: 0 });
+    const store = createStore({ redis, keys: createKeys(config.QUEUE_PREFIX), eventsMaxLen: 0, providers: builtinProviders.map((d) => d.name) });
     const rec = await store.get(id);
     if (!rec) {
       console.error(`no withdrawal ${id} under prefix ${config.QUEUE_PREFIX}`);
