@@ -19,7 +19,7 @@ export function createRuntime(config: Config, opts: RuntimeOptions): Promise<Run
   return createRuntimeOf(config, { ...opts, providers: opts.providers ?? builtinProviders });
 }
 
-/** The environment read and checked once, the variables of `providers` (default: the built-in ones) merged in. */
+/** The environment read and checked once, with the variables of `providers` (default: the built-in ones) in `config.providerVariables`. */
 export function loadConfig(env: Record<string, string | undefined>, providers: readonly ProviderDefinition[] = builtinProviders): Config {
   return loadServiceConfig(env, providers);
 }

@@ -4,8 +4,8 @@ import type { ProviderSettings } from '../providers/registry.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 
 /**
- * The environment read and checked once (loadConfig) with the providers' own variables merged in:
- * each definition's `configSchema`.
+ * The environment read and checked once (loadConfig) with the providers' own variables, each
+ * definition's `configSchema`, read apart into `config.providerVariables`.
  */
 export function loadServiceConfig(env: Record<string, string | undefined>, providers: readonly ProviderDefinition[]): Config {
   return loadConfig(env, providers.map((d) => d.configSchema));
