@@ -249,7 +249,7 @@ export interface ApiToken {
 /**
  * The configuration: the service's own variables, typed, and apart from them each provider
  * definition's variables (parsed by its `configSchema` in loadConfig), which only the provider's own
- * settings read (src/settings/providers.ts).
+ * settings read.
  */
 export type Config = Omit<z.infer<typeof envSchema>, 'API_TOKENS' | 'OPERATOR_TOKENS'> & {
   API_TOKENS: ApiToken[];
