@@ -11,6 +11,7 @@ import { createQueues } from '../src/queues/queues.ts';
 import { createSweep } from '../src/queues/sweep.ts';
 import { createStore } from '../src/withdrawals/store.ts';
 import { commandCalls, commandDelta } from './redis-stats.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../src/providers/index.ts';
 
 export interface SweepCost {
   finishedRecords: number;
@@ -24,8 +25,8 @@ export async function measureSweep(redisUrl: string, prefix: string, inFlight: n
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const keys = createKeys(prefix);
   const logger = createLogger('silent');
-  const store = createStore({ redis, keys, eventsMaxLen: 10_000 });
-  const queues = createQueues(redis, keys, { submitAttempts: 8, submitBackoffMs: 1000, keepFinishedJobsS: 3600 });
+  const store = createStore({ redis, keys, eventsMaxLen: 10_000, providers: BUILTIN_PROVIDER_NAMES });
+  const queues = createQueues(redis, keys, { submitAttempts: 8, submitBackoffMs: 1000, keepFinishedJobsS: 3600, providers: BUILTIN_PROVIDER_NAMES });
   try {
     const finishedRecords = await redis.zcard(keys.statusSet('turinpay', 'succeeded'));
     for (let i = 0; i < inFlight; i++) {

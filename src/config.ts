@@ -254,13 +254,16 @@ export interface ApiToken {
 }
 
 /**
- * The configuration: the service's own variables, typed, and each provider definition's variables
- * (parsed by its `configSchema`, merged in by loadConfig), which the provider's own settings read.
+ * The configuration: the service's own variables, typed, and apart from them each provider
+ * definition's variables (parsed by its `configSchema` in loadConfig), which only the provider's own
+ * settings read.
  */
 export type Config = Omit<z.infer<typeof envSchema>, 'API_TOKENS' | 'OPERATOR_TOKENS'> & {
   API_TOKENS: ApiToken[];
   OPERATOR_TOKENS: ApiToken[];
-} & { readonly [providerVariable: string]: unknown };
+  /** Every variable of each provider schema loadConfig was given, by name (an unset optional one: undefined). */
+  providerVariables: Readonly<Record<string, unknown>>;
+};
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -349,5 +352,5 @@ export function loadConfig(env: Record<string, string | undefined>, providerSche
   if ((parsed.data.WEBHOOK_URL === undefined) !== (parsed.data.WEBHOOK_SECRET === undefined)) {
     throw new ConfigError('invalid configuration:\n  WEBHOOK_URL, WEBHOOK_SECRET: set both or neither');
   }
-  return { ...providerVariables, ...parsed.data, API_TOKENS: tokens, OPERATOR_TOKENS: operators };
+  return { ...parsed.data, API_TOKENS: tokens, OPERATOR_TOKENS: operators, providerVariables };
 }

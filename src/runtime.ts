@@ -11,7 +11,6 @@ import { metricsRoute } from './metrics/route.ts';
 import { buildMetricsServer } from './metrics/server.ts';
 import type { Logger } from './logger.ts';
 import type { ProviderDefinition } from './providers/definition.ts';
-import { builtinProviders } from './providers/index.ts';
 import { closeProviderClients, createProviderClients, type ProviderClients } from './providers/registry.ts';
 import { createQueues, type Queues } from './queues/queues.ts';
 import { startWorkers, type RunningWorkers } from './queues/workers.ts';
@@ -30,11 +29,11 @@ import { traceProviderCalls } from './telemetry/provider-calls.ts';
 export interface RuntimeOptions {
   logger: Logger;
   /**
-   * The providers this runtime knows (their names, capabilities, variables and client factories):
-   * default, the built-in ones. Add one with `[...builtinProviders, mine]`; the configuration must have
-   * been loaded with its variables (src/settings/: loadSettings or loadServiceConfig with the same list).
+   * The providers this runtime knows (their names, capabilities, variables and client factories),
+   * built once by the entry point (the built-in ones, `[...builtinProviders, mine]`); the configuration
+   * must have been loaded with their variables (src/settings/: loadSettings or loadServiceConfig with the same list).
    */
-  providers?: readonly ProviderDefinition[];
+  providers: readonly ProviderDefinition[];
   /** Injected provider clients (tests, demo); default: built from the configuration, through each definition's `create`. */
   clients?: ProviderClients;
   eventsMaxLen?: number;
@@ -86,7 +85,7 @@ export interface Runtime {
 export async function createRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
   const { logger } = opts;
   // Built before anything connects: a variable a feature refuses fails the start at once.
-  const providers = opts.providers ?? builtinProviders;
+  const { providers } = opts;
   const names = providers.map((d) => d.name);
   if (new Set(names).size !== names.length) throw new Error(`createRuntime: provider names must differ (${names.join(', ')})`);
   const settings = serviceSettings(config, providers);

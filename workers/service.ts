@@ -44,14 +44,16 @@ export async function serve(opts: ServeOptions): Promise<void> {
 }
 
 async function run(opts: ServeOptions, sandbox: SandboxService | null): Promise<void> {
-  const { config, tracing: tracingSettings } = loadSettings(sandbox?.env ?? process.env);
+  // The one list of providers this process knows, handed to everything below.
+  const definitions = builtinProviders;
+  const { config, tracing: tracingSettings } = loadSettings(sandbox?.env ?? process.env, definitions);
   // Operators serve approvals through the API: a quorum they can never meet refuses to start.
   if (opts.api) checkOperatorQuorum(config);
   const logger = createLogger(config.LOG_LEVEL);
   let providers: ProviderName[] | undefined;
   if (opts.provider !== undefined) {
-    const p = builtinProviders.find((d) => d.name === opts.provider);
-    if (!p) throw new UsageError(`--provider must be one of ${builtinProviders.map((d) => d.name).join(', ')}`);
+    const p = definitions.find((d) => d.name === opts.provider);
+    if (!p) throw new UsageError(`--provider must be one of ${definitions.map((d) => d.name).join(', ')}`);
     providers = [p.name];
   }
   const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
@@ -59,7 +61,7 @@ async function run(opts: ServeOptions, sandbox: SandboxService | null): Promise<
 
   // Traces (OTEL_* variables): the SDK is loaded only when they are on.
   const tracing = await startTracing(tracingSettings, logger);
-  const runtime = await createRuntime(config, { logger, ...(tracing ? { tracerProvider: tracing.tracerProvider } : {}) });
+  const runtime = await createRuntime(config, { logger, providers: definitions, ...(tracing ? { tracerProvider: tracing.tracerProvider } : {}) });
   const stop = async () => {
     const { gaveUp } = await runtime.close();
     await tracing?.shutdown();

@@ -14,7 +14,7 @@ import { listedRecord, publicRecord } from '../withdrawals/record-codec.ts';
 import { withdrawalIdSchema } from '../withdrawals/request.ts';
 import { STATUSES, TERMINAL_STATUSES } from '../withdrawals/status.ts';
 import { createStore, InvalidCursorError, MAX_LIST_PAGE } from '../withdrawals/store.ts';
-import { BUILTIN_PROVIDER_NAMES } from '../providers/index.ts';
+import { BUILTIN_PROVIDER_NAMES, builtinProviders } from '../providers/index.ts';
 import { createValidationPool } from '../withdrawals/validation/pool.ts';
 import { WithdrawalsClientError, type ListOptions, type WithdrawalPage, type WithdrawalsClient, type WithdrawalsClientOptions } from './types.ts';
 
@@ -24,9 +24,9 @@ import { WithdrawalsClientError, type ListOptions, type WithdrawalPage, type Wit
  * or `start`) pay them; this client never talks to a provider.
  */
 export async function createWithdrawalsClient(options: WithdrawalsClientOptions): Promise<WithdrawalsClient> {
-  const config = clientConfig(options);
+  const config = clientConfig(options, process.env, builtinProviders);
   // The runtime's settings of the same configuration, built before anything connects.
-  const settings = serviceSettings(config);
+  const settings = serviceSettings(config, builtinProviders);
   const name = options.producer ?? DEFAULT_PRODUCER;
   if (!PRODUCER_NAME.test(name)) throw new WithdrawalsClientError('invalid_request', `producer ${JSON.stringify(name)} must be 1-64 characters of A-Z a-z 0-9 . _ : -`);
   const caller = producer(name);
@@ -51,7 +51,7 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
     throw err;
   }
 
-  const store = createStore({ redis: requestRedis, keys, ...settings.store });
+  const store = createStore({ redis: requestRedis, keys, ...settings.store, providers: settings.queues.providers });
   const queues = createQueues(queueRedis, keys, settings.queues);
   for (const q of queues.all()) q.on('error', (err) => logger.debug({ err: err.message, queue: q.name }, 'queue connection error'));
   const validationPool = createValidationPool({ threads: settings.validationThreads, logger });

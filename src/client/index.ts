@@ -1,5 +1,5 @@
 export { createWithdrawalsClient } from './client.ts';
-export { clientOptionsFromConfig, configuredProviders } from '../settings/index.ts';
+export { clientOptionsFromConfig, configuredProviders } from './from-config.ts';
 export { WithdrawalsClientError } from './types.ts';
 export type {
   ClientErrorCode,

@@ -1,6 +1,6 @@
 /**
- * The built-in providers. A runtime works from a list of definitions (default: these); a caller adds
- * its own with `createRuntime(config, { providers: [...builtinProviders, mine] })`.
+ * The built-in providers. A runtime works from the list of definitions its entry point builds (these,
+ * or with a caller's own: `createRuntime(config, { providers: [...builtinProviders, mine] })`).
  */
 import { aurpay } from './aurpay/definition.ts';
 import type { ProviderDefinition, ProviderProfile } from './definition.ts';

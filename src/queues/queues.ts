@@ -2,7 +2,6 @@ import { Queue, type ConnectionOptions, type JobsOptions, type Telemetry } from 
 import { SETTLE_JOB_RETRY } from './lookup-policy.ts';
 import { jobTraceOptions } from '../telemetry/tracing.ts';
 import type { Keys } from '../keys.ts';
-import { BUILTIN_PROVIDER_NAMES } from '../providers/index.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import { MAINTENANCE_QUEUE, SETTLE_QUEUE, settleJobId, submitJobId, submitQueueName } from './names.ts';
 import { coalescingAdder } from './coalesce.ts';
@@ -17,8 +16,8 @@ export interface QueueSettings {
   keepFinishedJobs?: number;
   /** BullMQ's telemetry hooks (traces on): each job added carries its caller's trace context. */
   telemetry?: Telemetry;
-  /** The providers, one submit queue each (the runtime's definitions; default: the built-in providers). */
-  providers?: readonly ProviderName[];
+  /** The providers, one submit queue each (the runtime's definitions). */
+  providers: readonly ProviderName[];
 }
 
 export interface Queues {
@@ -44,7 +43,7 @@ export function createQueues(connection: ConnectionOptions, keys: Keys, settings
     removeOnComplete: finished,
     removeOnFail: { age: settings.keepFinishedJobsS * 24 },
   };
-  const providers = [...(settings.providers ?? BUILTIN_PROVIDER_NAMES)];
+  const providers = [...settings.providers];
   const submit = Object.fromEntries(
     providers.map((p) => [p, new Queue<SubmitJobData>(submitQueueName(p), { ...opts, defaultJobOptions: submitDefaults })]),
   ) as Record<ProviderName, Queue<SubmitJobData>>;

@@ -1,25 +1,30 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from '../logger.ts';
-import type { LookupOutcome, ProviderClient } from '../providers/types.ts';
+import type { LookupOutcome } from '../providers/types.ts';
 import type { Status } from '../withdrawals/status.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import { tagActiveSpan } from '../telemetry/attributes.ts';
 import { settleJobSchema } from './jobs.ts';
 import { settleDecision } from './settle-decision.ts';
+import type { ProviderLane } from './lane.ts';
 
 export interface SettleDeps {
-  clients: Partial<Record<ProviderName, ProviderClient>>;
+  /** The enabled providers' lanes: a record's lookup goes through its provider's client, within its budget. */
+  lanes: ReadonlyMap<ProviderName, Pick<ProviderLane, 'client' | 'budget'>>;
   store: WithdrawalStore;
   logger: Logger;
   pollMs: number;
   pollMaxMs: number;
   now?: () => number;
-  onLookup?(provider: ProviderName, outcome: LookupOutcome): void;
-  /** Takes a request from the provider's fleet-wide budget: 0 to go on, else the ms to wait first. */
-  throttle?(provider: ProviderName): Promise<number>;
-  /** This worker moved the withdrawal (accepted at `createdAt`, ISO) to a terminal status (metrics). */
-  onTerminal?(provider: ProviderName, status: Status, createdAt: string): void;
+  observe?: SettleObservers;
+}
+
+/** Metrics of settlement checks. */
+export interface SettleObservers {
+  lookup?(provider: ProviderName, outcome: LookupOutcome): void;
+  /** This worker moved the withdrawal (accepted at `createdAt`, ISO) to a terminal status. */
+  terminal?(provider: ProviderName, status: Status, createdAt: string): void;
 }
 
 /**
@@ -38,12 +43,13 @@ export function createSettleProcessor(deps: SettleDeps) {
     const { status, provider } = rec;
     tagActiveSpan({ id, provider, status, batchId: rec.batchId });
     if (status !== 'submitted' && status !== 'unknown') return `skipped: ${status}`;
-    const client = deps.clients[provider];
-    if (!client) throw new Error(`provider ${provider} is not configured in this process`);
+    const lane = deps.lanes.get(provider);
+    if (!lane) throw new Error(`provider ${provider} is not configured in this process`);
     const log = deps.logger.child({ withdrawalId: id, provider, batchId: rec.batchId });
     // Provider and batch never change: the transition need not read them again.
     const known = { provider, batchId: rec.batchId };
-    const waitMs = (await deps.throttle?.(provider)) ?? 0;
+    // Over the provider's fleet-wide request budget: 0 to go on, else the ms to wait first.
+    const waitMs = (await lane.budget?.take()) ?? 0;
     if (waitMs > 0) {
       // Over the provider's request budget: check again when there is room (jittered, so waiting
       // checks do not all come back at once); this does not count as a check.
@@ -52,14 +58,14 @@ export function createSettleProcessor(deps: SettleDeps) {
       throw new DelayedError();
     }
 
-    const outcome = await client.lookup({
+    const outcome = await lane.client.lookup({
       withdrawalId: id,
       providerRef: rec.providerRef,
       paymentHash: rec.paymentHash,
       invoice: rec.invoice,
       amountMsat: rec.amountMsat,
     });
-    deps.onLookup?.(provider, outcome);
+    deps.observe?.lookup?.(provider, outcome);
 
     // BullMQ's creation time of this job: the schedule's start (a check that waited keeps it).
     const startedMs = Number.isFinite(job.timestamp) && job.timestamp > 0 ? job.timestamp : undefined;
@@ -68,13 +74,13 @@ export function createSettleProcessor(deps: SettleDeps) {
       case 'settle': {
         const res = await deps.store.transition(id, { known, from: status, to: decision.to, change: decision.change, cause: decision.cause });
         log.info({ to: decision.to, ok: res.ok }, 'settled');
-        if (res.ok && rec.createdAt) deps.onTerminal?.(provider, decision.to, rec.createdAt);
+        if (res.ok && rec.createdAt) deps.observe?.terminal?.(provider, decision.to, rec.createdAt);
         return res.ok ? decision.to : `skipped: ${res.current ?? 'missing'}`;
       }
       case 'review': {
         const res = await deps.store.transition(id, { known, from: status, to: 'needs_review', change: decision.change, cause: decision.cause });
         log.error({ lookup: outcome.kind }, 'withdrawal needs review: its outcome could not be proven');
-        if (res.ok && rec.createdAt) deps.onTerminal?.(provider, 'needs_review', rec.createdAt);
+        if (res.ok && rec.createdAt) deps.observe?.terminal?.(provider, 'needs_review', rec.createdAt);
         return res.ok ? 'needs_review' : `skipped: ${res.current ?? 'missing'}`;
       }
       case 'wait':

@@ -1,7 +1,6 @@
 import { Worker, type ConnectionOptions, type Telemetry } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import type { ProviderCapabilities } from '../providers/definition.ts';
-import { builtinProviders } from '../providers/index.ts';
 import type { LookupOutcome, ProviderClient, SubmitOutcome } from '../providers/types.ts';
 import type { Status } from '../withdrawals/status.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
@@ -11,11 +10,11 @@ import { MAINTENANCE_QUEUE, SETTLE_QUEUE, submitQueueName } from './names.ts';
 import type { Queues } from './queues.ts';
 import { createSettleProcessor } from './settle-processor.ts';
 import { settleDelay } from './lookup-policy.ts';
-import { createSubmitProcessor, NotSentError } from './submit-processor.ts';
+import { createSubmitProcessor } from './submit-processor.ts';
+import { createLane, lanesByName } from './lane.ts';
 import { createSweep } from './sweep.ts';
 import { rateLimitWindow } from './rate-window.ts';
-import { createProviderBudget, type ProviderBudget } from './provider-budget.ts';
-import { createBreaker, type Breaker, type BreakerSettings } from './breaker.ts';
+import type { BreakerSettings } from './breaker.ts';
 import type { RedisClient } from '../redis.ts';
 import { createOutboundAgent } from '../net/outbound.ts';
 import type { ResolverSettings } from '../lnurl/resolve.ts';
@@ -53,8 +52,8 @@ export interface WorkerDeps {
   settings: WorkerSettings;
   /** Which providers' submit queues this process works (default: every configured one). */
   providers?: readonly ProviderName[];
-  /** Each provider's capabilities, from its definition (default: the built-in providers'). */
-  capabilities?: Readonly<Record<ProviderName, ProviderCapabilities>>;
+  /** Each provider's capabilities, from its definition. */
+  capabilities: Readonly<Record<ProviderName, ProviderCapabilities>>;
   /** BullMQ's telemetry hooks (traces on): a span per job, in the trace of the context it was added in. */
   telemetry?: Telemetry;
   observe?: {
@@ -80,17 +79,20 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const { settings, logger, queues } = deps;
   const base = { connection: deps.connection, prefix: deps.keys.bullPrefix, ...(deps.telemetry ? { telemetry: deps.telemetry } : {}) };
   const workers: Worker[] = [];
-  const breakers: Breaker[] = [];
-  // Submits and status lookups of a provider draw from one fleet-wide request budget (lookups of
-  // every configured provider, whichever submit queues this process works).
+  // One lane per configured provider (a withdrawal may fail over to any of them); submits and status
+  // lookups of a provider draw from its one fleet-wide request budget, whichever submit queues this
+  // process works.
   const configured = Object.keys(deps.clients).filter((p) => deps.clients[p]);
-  const capabilities = deps.capabilities ?? Object.fromEntries(builtinProviders.map((d) => [d.name, d.capabilities]));
-  const budgets: Partial<Record<ProviderName, ProviderBudget>> = {};
-  for (const p of configured) {
-    const perSecond = settings.providerRatePerS?.[p] ?? 0;
-    if (perSecond > 0) budgets[p] = createProviderBudget({ redis: deps.connection, keys: deps.keys, provider: p, perSecond });
-  }
-  const providers = (deps.providers ?? configured).filter((p) => deps.clients[p]);
+  const lanes = lanesByName(
+    configured.flatMap((name) => {
+      const client = deps.clients[name];
+      if (!client) return [];
+      const capabilities = { settlesOnSubmit: deps.capabilities[name]?.settlesOnSubmit ?? false };
+      const ratePerS = settings.providerRatePerS?.[name] ?? 0;
+      return [createLane({ name, client, capabilities, redis: deps.connection, keys: deps.keys, queues, breaker: settings.breaker, ratePerS, logger })];
+    }),
+  );
+  const providers = (deps.providers ?? configured).filter((p) => lanes.has(p));
   // Lightning Address servers are reached through the outbound policy's own pool (src/net/outbound.ts).
   const lnurl = settings.lnurl;
   let closingStarted = false;
@@ -108,12 +110,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       : undefined;
 
   for (const provider of providers) {
-    const client = deps.clients[provider];
-    if (!client) continue;
+    const lane = lanes.get(provider);
+    if (!lane) continue;
     let worker: Worker | undefined;
     const queue = queues.submitQueue(provider);
-    const breaker = createBreaker({ redis: deps.connection, keys: deps.keys, provider, queue, settings: settings.breaker, logger });
-    breakers.push(breaker);
     const rate = settings.providerRatePerS?.[provider] ?? 0;
     // A global limit lives in Redis, so the whole fleet slows down, not one worker.
     if (rate > 0) {
@@ -122,46 +122,18 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       const window = rateLimitWindow(rate);
       await queue.setGlobalRateLimit(window.max, window.durationMs);
     } else await queue.removeGlobalRateLimit();
-    const budget = budgets[provider];
     const processor = createSubmitProcessor({
-      provider,
-      capabilities: { settlesOnSubmit: capabilities[provider]?.settlesOnSubmit ?? false },
-      client,
+      lane,
+      lanes,
       store: deps.store,
+      queues,
       logger,
-      scheduleSettle: (id, round, atOnce) => queues.addSettle(id, round, atOnce ? 0 : settings.pollMs),
-      onTerminal: (status, createdAt) => deps.observe?.terminal?.(provider, status, createdAt),
-      stopping: () => worker?.closing !== undefined,
-      enabledProviders: configured,
-      requeue: (to, id, round) => queues.addSubmit(to, id, round),
-      reconcileGraceMs: settings.reconcileGraceMs ?? 3_600_000,
+      observe: deps.observe,
+      settings: { pollMs: settings.pollMs, reconcileGraceMs: settings.reconcileGraceMs ?? 3_600_000 },
       resolveInvoice,
-      onFailover: (from, to) => deps.observe?.failover?.(from, to),
-      throttle: budget
-        ? async () => {
-            const waitMs = await budget.take();
-            if (waitMs === 0 || !worker) return null;
-            // Not less than a tenth of a second: a few ms would bring every waiting job straight back.
-            await worker.rateLimit(Math.max(waitMs, 100));
-            return Worker.RateLimitError();
-          }
-        : undefined,
-      onOutcome: async (o) => {
-        deps.observe?.submit?.(provider, o);
-        await breaker.record(o).catch((err: unknown) => logger.error({ err, provider }, 'circuit breaker update failed'));
-      },
-      async onNotSent(outcome) {
-        if (outcome.authError) {
-          logger.error({ provider, reason: outcome.reason }, 'provider refused our credentials: pausing its submit queue');
-          await breaker.open(`credentials refused: ${outcome.reason}`);
-          return Worker.RateLimitError();
-        }
-        if (outcome.retryAfterMs !== undefined && worker) {
-          // Rate-limits the whole queue across every worker process, not only this one.
-          await worker.rateLimit(outcome.retryAfterMs);
-          return Worker.RateLimitError();
-        }
-        return new NotSentError(outcome.reason);
+      worker: {
+        stopping: () => worker?.closing !== undefined,
+        rateLimit: async (ms) => worker?.rateLimit(ms),
       },
     });
     worker = new Worker(submitQueueName(provider), processor, {
@@ -175,16 +147,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     workers.push(worker);
   }
 
-  const settle = createSettleProcessor({
-    clients: deps.clients,
-    store: deps.store,
-    logger,
-    pollMs: settings.pollMs,
-    pollMaxMs: settings.pollMaxMs,
-    onLookup: (p, o) => deps.observe?.lookup?.(p, o),
-    throttle: async (p) => (await budgets[p]?.take()) ?? 0,
-    onTerminal: (p, status, createdAt) => deps.observe?.terminal?.(p, status, createdAt),
-  });
+  const settle = createSettleProcessor({ lanes, store: deps.store, logger, pollMs: settings.pollMs, pollMaxMs: settings.pollMaxMs, observe: deps.observe });
   // Settle checks and sweeps may safely run again, so their jobs use the same crash lock as submits:
   // a killed worker's lookups and sweep resume after SUBMIT_LOCK_MS, not BullMQ's default 30 s.
   const crashLock = { lockDuration: settings.submitLockMs, stalledInterval: Math.max(1000, Math.floor(settings.submitLockMs / 2)) };
@@ -200,7 +163,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     approvalExpiryMarginMs: settings.approvalExpiryMarginMs ?? 0,
   });
   const maintain = async () => {
-    for (const b of breakers) await b.tick();
+    for (const p of providers) await lanes.get(p)?.breaker.tick();
     return sweep();
   };
   workers.push(new Worker(MAINTENANCE_QUEUE, maintain, { ...base, ...crashLock, concurrency: 1 }));

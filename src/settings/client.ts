@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import type { WithdrawalsClientOptions } from '../client/types.ts';
+import type { ProviderDefinition } from '../providers/definition.ts';
 import { isSet, POLICY_VARIABLES, stricterPolicy, type PolicyVariable } from './client-policy.ts';
 import { configuredProviders, loadServiceConfig } from './providers.ts';
 
@@ -13,7 +14,7 @@ function str(v: number | bigint | boolean | undefined): string | undefined {
  * money policy (POLICY_VARIABLES) comes from `env` as the API takes it, where no option gives it;
  * where both do, the stricter wins (stricterPolicy): an option never loosens what the service enforces.
  */
-export function clientConfig(o: WithdrawalsClientOptions, env: Record<string, string | undefined> = process.env): Config {
+export function clientConfig(o: WithdrawalsClientOptions, env: Record<string, string | undefined>, providers: readonly ProviderDefinition[]): Config {
   const options: Record<PolicyVariable, string | undefined> = {
     APPROVAL_THRESHOLD_MSAT: str(o.approvalThresholdMsat),
     APPROVALS_REQUIRED: str(o.approvalsRequired),
@@ -28,7 +29,7 @@ export function clientConfig(o: WithdrawalsClientOptions, env: Record<string, st
   };
   const environment = Object.fromEntries(POLICY_VARIABLES.filter((v) => isSet(env, v)).map((v) => [v, env[v]]));
   // The environment's policy is checked on its own first: a bad value there is named, option or not.
-  const fromEnv = loadServiceConfig(environment);
+  const fromEnv = loadServiceConfig(environment, providers);
   // Each option where it is given, else its variable.
   const config = loadServiceConfig({
     ...environment,
@@ -42,18 +43,18 @@ export function clientConfig(o: WithdrawalsClientOptions, env: Record<string, st
     EVENTS_MAX_LEN: str(o.eventsMaxLen),
     EVENTS_MAX_BYTES: str(o.eventsMaxBytes),
     VALIDATION_THREADS: str(o.validationThreads),
-  });
+  }, providers);
   const both = new Set(POLICY_VARIABLES.filter((v) => isSet(env, v) && options[v] !== undefined));
   return { ...config, ...stricterPolicy(config, fromEnv, both) };
 }
 
 /** Client options for a process that runs with the service's environment (the `withdrawals batch` command). */
-export function clientOptionsFromConfig(config: Config): WithdrawalsClientOptions {
+export function clientOptionsFromConfig(config: Config, providers: readonly ProviderDefinition[]): WithdrawalsClientOptions {
   return {
     redisUrl: config.REDIS_URL,
     prefix: config.QUEUE_PREFIX,
     network: config.LN_NETWORK,
-    providers: configuredProviders(config),
+    providers: configuredProviders(config, providers),
     allowOnchain: config.ALLOW_ONCHAIN,
     lnurlAllowPrivate: config.LNURL_ALLOW_PRIVATE,
     maxAmountMsat: config.MAX_AMOUNT_MSAT ?? undefined,

@@ -1,6 +1,5 @@
 import type { Config } from '../config.ts';
 import { profileOf, type ProviderDefinition } from '../providers/definition.ts';
-import { builtinProviders } from '../providers/index.ts';
 import type { EnqueueSettings } from '../withdrawals/enqueue.ts';
 import { defaultValidationThreads } from '../withdrawals/validation/default-threads.ts';
 import { autoProviderOrder } from './providers.ts';
@@ -9,7 +8,7 @@ import { autoProviderOrder } from './providers.ts';
  * The rules every enqueue applies, the API's, the library's and the CLI's alike; a name in
  * AUTO_PROVIDER_ORDER that is no provider throws a ConfigError.
  */
-export function enqueueSettings(config: Config, providers: readonly ProviderDefinition[] = builtinProviders): EnqueueSettings {
+export function enqueueSettings(config: Config, providers: readonly ProviderDefinition[]): EnqueueSettings {
   return {
     reconcileGraceMs: config.RECONCILE_GRACE_MS,
     maxBatchAmountMsat: config.MAX_BATCH_AMOUNT_MSAT,

@@ -6,7 +6,6 @@
 import type { RateLimitSettings } from '../api/rate-limit.ts';
 import type { Config } from '../config.ts';
 import type { ProviderDefinition } from '../providers/definition.ts';
-import { builtinProviders } from '../providers/index.ts';
 import type { ProviderSettings } from '../providers/registry.ts';
 import type { QueueSettings } from '../queues/queues.ts';
 import type { WorkerSettings } from '../queues/workers.ts';
@@ -50,7 +49,7 @@ export interface ServiceSettings {
  * configuration took but a feature refuses (AUTO_PROVIDER_ORDER, WEBHOOK_URL, WEBHOOK_SECRET,
  * WEBHOOK_EVENTS, and WEBHOOK_URL's address policy) throws a ConfigError naming the variable.
  */
-export function serviceSettings(config: Config, providers: readonly ProviderDefinition[] = builtinProviders): ServiceSettings {
+export function serviceSettings(config: Config, providers: readonly ProviderDefinition[]): ServiceSettings {
   return {
     store: storeSettings(config),
     queues: queueSettings(config, providers),
@@ -85,7 +84,7 @@ export interface LoadedSettings {
  * WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_EVENTS), so that every command refuses the same environment,
  * naming the variable. What only the service does (WEBHOOK_URL's address policy) serviceSettings adds.
  */
-export function loadSettings(env: Record<string, string | undefined>, providers: readonly ProviderDefinition[] = builtinProviders): LoadedSettings {
+export function loadSettings(env: Record<string, string | undefined>, providers: readonly ProviderDefinition[]): LoadedSettings {
   const config = loadServiceConfig(env, providers);
   return {
     config,

@@ -1,12 +1,11 @@
 import type { Config } from '../config.ts';
 import type { ProviderDefinition } from '../providers/definition.ts';
-import { builtinProviders } from '../providers/index.ts';
 import type { QueueSettings } from '../queues/queues.ts';
 import type { WorkerSettings } from '../queues/workers.ts';
 import { providerLimits } from './providers.ts';
 
 /** The queue settings of a configuration: every producer and worker uses the same (one submit queue per provider). */
-export function queueSettings(config: Config, providers: readonly ProviderDefinition[] = builtinProviders): QueueSettings {
+export function queueSettings(config: Config, providers: readonly ProviderDefinition[]): QueueSettings {
   return {
     providers: providers.map((d) => d.name),
     submitAttempts: config.SUBMIT_ATTEMPTS,
@@ -17,7 +16,7 @@ export function queueSettings(config: Config, providers: readonly ProviderDefini
 }
 
 /** The submit, settle and sweep workers' settings (`withdrawals worker --concurrency` overrides submitConcurrency). */
-export function workerSettings(config: Config, providers: readonly ProviderDefinition[] = builtinProviders): WorkerSettings {
+export function workerSettings(config: Config, providers: readonly ProviderDefinition[]): WorkerSettings {
   const limits = Object.entries(providerLimits(config, providers));
   return {
     approvalExpiryMarginMs: config.INVOICE_EXPIRY_MARGIN_S * 1000,

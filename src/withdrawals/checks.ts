@@ -13,7 +13,6 @@ import { INVOICE_PREFIXES } from '../invoices/network.ts';
 import type { Network } from '../invoices/network.ts';
 import type { DecodedInvoice } from '../invoices/types.ts';
 import type { ProviderProfile } from '../providers/definition.ts';
-import { BUILTIN_PROVIDER_PROFILES } from '../providers/index.ts';
 import { isBolt12Offer, parseDestination } from '../lnurl/destination.ts';
 import type { WithdrawalRequest } from './request.ts';
 import type { ProviderName } from './types.ts';
@@ -53,9 +52,9 @@ export interface CheckContext {
   routeOrder?: readonly ProviderName[];
   /**
    * Every provider the runtime knows, enabled or not (its definitions' plain data: name, label, key
-   * variable, capabilities). @defaultValue the built-in providers'
+   * variable, capabilities).
    */
-  providers?: readonly ProviderProfile[];
+  providers: readonly ProviderProfile[];
 }
 
 export interface CheckedWithdrawal {
@@ -73,7 +72,7 @@ export type CheckResult =
 
 /** The providers the context knows (every one, enabled or not). */
 export function knownProviders(ctx: Pick<CheckContext, 'providers'>): readonly ProviderProfile[] {
-  return ctx.providers ?? BUILTIN_PROVIDER_PROFILES;
+  return ctx.providers;
 }
 
 function profile(ctx: CheckContext, name: ProviderName): ProviderProfile {

@@ -1,7 +1,6 @@
 import { DEFAULT_PRODUCER } from '../callers.ts';
 import { STATUSES, type Status } from './status.ts';
 import type { Failure, HistoryEntry, WithdrawalRecord } from './types.ts';
-import { BUILTIN_PROVIDER_NAMES } from '../providers/index.ts';
 import type { ProviderName } from './types.ts';
 import type { Withdrawal } from './withdrawal.ts';
 
@@ -28,7 +27,7 @@ function asStatus(v: string | undefined): Status {
  * A provider name as stored (a record's, a batch's or an identity's); one not among `providers` (the
  * runtime's definitions) is an error.
  */
-export function asProvider(v: string | undefined, providers: readonly ProviderName[] = BUILTIN_PROVIDER_NAMES): ProviderName {
+export function asProvider(v: string | undefined, providers: readonly ProviderName[]): ProviderName {
   const p = providers.find((x) => x === v);
   if (!p) throw new StoredRecordError(`stored record has an unknown provider ${JSON.stringify(v)}`);
   return p;
@@ -67,7 +66,7 @@ function integer(f: Record<string, string>, name: string): number | null {
  * that is not one, throws `StoredRecordError`. Missing optional fields become null (a `round` that
  * was never written is 0, as create.lua leaves it out until the first resubmit).
  */
-export function decodeWithdrawal(f: Record<string, string>, providers: readonly ProviderName[] = BUILTIN_PROVIDER_NAMES): Withdrawal {
+export function decodeWithdrawal(f: Record<string, string>, providers: readonly ProviderName[]): Withdrawal {
   return {
     id: f.id ?? '',
     owner: f.owner || DEFAULT_PRODUCER,
@@ -97,7 +96,7 @@ export function decodeWithdrawal(f: Record<string, string>, providers: readonly 
 }
 
 /** Turns the Redis hash and history list of a withdrawal into the record the API returns. */
-export function parseRecord(f: Record<string, string>, history: string[], providers: readonly ProviderName[] = BUILTIN_PROVIDER_NAMES): WithdrawalRecord {
+export function parseRecord(f: Record<string, string>, history: string[], providers: readonly ProviderName[]): WithdrawalRecord {
   const w = decodeWithdrawal(f, providers);
   return {
     id: w.id,

@@ -1,4 +1,3 @@
-import { BUILTIN_PROVIDER_NAMES } from '../providers/index.ts';
 import { readEvents, type EventPage } from '../events/reader.ts';
 import type { Keys } from '../keys.ts';
 import type { RedisClient, RedisLiveness } from '../redis.ts';
@@ -32,8 +31,8 @@ export interface StoreOptions {
    */
   historyRetentionMs?: number;
   now?: () => Date;
-  /** The providers' names (the runtime's definitions). @defaultValue the built-in providers' */
-  providers?: readonly string[];
+  /** The providers' names (the runtime's definitions): a stored record naming another is an error. */
+  providers: readonly string[];
 }
 
 export type WithdrawalStore = ReturnType<typeof createStore>;
@@ -51,7 +50,7 @@ export function createStore(opts: StoreOptions) {
     eventsMaxLen: opts.eventsMaxLen,
     eventsMaxBytes: opts.eventsMaxBytes ?? 0,
     historyRetentionMs: opts.historyRetentionMs ?? 0,
-    providers: opts.providers ?? BUILTIN_PROVIDER_NAMES,
+    providers: opts.providers,
   };
   const records = createRecords(ctx);
   const { get, read, listRecords, owner, transition } = records;

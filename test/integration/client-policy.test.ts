@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/config.ts';
 import { createWithdrawalsClient, type WithdrawalsClient, type WithdrawalsClientOptions } from '../../src/index.ts';
+import { builtinProviders } from '../../src/providers/index.ts';
 import { clientConfig } from '../../src/settings/index.ts';
 import { withdrawalBody } from '../support/invoices.ts';
 import { deleteKeysUnder, redisUrl, uniquePrefix } from '../support/redis.ts';
@@ -85,7 +86,7 @@ describe('the library client reads the money policy from the environment, as the
 
 describe('clientConfig: the stricter of an option and its variable', () => {
   const policyOf = (options: Partial<WithdrawalsClientOptions>, env: Record<string, string>) => {
-    const c = clientConfig({ ...base, ...options }, env);
+    const c = clientConfig({ ...base, ...options }, env, builtinProviders);
     return {
       APPROVAL_THRESHOLD_MSAT: c.APPROVAL_THRESHOLD_MSAT,
       APPROVALS_REQUIRED: c.APPROVALS_REQUIRED,
@@ -189,7 +190,7 @@ describe('clientConfig: the stricter of an option and its variable', () => {
   });
 
   it('reads no other variable from the environment', () => {
-    const c = clientConfig(base, { QUEUE_PREFIX: 'other', LN_NETWORK: 'regtest', SUBMIT_ATTEMPTS: '2', API_TOKENS: 'x' });
+    const c = clientConfig(base, { QUEUE_PREFIX: 'other', LN_NETWORK: 'regtest', SUBMIT_ATTEMPTS: '2', API_TOKENS: 'x' }, builtinProviders);
     expect([c.QUEUE_PREFIX, c.LN_NETWORK, c.SUBMIT_ATTEMPTS, c.API_TOKENS]).toEqual(['wd', 'bitcoin', 8, []]);
   });
 });

@@ -1,3 +1,4 @@
+import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandCalls, commandDelta } from '../../bench/redis-stats.ts';
@@ -31,7 +32,7 @@ const bigMetadata = { note: 'm'.repeat(8000) };
 
 describe('events per owner', () => {
   it("a producer's page reads its own events alone: the same commands, page and cursor whatever another producer wrote", async () => {
-    const store = createStore({ redis, keys: createKeys('own'), eventsMaxLen: 0 });
+    const store = createStore({ redis, keys: createKeys('own'), eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
     for (let i = 0; i < 3; i++) await store.create(newWithdrawal(`a${i}`, { owner: 'alice' }));
     await store.transition('a0', { from: 'queued', to: 'cancelled', cause: 'test' });
     const first = await measured(() => store.events(null, 100, 'alice'));
@@ -55,7 +56,7 @@ describe('events per owner', () => {
 
   it('an event paged after slimming carries the whole record as it was at the event', async () => {
     const keys = createKeys('slim');
-    const store = createStore({ redis, keys, eventsMaxLen: 0 });
+    const store = createStore({ redis, keys, eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
     await store.create(newWithdrawal('s1', { owner: 'carol', metadata: bigMetadata, description: 'rent' }));
     await store.transition('s1', { from: 'queued', to: 'submitting', cause: 'test', newFence: 'f1', countAttempt: true });
     await store.transition('s1', { from: 'submitting', to: 'failed', fence: 'f1', cause: 'test', change: { failure: { code: 'no_route', message: 'none' } } });
@@ -92,7 +93,7 @@ describe('events per owner', () => {
   it('keeps each event stream within about EVENTS_MAX_BYTES, oldest trimmed first', async () => {
     const keys = createKeys('bytes');
     const maxBytes = 64 * 1024;
-    const store = createStore({ redis, keys, eventsMaxLen: 0, eventsMaxBytes: maxBytes });
+    const store = createStore({ redis, keys, eventsMaxLen: 0, eventsMaxBytes: maxBytes, providers: BUILTIN_PROVIDER_NAMES });
     const n = 1500;
     for (let i = 0; i < n; i++) await store.create(newWithdrawal(`t${i}`, { owner: 'dave' }));
     for (const key of [keys.ownerEvents('dave'), keys.events]) {

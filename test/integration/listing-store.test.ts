@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, InvalidCursorError, STATUS_SCAN_WINDOW, type ListQuery } from '../../src/withdrawals/store.ts';
 import { newWithdrawal } from '../support/new-withdrawal.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 
 let t: TestRedis;
 let store: ReturnType<typeof createStore>;
@@ -14,7 +15,7 @@ let clock = Date.parse('2026-11-21T10:00:00.000Z');
 
 beforeAll(async () => {
   t = await testRedis('listing');
-  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0, now: () => new Date(clock) });
+  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0, now: () => new Date(clock), providers: BUILTIN_PROVIDER_NAMES });
 });
 afterAll(async () => t.cleanup());
 

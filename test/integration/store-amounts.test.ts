@@ -4,6 +4,7 @@ import { CREATE_ARGS_PER_ITEM, CREATE_KEYS_PER_ITEM } from '../../src/withdrawal
 import { createStore, utcDay, type NewWithdrawal } from '../../src/withdrawals/store.ts';
 import { newWithdrawal } from '../support/new-withdrawal.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 
 /**
  * Amounts through the real store and create.lua: the daily budget and batch amounts stay exact past
@@ -14,7 +15,7 @@ let store: ReturnType<typeof createStore>;
 
 beforeAll(async () => {
   t = await testRedis('store-amounts');
-  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0 });
+  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
 });
 afterAll(async () => t.cleanup());
 

@@ -3,6 +3,7 @@ import { createStore } from '../../src/withdrawals/store.ts';
 import type { ResolvedInvoice } from '../../src/withdrawals/store.ts';
 import { newWithdrawal } from '../support/new-withdrawal.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 
 /** resolve.lua: a Lightning Address withdrawal's invoice is stored once, with its payment-hash claim, or not at all. */
 
@@ -11,7 +12,7 @@ let store: ReturnType<typeof createStore>;
 
 beforeAll(async () => {
   t = await testRedis('store-resolve');
-  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0 });
+  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
 });
 afterAll(async () => t.cleanup());
 

@@ -3,13 +3,14 @@ import { CREATE_KEYS_PER_ITEM } from '../../src/withdrawals/store/create.ts';
 import { createStore, IllegalTransitionError } from '../../src/withdrawals/store.ts';
 import { newWithdrawal } from '../support/new-withdrawal.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 
 let t: TestRedis;
 let store: ReturnType<typeof createStore>;
 
 beforeAll(async () => {
   t = await testRedis('store');
-  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0 });
+  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
 });
 afterAll(async () => t.cleanup());
 

@@ -11,6 +11,7 @@ import { submitJobId } from '../../src/queues/names.ts';
 import { createStore, type WithdrawalStore } from '../../src/withdrawals/store.ts';
 import { newWithdrawal } from '../support/new-withdrawal.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 
 let t: TestRedis;
 let store: WithdrawalStore;
@@ -20,9 +21,9 @@ let queues: Queues;
 
 beforeAll(async () => {
   t = await testRedis('sweep');
-  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0 });
+  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
   queueConn = t.redis.duplicate();
-  queues = createQueues(queueConn, t.keys, { submitAttempts: 1, submitBackoffMs: 10, keepFinishedJobsS: 60 });
+  queues = createQueues(queueConn, t.keys, { submitAttempts: 1, submitBackoffMs: 10, keepFinishedJobsS: 60, providers: BUILTIN_PROVIDER_NAMES });
 });
 afterAll(async () => {
   await queues.close();

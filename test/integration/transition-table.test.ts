@@ -7,12 +7,13 @@ import { createStore, IllegalTransitionError, type WithdrawalStore } from '../..
 import { canTransition, isFinal, STATUSES } from '../../src/withdrawals/status.ts';
 import { newWithdrawal } from '../support/new-withdrawal.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 
 let t: TestRedis;
 let store: WithdrawalStore;
 beforeAll(async () => {
   t = await testRedis('table');
-  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0 });
+  store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
 });
 afterAll(async () => t.cleanup());
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { EVENT_TYPES } from '../../src/events/types.ts';
 import { newSecret } from '../../src/webhooks/secret.ts';
-import { loadSettings, webhookSettings } from '../../src/settings/index.ts';
+import { webhookSettings } from '../../src/settings/index.ts';
+import { loadSettings } from '../support/builtin-settings.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 
 const CONFIG_SECRET = newSecret();

@@ -16,6 +16,7 @@ import { createWebhooks, type RunningWebhooks, type WebhookSettings, type Webhoo
 import { createStore, type WithdrawalStore } from '../../src/withdrawals/store.ts';
 import { eventually } from '../support/pipeline.ts';
 import { redisUrl, testRedis, type TestRedis } from '../support/redis.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 
 /** One "process": its own Redis connection, webhook service, dispatcher and delivery worker. */
 interface Proc {
@@ -51,7 +52,7 @@ interface HarnessOptions {
 
 async function harness(opts: HarnessOptions): Promise<Harness> {
   const t = await testRedis('wh');
-  const store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0 });
+  const store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
   const deliveries: Harness['deliveries'] = [];
   const post: PostEvent = async (endpoint, event) => {
     const res = opts.post ? await opts.post(endpoint, event) : { ok: true as const, status: 200 };

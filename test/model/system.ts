@@ -4,7 +4,8 @@ import type fc from 'fast-check';
 import { createKeys, type Keys } from '../../src/keys.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createSettleProcessor } from '../../src/queues/settle-processor.ts';
-import { createSubmitProcessor, NotSentError } from '../../src/queues/submit-processor.ts';
+import { createSubmitProcessor } from '../../src/queues/submit-processor.ts';
+import { lanesByName, type ProviderLane } from '../../src/queues/lane.ts';
 import { createSweep } from '../../src/queues/sweep.ts';
 import { createResolveStep } from '../../src/lnurl/submit-step.ts';
 import { approveWithdrawal, cancelWithdrawal, resolveWithdrawal, type OperatorDeps } from '../../src/withdrawals/operator.ts';
@@ -111,7 +112,6 @@ export function buildSystem(opts: SystemOptions) {
     },
   }) as WithdrawalStore;
 
-  const processors: Record<string, (job: ReturnType<typeof fq.asJob>, token?: string) => Promise<string>> = {};
   // Lightning Addresses are resolved by the real step (deadline kept in Redis, invoice stored once)
   // against the model's LNURL server.
   const resolveInvoice = createResolveStep({
@@ -121,35 +121,40 @@ export function buildSystem(opts: SystemOptions) {
     logger,
     resolve: (address, amountMsat) => lnurl.resolve(address, amountMsat),
   });
-  for (const provider of PROVIDERS) {
-    processors[provider] = createSubmitProcessor({
-      provider,
-      capabilities: { settlesOnSubmit: SETTLES_ON_SUBMIT[provider] ?? false },
+  // Each provider's lane as the workers build it, with the model's queues: refused credentials open
+  // the breaker, which pauses the provider's queue; no budget; the breaker counts nothing else here.
+  const lanes = lanesByName(
+    PROVIDERS.map((provider): ProviderLane => ({
+      name: provider,
       client: world.clients[provider]!,
+      capabilities: { settlesOnSubmit: SETTLES_ON_SUBMIT[provider] ?? false },
+      breaker: {
+        record: async () => undefined,
+        open: () => queues.submitQueue(provider).pause(),
+        tick: async () => 'closed',
+      },
+      queue: { add: (id, round) => queues.addSubmit(provider, id, round) },
+    })),
+  );
+  const processors: Record<string, (job: ReturnType<typeof fq.asJob>, token?: string) => Promise<string>> = {};
+  for (const lane of lanes.values()) {
+    processors[lane.name] = createSubmitProcessor({
+      lane,
+      lanes,
       store: gated,
+      queues,
       logger,
-      scheduleSettle: (id, round, atOnce) => queues.addSettle(id, round, atOnce ? 0 : POLL_MS),
-      enabledProviders: PROVIDERS,
-      requeue: (to, id, round) => queues.addSubmit(to, id, round),
+      // The model's worker never closes; a Retry-After puts the job back (RateLimitError) and holds nothing.
+      worker: { stopping: () => false, rateLimit: async () => undefined },
       // Each round's deadline is the invoice's expiry (the grace is none here), on the model's clock.
-      reconcileGraceMs: 0,
-      addressReconcileMs: ADDRESS_RECONCILE_MS,
+      settings: { pollMs: POLL_MS, reconcileGraceMs: 0, addressReconcileMs: ADDRESS_RECONCILE_MS },
       resolveInvoice,
       now: clock.now,
       // Tries to record "not sent" follow one another at once: the scheduler orders them.
       pause: () => Promise.resolve(),
-      async onNotSent(outcome) {
-        if (outcome.authError) {
-          // As the worker does: credentials refused open the breaker, which pauses the queue.
-          await queues.submitQueue(provider).pause();
-          return new RateLimitError();
-        }
-        if (outcome.retryAfterMs !== undefined) return new RateLimitError();
-        return new NotSentError(outcome.reason);
-      },
     });
   }
-  processors[SETTLE] = createSettleProcessor({ clients: world.clients, store: gated, logger, pollMs: POLL_MS, pollMaxMs: POLL_MAX_MS, now: clock.now });
+  processors[SETTLE] = createSettleProcessor({ lanes, store: gated, logger, pollMs: POLL_MS, pollMaxMs: POLL_MAX_MS, now: clock.now });
 
   const sweep = createSweep({
     store: gated,

@@ -13,6 +13,7 @@ import { createStore, type WithdrawalStore } from '../../src/withdrawals/store.t
 import { startApiProcess, startWorkerProcess, stopAllProcesses, type ServiceProcess } from '../support/processes.ts';
 import { callApi } from '../support/http.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
+import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 
 export const TOKEN = 'resilience-token-0001';
 const AURPAY_KEY = 'sandbox-aurpay-key-r';
@@ -94,7 +95,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   const conn = new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
   conn.on('error', () => {});
-  const store = createStore({ redis: conn, keys: createKeys(prefix), eventsMaxLen: 0 });
+  const store = createStore({ redis: conn, keys: createKeys(prefix), eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
   let api: Stack['api'];
   try {
     api = await startApiProcess('api', env);

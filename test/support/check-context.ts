@@ -1,3 +1,4 @@
+import { BUILTIN_PROVIDER_PROFILES } from '../../src/providers/index.ts';
 import type { CheckContext } from '../../src/withdrawals/checks.ts';
 
 /** The checks of a regtest service with both providers on, now, with a 60 s expiry margin. */
@@ -9,6 +10,7 @@ export function regtestChecks(over: Partial<CheckContext> = {}): CheckContext {
     enabledProviders: ['aurpay', 'turinpay'],
     allowOnchain: false,
     maxAmountMsat: null,
+    providers: BUILTIN_PROVIDER_PROFILES,
     ...over,
   };
 }

@@ -54,6 +54,8 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     pendingLookups: 1,
     ...opts.sandbox,
   });
+  // The one list of providers of this pipeline: the built-in ones unless the test brings its own.
+  const providers = opts.providers ?? builtinProviders;
   const config = loadServiceConfig({
     REDIS_URL: redisUrl(),
     QUEUE_PREFIX: `e2e-${randomUUID().slice(0, 8)}`,
@@ -70,7 +72,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     SUBMIT_LOCK_MS: '2000',
     LOG_LEVEL: 'info',
     ...opts.env,
-  }, opts.providers);
+  }, providers);
   const logLines: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -80,7 +82,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
   });
   const runtime = await createRuntime(config, {
     logger: createLogger(config.LOG_LEVEL, sink),
-    ...(opts.providers ? { providers: opts.providers } : {}),
+    providers,
     ...(opts.tracerProvider ? { tracerProvider: opts.tracerProvider } : {}),
   });
   const workers = opts.workers === false ? null : await runtime.startWorkers();

@@ -22,6 +22,7 @@ const CTX: CheckContext = {
   allowOnchain: true,
   maxAmountMsat: 100_000_000n,
   routeOrder: ['aurpay', 'turinpay'],
+  providers: BUILTIN_PROVIDER_PROFILES,
 };
 
 function invoice(overrides: Partial<EncodeInvoiceOptions> = {}): string {

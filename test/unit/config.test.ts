@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, loadConfig as loadOwnConfig } from '../../src/config.ts';
 import { BUILTIN_PROVIDER_NAMES, builtinProviders, defineProvider } from '../../src/providers/index.ts';
-import { checkOperatorQuorum, loadServiceConfig as loadConfig, loadSettings, operatorCount, providerSettings } from '../../src/settings/index.ts';
+import { checkOperatorQuorum, operatorCount } from '../../src/settings/index.ts';
+import { loadConfig, loadSettings, providerSettings } from '../support/builtin-settings.ts';
 import { defaultValidationThreads } from '../../src/withdrawals/validation/default-threads.ts';
 
 describe('loadConfig', () => {
@@ -14,14 +15,16 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       PORT: 3000,
       LN_NETWORK: 'bitcoin',
-      AURPAY_BASE_URL: 'https://dashboard.aurpay.net',
-      TURINPAY_BASE_URL: 'https://api.turinpay.com',
       PROVIDER_TIMEOUT_MS: 15000,
       SETTLE_POLL_MS: 200,
       LOG_LEVEL: 'info',
-      AURPAY_API_KEY: null,
-      TURINPAY_API_KEY: null,
       API_TOKENS: [],
+      providerVariables: {
+        AURPAY_BASE_URL: 'https://dashboard.aurpay.net',
+        TURINPAY_BASE_URL: 'https://api.turinpay.com',
+        AURPAY_API_KEY: null,
+        TURINPAY_API_KEY: null,
+      },
     });
   });
 
@@ -207,10 +210,14 @@ describe("the providers' variables", () => {
   });
 
   it("reads only the service's own variables without provider schemas, and each definition's own with them", () => {
-    expect('AURPAY_API_KEY' in loadOwnConfig({ AURPAY_API_KEY: 'k-1' })).toBe(false);
-    expect(loadConfig({ AURPAY_API_KEY: 'k-1' }).AURPAY_API_KEY).toBe('k-1');
+    const own = loadOwnConfig({ AURPAY_API_KEY: 'k-1' });
+    expect('AURPAY_API_KEY' in own).toBe(false);
+    expect(own.providerVariables).toEqual({});
+    expect(loadConfig({ AURPAY_API_KEY: 'k-1' }).providerVariables.AURPAY_API_KEY).toBe('k-1');
     const config = loadConfig({ ACME_TOKEN: 't-1' }, [...builtinProviders, acme]);
-    expect(config).toMatchObject({ ACME_TOKEN: 't-1', ACME_RETRIES: 3, AURPAY_API_KEY: null });
+    expect(config.providerVariables).toMatchObject({ ACME_TOKEN: 't-1', ACME_RETRIES: 3, AURPAY_API_KEY: null });
+    // Apart from the service's own: a provider's variable is no field of the configuration.
+    expect('ACME_TOKEN' in config).toBe(false);
   });
 
   it("refuses a bad value of a provider's variable, naming it, with the service's own problems", () => {

@@ -4,7 +4,7 @@ import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { inRequestContext } from '../../src/log-context.ts';
 import { createLogger } from '../../src/logger.ts';
-import { loadSettings } from '../../src/settings/index.ts';
+import { loadSettings } from '../support/builtin-settings.ts';
 
 describe('createLogger', () => {
   it('never writes a value of a logged configuration, nor a secret under the usual names', () => {

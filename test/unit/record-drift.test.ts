@@ -10,6 +10,7 @@ import { FILLABLE, VIEW_ORDER } from '../../src/events/slim.ts';
 import { withdrawalRecordSchema, withdrawalViewSchema } from '../../src/api/schemas/record.ts';
 import { decodeWithdrawal, parseRecord, publicRecord, StoredRecordError } from '../../src/withdrawals/record-codec.ts';
 import type { Withdrawal } from '../../src/withdrawals/withdrawal.ts';
+import { BUILTIN_PROVIDER_NAMES as PROVIDERS } from '../../src/providers/index.ts';
 import { STATUSES, TERMINAL_STATUSES, TRANSITIONS } from '../../src/withdrawals/status.ts';
 
 const viewLua = readFileSync(new URL('../../src/withdrawals/lua/view.lua', import.meta.url), 'utf8');
@@ -52,7 +53,7 @@ describe('the Lua scripts restate the definitions exactly', () => {
       createdAt: '2026-11-21T10:00:00.000Z',
       updatedAt: '2026-11-21T10:00:00.000Z',
     };
-    const { history: _history, ...view } = publicRecord(parseRecord(full, []));
+    const { history: _history, ...view } = publicRecord(parseRecord(full, [], PROVIDERS));
     expect(keys.sort()).toEqual(Object.keys(view).sort());
     expect(Object.keys(withdrawalViewSchema.shape).sort()).toEqual(Object.keys(view).sort());
     expect(Object.keys(withdrawalRecordSchema.shape).sort()).toEqual([...Object.keys(view), 'history'].sort());
@@ -127,35 +128,35 @@ describe('the codec decodes a stored hash once, checked', () => {
       createdAt: '2026-11-21T10:00:00.000Z',
       updatedAt: '2026-11-21T10:00:05.000Z',
     };
-    expect(decodeWithdrawal(stored)).toEqual(expected);
+    expect(decodeWithdrawal(stored, PROVIDERS)).toEqual(expected);
   });
 
   it('leaves out only the budget key and the JSON fields the API view decodes (failure, metadata)', () => {
     const apiOnly = ['budget', 'failure', 'metadata'];
     // `address` and `lightningAddress` are the fields this invoice's hash cannot hold beside `invoice`.
     const written = [...Object.keys(stored), 'address', 'lightningAddress'];
-    expect(Object.keys(decodeWithdrawal(stored)).sort()).toEqual(written.filter((k) => !apiOnly.includes(k)).sort());
+    expect(Object.keys(decodeWithdrawal(stored, PROVIDERS)).sort()).toEqual(written.filter((k) => !apiOnly.includes(k)).sort());
   });
 
   it('reads what create.lua leaves out as absent: no round yet is round 0, the rest null', () => {
-    const w = decodeWithdrawal({ id: 'w2', provider: 'aurpay', status: 'queued', bodyHash: 'h', attempts: '0', address: 'bcrt1q...', reconcileDeadline: '5' });
+    const w = decodeWithdrawal({ id: 'w2', provider: 'aurpay', status: 'queued', bodyHash: 'h', attempts: '0', address: 'bcrt1q...', reconcileDeadline: '5' }, PROVIDERS);
     expect(w).toMatchObject({ owner: 'default', round: 0, attempts: 0, invoice: null, amountMsat: null, fence: null, expiresAt: null, route: [], tried: [] });
   });
 
   it('refuses an unknown status or provider, and a number or amount that is not an integer', () => {
-    expect(() => decodeWithdrawal({ ...stored, status: 'paid' })).toThrow(new StoredRecordError('stored record has an unknown status "paid"'));
-    expect(() => decodeWithdrawal({ ...stored, provider: 'stripe' })).toThrow(new StoredRecordError('stored record has an unknown provider "stripe"'));
-    expect(() => decodeWithdrawal({ ...stored, provider: '' })).toThrow(StoredRecordError);
-    expect(() => decodeWithdrawal({ ...stored, amountMsat: '1.5' })).toThrow(/malformed amountMsat "1.5"/);
-    expect(() => decodeWithdrawal({ ...stored, round: 'x' })).toThrow(/malformed round "x"/);
-    expect(() => decodeWithdrawal({ ...stored, expiresAt: '1e3' })).toThrow(/malformed expiresAt/);
+    expect(() => decodeWithdrawal({ ...stored, status: 'paid' }, PROVIDERS)).toThrow(new StoredRecordError('stored record has an unknown status "paid"'));
+    expect(() => decodeWithdrawal({ ...stored, provider: 'stripe' }, PROVIDERS)).toThrow(new StoredRecordError('stored record has an unknown provider "stripe"'));
+    expect(() => decodeWithdrawal({ ...stored, provider: '' }, PROVIDERS)).toThrow(StoredRecordError);
+    expect(() => decodeWithdrawal({ ...stored, amountMsat: '1.5' }, PROVIDERS)).toThrow(/malformed amountMsat "1.5"/);
+    expect(() => decodeWithdrawal({ ...stored, round: 'x' }, PROVIDERS)).toThrow(/malformed round "x"/);
+    expect(() => decodeWithdrawal({ ...stored, expiresAt: '1e3' }, PROVIDERS)).toThrow(/malformed expiresAt/);
   });
 
   it("builds the API record on the same decoding (amounts back to the stored digits)", () => {
-    const r = parseRecord(stored, []);
+    const r = parseRecord(stored, [], PROVIDERS);
     expect(r).toMatchObject({ status: 'submitting', provider: 'turinpay', amountMsat: '123456789012345678', feeMsat: '0', reconcileDeadline: 1_800_000_600_000 });
     expect(r.failure).toEqual({ code: 'provider_rejected', message: 'no' });
     expect(r.metadata).toEqual({ order: 7 });
-    expect(() => parseRecord({ ...stored, status: 'paid' }, [])).toThrow(StoredRecordError);
+    expect(() => parseRecord({ ...stored, status: 'paid' }, [], PROVIDERS)).toThrow(StoredRecordError);
   });
 });

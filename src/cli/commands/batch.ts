@@ -9,6 +9,7 @@ import { DEFAULT_PRODUCER, PRODUCER_NAME } from '../../callers.ts';
 import { formatReport } from '../../demo/report.ts';
 import { createLogger } from '../../logger.ts';
 import { clientOptionsFromConfig, loadSettings } from '../../settings/index.ts';
+import { builtinProviders } from '../../providers/index.ts';
 import { BatchTooLargeError, type BatchAnswer, type BatchSummary } from '../../withdrawals/batches.ts';
 import { TERMINAL_STATUSES } from '../../withdrawals/status.ts';
 import { UsageError } from '../exit.ts';
@@ -140,11 +141,11 @@ export async function batch(file: string | undefined, opts: BatchOptions): Promi
   if (!PRODUCER_NAME.test(producer)) throw new UsageError(`--producer ${JSON.stringify(producer)} must be 1-64 characters of A-Z a-z 0-9 . _ : -`);
   const format = formatOfPath(file);
   if (!format) throw new UsageError(`cannot tell the format of ${file}: name it .csv (CSV) or .ndjson / .jsonl (NDJSON)`);
-  const { config } = loadSettings(process.env);
+  const { config } = loadSettings(process.env, builtinProviders);
   const { batchId, lines } = await fileBatchId(file, producer);
   // The report goes to stdout; logs stay out of its way.
   const logger = createLogger(config.LOG_LEVEL, process.stderr);
-  const client = await createWithdrawalsClient({ ...clientOptionsFromConfig(config), logger, producer });
+  const client = await createWithdrawalsClient({ ...clientOptionsFromConfig(config, builtinProviders), logger, producer });
   const controller = new AbortController();
   const run = enqueueAndWatch(client, { path: file, format, batchId, lines }, opts, controller.signal).finally(() => client.close());
   stopOnSignals(async () => {

@@ -53,6 +53,8 @@ export async function demo(opts: DemoOptions): Promise<number> {
   });
   // Some payees gave a Lightning Address on the sandbox's LNURL-pay server (one of them misbehaves).
   const addressIds = addLightningAddresses(items, sandbox.lnurl);
+  // The one list of providers this process knows: the sandbox serves each of them.
+  const providers = builtinProviders;
   const { config } = loadSettings({
     REDIS_URL: redis.url,
     QUEUE_PREFIX: `demo-${randomUUID().slice(0, 8)}`,
@@ -65,7 +67,7 @@ export async function demo(opts: DemoOptions): Promise<number> {
     // The sandbox's Lightning Address server is on loopback, over plain http.
     LNURL_ALLOW_PRIVATE: 'true',
     LNURL_RESOLVE_DEADLINE_MS: '10000',
-    ...sandboxVariables(builtinProviders, sandbox, (name) => `demo-${name}-key`),
+    ...sandboxVariables(providers, sandbox, (name) => `demo-${name}-key`),
     PROVIDER_TIMEOUT_MS: '1500',
     SETTLE_POLL_MS: '250',
     SETTLE_POLL_MAX_MS: '2000',
@@ -79,10 +81,10 @@ export async function demo(opts: DemoOptions): Promise<number> {
     BREAKER_COOLDOWN_MS: '2000',
     // The faults are expected; their warnings would bury the progress bar.
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-  });
+  }, providers);
   // The report goes to stdout; logs stay out of its way.
   const logger = createLogger(config.LOG_LEVEL, process.stderr);
-  const runtime = await createRuntime(config, { logger });
+  const runtime = await createRuntime(config, { logger, providers });
   let stopped = false;
   const cleanup = async () => {
     if (stopped) return;

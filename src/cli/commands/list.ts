@@ -2,6 +2,7 @@ import { PRODUCER_NAME } from '../../callers.ts';
 import { createKeys } from '../../keys.ts';
 import { closeRedis, createRedis, waitUntilReady } from '../../redis.ts';
 import { loadSettings } from '../../settings/index.ts';
+import { builtinProviders } from '../../providers/index.ts';
 import { publicRecord } from '../../withdrawals/record-codec.ts';
 import { withdrawalIdSchema } from '../../withdrawals/request.ts';
 import { STATUSES, type Status } from '../../withdrawals/status.ts';
@@ -32,12 +33,12 @@ function checked(opts: ListOptions): { status: Status | null; batchId: string | 
  */
 export async function list(opts: ListOptions): Promise<number> {
   const query = checked(opts);
-  const { config } = loadSettings(process.env);
+  const { config } = loadSettings(process.env, builtinProviders);
   const redis = createRedis(config.REDIS_URL, { role: 'request' });
   redis.on('error', () => {});
   try {
     await waitUntilReady(redis, 10_000);
-    const store = createStore({ redis, keys: createKeys(config.QUEUE_PREFIX), eventsMaxLen: 0 });
+    const store = createStore({ redis, keys: createKeys(config.QUEUE_PREFIX), eventsMaxLen: 0, providers: builtinProviders.map((d) => d.name) });
     const page = await store.list(query).catch((err: unknown) => {
       throw err instanceof InvalidCursorError ? new UsageError(`--cursor: ${err.message}`) : err;
     });

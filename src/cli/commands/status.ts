@@ -1,6 +1,7 @@
 import { createKeys } from '../../keys.ts';
 import { closeRedis, createRedis, waitUntilReady } from '../../redis.ts';
 import { loadSettings } from '../../settings/index.ts';
+import { builtinProviders } from '../../providers/index.ts';
 import { publicRecord } from '../../withdrawals/record-codec.ts';
 import { createStore } from '../../withdrawals/store.ts';
 import { UsageError } from '../exit.ts';
@@ -12,12 +13,12 @@ import { UsageError } from '../exit.ts';
  */
 export async function status(id: string | undefined, json: boolean): Promise<number> {
   if (!id) throw new UsageError('usage: withdrawals status [--json] ID (an ID starting with "-" goes last, after "--")');
-  const { config } = loadSettings(process.env);
+  const { config } = loadSettings(process.env, builtinProviders);
   const redis = createRedis(config.REDIS_URL, { role: 'request' });
   redis.on('error', () => {});
   try {
     await waitUntilReady(redis, 10_000);
-    const store = createStore({ redis, keys: createKeys(config.QUEUE_PREFIX), eventsMaxLen: 0 });
+    const store = createStore({ redis, keys: createKeys(config.QUEUE_PREFIX), eventsMaxLen: 0, providers: builtinProviders.map((d) => d.name) });
     const rec = await store.get(id);
     if (!rec) {
       console.error(`no withdrawal ${id} under prefix ${config.QUEUE_PREFIX}`);

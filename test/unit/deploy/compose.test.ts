@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { builtinProviders } from '../../../src/providers/index.ts';
-import { loadServiceConfig as loadConfig } from '../../../src/settings/index.ts';
+import { loadConfig } from '../../support/builtin-settings.ts';
 
 const read = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
 

@@ -1,7 +1,7 @@
 /** The built-in provider definitions: what each can do, when it is enabled, how the sandbox serves it. */
 import { describe, expect, it } from 'vitest';
 import { aurpay, BUILTIN_PROVIDER_NAMES, builtinProviders, sandboxVariables, turinpay } from '../../../src/providers/index.ts';
-import { loadServiceConfig, providerLimits, providerSettings } from '../../../src/settings/index.ts';
+import { loadConfig as loadServiceConfig, providerLimits, providerSettings } from '../../support/builtin-settings.ts';
 
 describe('the built-in provider definitions', () => {
   it('are aurpay then turinpay, each with the capabilities its API has', () => {

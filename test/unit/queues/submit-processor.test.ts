@@ -1,10 +1,12 @@
-import { WaitingError, type Job } from 'bullmq';
+import { RateLimitError, WaitingError, type Job } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.ts';
 import type { LookupOutcome, ProviderClient, SubmitOutcome, SubmitRequest } from '../../../src/providers/types.ts';
-import { createSubmitProcessor, type SubmitDeps } from '../../../src/queues/submit-processor.ts';
+import { lanesByName, type ProviderLane } from '../../../src/queues/lane.ts';
+import { createSubmitProcessor, NotSentError, type SubmitDeps } from '../../../src/queues/submit-processor.ts';
 import type { TransitionRequest, TransitionResult } from '../../../src/withdrawals/store.ts';
 import type { Withdrawal } from '../../../src/withdrawals/withdrawal.ts';
+import { fakeLane } from '../../support/fake-lane.ts';
 
 /**
  * The submit processor's fence, stop, refusal and failover paths, against an in-memory store that
@@ -43,13 +45,14 @@ function withdrawal(over: Partial<Withdrawal> = {}): Withdrawal {
 
 /** The store's part a submit uses, holding one record and the script's checks. */
 function fakeStore(rec: Withdrawal, opts: { unapproved?: boolean; failWrites?: number; loseAnswers?: number } = {}) {
-  const state = { rec: { ...rec }, history: [] as TransitionRequest[], failWrites: opts.failWrites ?? 0, loseAnswers: opts.loseAnswers ?? 0 };
+  const state = { rec: { ...rec }, history: [] as TransitionRequest[], writes: 0, failWrites: opts.failWrites ?? 0, loseAnswers: opts.loseAnswers ?? 0 };
   return {
     state,
     async read(id: string) {
       return id === state.rec.id ? { ...state.rec } : null;
     },
     async transition(id: string, t: TransitionRequest): Promise<TransitionResult> {
+      state.writes++;
       if (state.failWrites > 0) {
         state.failWrites--;
         throw new Error('Connection is closed.');
@@ -104,28 +107,34 @@ function client0(): ProviderClient {
 const accepted: SubmitOutcome = { kind: 'accepted', status: 'pending', providerRef: 'tx-1', feeMsat: 5n, raw: {} };
 const refused: SubmitOutcome = { kind: 'rejected', message: 'insufficient balance', raw: { code: 2 } };
 
-function deps(store: ReturnType<typeof fakeStore>, client: ProviderClient, over: Partial<SubmitDeps> = {}) {
+/** What a test changes of the processor's collaborators: its lane, the enabled lanes, the worker. */
+interface Setup {
+  lane?: Partial<ProviderLane>;
+  /** The providers with a lane here (default both): where a withdrawal may fail over to. */
+  enabled?: readonly string[];
+  stopping?: boolean;
+}
+
+/** The processor of aurpay's lane; turinpay's lane is the failover target, its client never called. */
+function deps(store: ReturnType<typeof fakeStore>, client: ProviderClient, setup: Setup = {}) {
   const settles: string[] = [];
-  const requeued: string[] = [];
-  const notSent: string[] = [];
+  const rateLimits: number[] = [];
+  const own = fakeLane(client, setup.lane);
+  const next = fakeLane({ ...client0(), name: 'turinpay' });
+  const enabled = setup.enabled ?? ['aurpay', 'turinpay'];
+  const failovers: string[] = [];
   const d: SubmitDeps = {
-    provider: 'aurpay',
-    capabilities: { settlesOnSubmit: false },
-    client,
+    lane: own.lane,
+    lanes: lanesByName([own.lane, next.lane].filter((l) => enabled.includes(l.name))),
     store,
+    queues: { addSettle: async (id) => void settles.push(id) },
+    worker: { stopping: () => setup.stopping ?? false, rateLimit: async (ms) => void rateLimits.push(ms) },
     logger: createLogger('silent'),
-    scheduleSettle: async (id) => void settles.push(id),
-    requeue: async (to, id) => void requeued.push(`${to}:${id}`),
-    enabledProviders: ['aurpay', 'turinpay'],
-    onNotSent: async (o) => {
-      notSent.push(o.reason);
-      return new Error(`not sent: ${o.reason}`);
-    },
+    observe: { failover: (from, to) => void failovers.push(`${from}>${to}`) },
+    settings: { pollMs: 1000, unfenceForMs: 1000 },
     pause: async () => undefined,
-    unfenceForMs: 1000,
-    ...over,
   };
-  return { d, settles, requeued, notSent };
+  return { d, settles, rateLimits, failovers, own, next, requeued: next.added };
 }
 
 describe('the submit processor', () => {
@@ -147,7 +156,8 @@ describe('the submit processor', () => {
     const { client, calls } = fakeClient(accepted);
     expect(await createSubmitProcessor(deps(store, client).d)(job().job)).toBe('skipped: submitted');
     expect(calls).toHaveLength(0);
-    expect(store.state.history).toHaveLength(0);
+    // Not even a fence is tried.
+    expect(store.state.writes).toBe(0);
   });
 
   it("calls nothing for a record routed to another provider (another queue's job after a failover)", async () => {
@@ -155,6 +165,7 @@ describe('the submit processor', () => {
     const { client, calls } = fakeClient(accepted);
     expect(await createSubmitProcessor(deps(store, client).d)(job().job)).toBe('skipped: routed to turinpay');
     expect(calls).toHaveLength(0);
+    expect(store.state.writes).toBe(0);
   });
 
   it('calls nothing when the fence answers wrong_provider (the record moved between read and fence)', async () => {
@@ -202,19 +213,31 @@ describe('the submit processor', () => {
     const store = fakeStore(withdrawal());
     const { client, calls } = fakeClient(accepted);
     const { job: j, moved } = job();
-    await expect(createSubmitProcessor(deps(store, client, { stopping: () => true }).d)(j, 'lock-token')).rejects.toBeInstanceOf(WaitingError);
+    await expect(createSubmitProcessor(deps(store, client, { stopping: true }).d)(j, 'lock-token')).rejects.toBeInstanceOf(WaitingError);
     expect(calls).toHaveLength(0);
     expect(moved).toEqual(['lock-token']);
     expect(store.state.rec.status).toBe('queued');
     expect(store.state.history.at(-1)?.cause).toMatch(/worker is stopping/);
   });
 
-  it('throttled by the provider budget: gives the job back before the record is touched', async () => {
+  it("over its lane's budget: holds the queue, gives the job back before the record is touched", async () => {
     const store = fakeStore(withdrawal());
     const { client, calls } = fakeClient(accepted);
-    await expect(createSubmitProcessor(deps(store, client, { throttle: async () => new Error('rate limited') }).d)(job().job)).rejects.toThrow('rate limited');
+    const { d, rateLimits } = deps(store, client, { lane: { budget: { take: async () => 40 } } });
+    await expect(createSubmitProcessor(d)(job().job)).rejects.toBeInstanceOf(RateLimitError);
     expect(calls).toHaveLength(0);
-    expect(store.state.history).toHaveLength(0);
+    expect(store.state.writes).toBe(0);
+    // Never less than a tenth of a second.
+    expect(rateLimits).toEqual([100]);
+  });
+
+  it("within its lane's budget: pays at once", async () => {
+    const store = fakeStore(withdrawal());
+    const { client, calls } = fakeClient(accepted);
+    const { d, rateLimits } = deps(store, client, { lane: { budget: { take: async () => 0 } } });
+    expect(await createSubmitProcessor(d)(job().job)).toBe('submitted');
+    expect(calls).toHaveLength(1);
+    expect(rateLimits).toEqual([]);
   });
 
   it('a refusal the lookup confirms (no payment) fails over to the next provider of an auto route, and calls no one else', async () => {
@@ -225,7 +248,7 @@ describe('the submit processor', () => {
     expect(calls).toHaveLength(1);
     expect(lookups).toEqual(['ph-w1']);
     expect(store.state.rec).toMatchObject({ status: 'queued', provider: 'turinpay', tried: ['aurpay'] });
-    expect(requeued).toEqual(['turinpay:w1']);
+    expect(requeued).toEqual(['turinpay:w1:0']);
   });
 
   it('a refusal contradicted by a lookup that finds the payment made ends succeeded, with no failover', async () => {
@@ -253,7 +276,7 @@ describe('the submit processor', () => {
   it('a refusal listed as proof of nothing sent skips the lookup and ends failed on a named provider', async () => {
     const store = fakeStore(withdrawal());
     const { client, lookups } = fakeClient(refused);
-    const { d } = deps(store, client, { refusalProvesNotSent: () => true });
+    const { d } = deps(store, client, { lane: { refusalProvesNotSent: () => true } });
     expect(await createSubmitProcessor(d)(job().job)).toBe('failed');
     expect(lookups).toEqual([]);
     expect(store.state.rec.status).toBe('failed');
@@ -263,17 +286,17 @@ describe('the submit processor', () => {
     const auth: SubmitOutcome = { kind: 'not_sent', reason: 'HTTP 403', authError: true };
     const stays = fakeStore(withdrawal({ route: ['aurpay', 'turinpay'] }));
     const a = deps(stays, fakeClient(auth).client);
-    await expect(createSubmitProcessor(a.d)(job().job)).rejects.toThrow('not sent: HTTP 403');
+    await expect(createSubmitProcessor(a.d)(job().job)).rejects.toBeInstanceOf(RateLimitError);
     expect(stays.state.rec).toMatchObject({ status: 'queued', provider: 'aurpay' });
     expect(a.requeued).toEqual([]);
-    expect(a.notSent).toEqual(['HTTP 403']);
+    expect(a.own.opened).toEqual(['credentials refused: HTTP 403']);
 
     const moves = fakeStore(withdrawal({ route: ['aurpay', 'turinpay'] }));
-    const b = deps(moves, fakeClient(auth).client, { authErrorFailsOver: true });
+    const b = deps(moves, fakeClient(auth).client, { lane: { authErrorFailsOver: true } });
     expect(await createSubmitProcessor(b.d)(job().job)).toBe('failover: turinpay');
-    expect(b.requeued).toEqual(['turinpay:w1']);
+    expect(b.requeued).toEqual(['turinpay:w1:0']);
     // What refused credentials do to the provider (pause it) still happens.
-    expect(b.notSent).toEqual(['HTTP 403']);
+    expect(b.own.opened).toEqual(['credentials refused: HTTP 403']);
   });
 
   it('an unknown answer goes to reconciliation and never fails over', async () => {
@@ -295,5 +318,91 @@ describe('the submit processor', () => {
     expect(await createSubmitProcessor(deps(store, client).d)(job().job)).toBe('fenced: unknown');
     expect(calls).toHaveLength(1);
     expect(store.state.rec.status).toBe('unknown');
+  });
+  it('a stale fence records nothing: another attempt re-fenced the record while the call was out', async () => {
+    const store = fakeStore(withdrawal());
+    const { client, calls } = fakeClient(() => {
+      // Still `submitting`, but under another attempt's fence.
+      store.state.rec = { ...store.state.rec, fence: 'another-attempt' };
+      return accepted;
+    });
+    const { d, settles } = deps(store, client);
+    expect(await createSubmitProcessor(d)(job().job)).toBe('fenced: submitting');
+    expect(calls).toHaveLength(1);
+    expect(store.state.rec).toMatchObject({ status: 'submitting', fence: 'another-attempt', providerRef: null });
+    expect(settles).toEqual([]);
+  });
+
+  it("feeds its lane's breaker the outcome once it is recorded", async () => {
+    const store = fakeStore(withdrawal());
+    const unknown: SubmitOutcome = { kind: 'unknown', reason: 'socket hang up' };
+    const { client } = fakeClient(unknown);
+    const { d, own } = deps(store, client);
+    expect(await createSubmitProcessor(d)(job().job)).toBe('unknown');
+    expect(own.recorded).toEqual([unknown]);
+  });
+
+  it('a Retry-After holds the whole queue for that long and gives the job back, attempt not spent', async () => {
+    const store = fakeStore(withdrawal());
+    const { client } = fakeClient({ kind: 'not_sent', reason: 'HTTP 429', retryAfterMs: 2500 });
+    const { d, rateLimits, own } = deps(store, client);
+    await expect(createSubmitProcessor(d)(job().job)).rejects.toBeInstanceOf(RateLimitError);
+    expect(rateLimits).toEqual([2500]);
+    expect(own.opened).toEqual([]);
+    expect(store.state.rec.status).toBe('queued');
+  });
+
+  it('a plain not-sent answer is retried with backoff', async () => {
+    const store = fakeStore(withdrawal());
+    const { client } = fakeClient({ kind: 'not_sent', reason: 'connection refused' });
+    const { d, rateLimits } = deps(store, client);
+    await expect(createSubmitProcessor(d)(job().job)).rejects.toBeInstanceOf(NotSentError);
+    expect(rateLimits).toEqual([]);
+    expect(store.state.rec.status).toBe('queued');
+  });
+
+  it("a refusal its lane lists as proof of nothing sent fails an auto route over to the next lane's queue, unlooked-up", async () => {
+    const store = fakeStore(withdrawal({ route: ['aurpay', 'turinpay'] }));
+    const { client, calls, lookups } = fakeClient(refused);
+    const { d, own, next, failovers } = deps(store, client, { lane: { refusalProvesNotSent: () => true } });
+    expect(await createSubmitProcessor(d)(job().job)).toBe('failover: turinpay');
+    expect(calls).toHaveLength(1);
+    expect(lookups).toEqual([]);
+    expect(store.state.rec).toMatchObject({ status: 'queued', provider: 'turinpay', tried: ['aurpay'] });
+    expect(store.state.history.at(-1)?.cause).toMatch(/failover from aurpay \(refused: insufficient balance\) to turinpay/);
+    expect(next.added).toEqual(['turinpay:w1:0']);
+    expect(own.added).toEqual([]);
+    expect(failovers).toEqual(['aurpay>turinpay']);
+  });
+
+  it('fails over only to an enabled provider: with no lane for the next one the refusal ends failed', async () => {
+    const store = fakeStore(withdrawal({ route: ['aurpay', 'turinpay'] }));
+    const { client } = fakeClient(refused);
+    const { d, next } = deps(store, client, { lane: { refusalProvesNotSent: () => true }, enabled: ['aurpay'] });
+    expect(await createSubmitProcessor(d)(job().job)).toBe('failed');
+    expect(store.state.rec).toMatchObject({ status: 'failed', provider: 'aurpay' });
+    expect(next.added).toEqual([]);
+  });
+
+  it('a withdrawal routed to one provider never fails over, however plainly refused', async () => {
+    const store = fakeStore(withdrawal({ route: [] }));
+    const { client } = fakeClient(refused);
+    const { d, next } = deps(store, client, { lane: { refusalProvesNotSent: () => true } });
+    expect(await createSubmitProcessor(d)(job().job)).toBe('failed');
+    expect(next.added).toEqual([]);
+  });
+
+  it('not sent on the last try fails an auto route over; on an earlier try it is retried on the same provider', async () => {
+    const notSent: SubmitOutcome = { kind: 'not_sent', reason: 'connection refused' };
+    const early = fakeStore(withdrawal({ route: ['aurpay', 'turinpay'] }));
+    const a = deps(early, fakeClient(notSent).client);
+    await expect(createSubmitProcessor(a.d)(job(0, 3).job)).rejects.toBeInstanceOf(NotSentError);
+    expect(early.state.rec).toMatchObject({ status: 'queued', provider: 'aurpay' });
+    expect(a.requeued).toEqual([]);
+
+    const last = fakeStore(withdrawal({ route: ['aurpay', 'turinpay'] }));
+    const b = deps(last, fakeClient(notSent).client);
+    expect(await createSubmitProcessor(b.d)(job(2, 3).job)).toBe('failover: turinpay');
+    expect(b.requeued).toEqual(['turinpay:w1:0']);
   });
 });
