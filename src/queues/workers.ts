@@ -14,6 +14,7 @@ import { settleDelay } from './lookup-policy.ts';
 import { createSubmitProcessor, NotSentError } from './submit-processor.ts';
 import { createSweep } from './sweep.ts';
 import { rateLimitWindow } from './rate-window.ts';
+import { publishProviders } from './presence.ts';
 import { createProviderBudget, type ProviderBudget } from './provider-budget.ts';
 import { createBreaker, type Breaker, type BreakerSettings } from './breaker.ts';
 import type { RedisClient } from '../redis.ts';
@@ -213,6 +214,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     });
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  // Producers without provider keys (`withdrawals batch`) learn from this what the service pays through.
+  const presence = await publishProviders({ redis: deps.connection, keys: deps.keys, providers, logger });
 
   let closing: Promise<void> | undefined;
   return {
@@ -221,6 +224,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     close() {
       if (!closing) {
         closingStarted = true;
+        presence.stop();
         closing = Promise.all(workers.map((w) => w.close())).then(() => lnurlAgent?.close());
         // Logged once every worker is closing: no provider call starts after this line.
         logger.info('workers closing: in-flight jobs finish, no new one starts');
