@@ -38,11 +38,25 @@ export async function publishProviders(opts: { redis: PresenceRedis; keys: Keys;
     await redis.zadd(presenceKey(keys), ...providers.flatMap((p) => [now, p]));
   };
   await tell();
+  // One tell at a time: while Redis is away, they would otherwise pile up in the offline queue.
+  let telling = false;
+  let stopped = false;
   const timer = setInterval(() => {
-    tell().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not tell Redis which providers this process pays through'));
+    if (telling) return;
+    telling = true;
+    tell()
+      .catch((err: unknown) => {
+        if (!stopped) logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not tell Redis which providers this process pays through');
+      })
+      .finally(() => (telling = false));
   }, opts.everyMs ?? PRESENCE_EVERY_MS);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
 }
 
 /** The providers some worker has named within `freshMs` (Redis time), in name order. */
