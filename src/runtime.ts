@@ -206,6 +206,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         limiter: createRateLimiter(requestRedis, keys, settings.rateLimits),
         maxConcurrentPerToken: config.API_MAX_CONCURRENT_PER_TOKEN,
         maxConnections: config.API_MAX_CONNECTIONS,
+        httpMetrics: metrics.http,
         ready: async () => (workersRunning() ? null : 'workers not running'),
         extend: async (app) => {
           await metricsRoute(app, metrics);

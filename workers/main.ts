@@ -18,7 +18,8 @@ const USAGE = `usage: withdrawals <command>
                              a batch of payouts through the sandbox providers, with a report
   batch FILE [--no-wait] [--producer NAME] [--json]
                              enqueue a CSV or NDJSON file as one batch (owned by NAME, default
-                             "default") and wait for settlement
+                             "default") for the providers the running workers pay through (no
+                             provider key needed), and wait for settlement
   status ID [--json]         one withdrawal and its history
   list [--status S] [--batch ID] [--producer NAME] [--limit N] [--cursor C] [--json]
                              withdrawals newest first (every producer's unless --producer), a page
@@ -31,7 +32,8 @@ Configuration comes from the environment (see docs/configuration.md).
 
 Exit codes:
   0   done; start, api and worker: stopped on SIGTERM or SIGINT
-  1   failed: batch: an item refused, failed, needing review or unsettled; demo: an item refused
+  1   failed: batch: an item refused, failed, needing review or unsettled, or no worker running
+      and no provider key set; demo: an item refused
       or unsettled, a payment made twice, or a record disagreeing with the ledger (its failed
       payouts are the sandbox's deliberate refusals: they do not fail it); status: not found;
       any command: Redis unusable (unreachable, or the start-up checks refuse it), a stop that failed

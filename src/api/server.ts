@@ -21,6 +21,7 @@ import { healthRoutes, type ReadyCheck } from '../metrics/health.ts';
 import { healthzDoc, readyzDoc } from './openapi/docs/operations.ts';
 import { traceRequests } from '../telemetry/http-server.ts';
 import { requestIdOf, requestIds } from './request-id.ts';
+import { measureRequests, type HttpMetrics } from '../metrics/http.ts';
 import { approveWithdrawalDoc, cancelWithdrawalDoc, createWithdrawalDoc, getWithdrawalDoc, resolveWithdrawalDoc } from './openapi/docs/withdrawals.ts';
 
 type WithId = { Params: { id: string } };
@@ -43,6 +44,8 @@ export interface ApiDeps extends EnqueueDeps {
   maxConcurrentPerToken?: number;
   /** API_MAX_CONNECTIONS: connections past it are closed as they arrive. @defaultValue unbounded */
   maxConnections?: number;
+  /** Counts and times every answer by route template and status class; without it, none. */
+  httpMetrics?: HttpMetrics;
 }
 
 declare module 'fastify' {
@@ -77,6 +80,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   // First: every answer, the 503s of a closing server included, carries the request id.
   requestIds(app);
+  // Before any route: every route's series, and the 503s of a closing server, are counted.
+  if (deps.httpMetrics) measureRequests(app, deps.httpMetrics);
   if (deps.maxConnections !== undefined) app.server.maxConnections = deps.maxConnections;
   answerUnavailableWhileClosing(app);
   // Traces on: a server span per request, active in each route's handler (declared before any route).

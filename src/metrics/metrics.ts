@@ -6,6 +6,7 @@ import { STATUSES, type Status } from '../withdrawals/status.ts';
 import type { DailyLimits, WithdrawalStore } from '../withdrawals/store.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import type { ResolutionOutcome } from '../lnurl/submit-step.ts';
+import { createHttpMetrics, type HttpMetrics } from './http.ts';
 import { readSnapshot, type Snapshot } from './snapshot.ts';
 
 export interface MetricsDeps {
@@ -48,6 +49,8 @@ export interface MetricsObserver {
 export interface Metrics {
   registry: Registry;
   observe: MetricsObserver;
+  /** This process's HTTP answers (measureRequests feeds it). */
+  http: HttpMetrics;
   contentType: string;
   /**
    * Every metric in the Prometheus text format, the shared gauges read from Redis: at most once per
@@ -58,6 +61,7 @@ export interface Metrics {
 
 const SUBMIT_OUTCOMES: SubmitOutcome['kind'][] = ['accepted', 'rejected', 'not_sent', 'unknown'];
 const LOOKUP_OUTCOMES: LookupOutcome['kind'][] = ['found', 'not_found', 'error'];
+const SETTLED_STATUSES: Status[] = ['succeeded', 'failed'];
 const RESOLUTION_OUTCOMES: ResolutionOutcome[] = ['resolved', 'lnurl_unreachable', 'lnurl_refused', 'lnurl_invalid', 'lnurl_forbidden'];
 /** From a sandbox's milliseconds to a provider's day-long reconciliation. */
 const SETTLE_BUCKETS_S = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400];
@@ -84,6 +88,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const oldestUnknown = new Gauge({
     name: 'withdrawals_oldest_unknown_age_seconds',
     help: 'Seconds since the oldest withdrawal now in unknown entered it; 0 when none.',
+    labelNames: ['provider'] as const,
+    registers,
+  });
+  const oldestAwaitingApproval = new Gauge({
+    name: 'withdrawals_oldest_awaiting_approval_age_seconds',
+    help: 'Seconds since the oldest withdrawal now in awaiting_approval entered it; 0 when none.',
     labelNames: ['provider'] as const,
     registers,
   });
@@ -173,6 +183,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   }
 
   for (const provider of deps.queues.providers) {
+    // Present (0) from the start: the failed share of settled payouts reads 0 before the first failure.
+    for (const status of SETTLED_STATUSES) settleDuration.zero({ provider, status });
     for (const outcome of SUBMIT_OUTCOMES) requests.inc({ provider, operation: 'submit', outcome }, 0);
     for (const outcome of LOOKUP_OUTCOMES) requests.inc({ provider, operation: 'lookup', outcome }, 0);
   }
@@ -181,6 +193,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     for (const provider of deps.queues.providers) {
       for (const status of STATUSES) inStatus.set({ provider, status }, s.inStatus[provider]?.[status] ?? 0);
       oldestUnknown.set({ provider }, s.oldestUnknownAgeSeconds[provider] ?? 0);
+      oldestAwaitingApproval.set({ provider }, s.oldestAwaitingApprovalAgeSeconds[provider] ?? 0);
       breakerOpen.set({ provider }, s.breakerOpen[provider] ? 1 : 0);
     }
     for (const { queue, counts } of s.queueJobs) {
@@ -198,7 +211,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     openBatches.set(s.openBatches.length);
   }
 
-  const shared = [inStatus, oldestUnknown, breakerOpen, queueJobs, batchItems, openBatches, dailyAmount, dailyCount];
+  const shared = [inStatus, oldestUnknown, oldestAwaitingApproval, breakerOpen, queueJobs, batchItems, openBatches, dailyAmount, dailyCount];
   const timeoutMs = deps.scrapeTimeoutMs ?? 2000;
   const cacheMs = deps.cacheMs ?? 1000;
   let cached: { at: number; text: Promise<string>; pending: boolean } | null = null;
@@ -225,6 +238,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 
   return {
     registry,
+    http: createHttpMetrics(registers),
     contentType: registry.contentType,
     observe: {
       submit: (provider, outcome) => requests.inc({ provider, operation: 'submit', outcome: outcome.kind }),

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import type { RedisClient } from '../redis.ts';
 import { healthRoutes, type ReadyCheck } from './health.ts';
 import type { Metrics } from './metrics.ts';
+import { measureRequests } from './http.ts';
 import { metricsRoute } from './route.ts';
 
 export interface MetricsServerDeps {
@@ -33,6 +34,7 @@ export async function buildMetricsServer(deps: MetricsServerDeps): Promise<Fasti
     genReqId: requestIdOf,
   });
   requestIds(app);
+  measureRequests(app, deps.metrics.http);
   installErrorHandlers(app, deps.redis);
   await healthRoutes(app, { redis: deps.redis, ready: deps.ready });
   await metricsRoute(app, deps.metrics);

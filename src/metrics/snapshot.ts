@@ -7,6 +7,7 @@ import type { ProviderName } from '../withdrawals/types.ts';
 export interface Snapshot {
   inStatus: Record<ProviderName, Record<Status, number>>;
   oldestUnknownAgeSeconds: Record<ProviderName, number>;
+  oldestAwaitingApprovalAgeSeconds: Record<ProviderName, number>;
   breakerOpen: Record<ProviderName, boolean>;
   queueJobs: { queue: string; counts: Record<string, number> }[];
   openBatches: OpenBatch[];
@@ -30,17 +31,19 @@ async function perProvider<T>(providers: readonly ProviderName[], read: (p: Prov
 
 export async function readSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
   const { store, queues } = deps;
-  const [inStatus, oldestUnknownAgeSeconds, breakerOpen, queueJobs, openBatches, daily] = await Promise.all([
+  const ageIn = (status: Status) => async (p: ProviderName) => {
+    const since = await store.oldestIn(p, status);
+    return since === null ? 0 : Math.max(0, (deps.now() - since) / 1000);
+  };
+  const [inStatus, oldestUnknownAgeSeconds, oldestAwaitingApprovalAgeSeconds, breakerOpen, queueJobs, openBatches, daily] = await Promise.all([
     store.countByStatus(queues.providers),
-    perProvider(queues.providers, async (p) => {
-      const since = await store.oldestIn(p, 'unknown');
-      return since === null ? 0 : Math.max(0, (deps.now() - since) / 1000);
-    }),
+    perProvider(queues.providers, ageIn('unknown')),
+    perProvider(queues.providers, ageIn('awaiting_approval')),
     // The breaker is the paused submit queue: auth errors pause it, an operator resumes it.
     perProvider(queues.providers, (p) => queues.submitQueue(p).isPaused()),
     Promise.all(queues.all().map(async (q) => ({ queue: q.name, counts: await q.getJobCounts() }))),
     store.openBatches(deps.maxBatches),
     Promise.all((deps.producers ?? []).map(async (producer) => ({ producer, usage: await store.dailyUsage(producer) }))),
   ]);
-  return { inStatus, oldestUnknownAgeSeconds, breakerOpen, queueJobs, openBatches, daily };
+  return { inStatus, oldestUnknownAgeSeconds, oldestAwaitingApprovalAgeSeconds, breakerOpen, queueJobs, openBatches, daily };
 }

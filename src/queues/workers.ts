@@ -14,6 +14,7 @@ import { createSubmitProcessor } from './submit-processor.ts';
 import { createLane, lanesByName } from './lane.ts';
 import { createSweep } from './sweep.ts';
 import { rateLimitWindow } from './rate-window.ts';
+import { publishProviders } from './presence.ts';
 import type { BreakerSettings } from './breaker.ts';
 import type { RedisClient } from '../redis.ts';
 import { createOutboundAgent } from '../net/outbound.ts';
@@ -176,6 +177,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     });
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  // Producers without provider keys (`withdrawals batch`) learn from this what the service pays through.
+  const presence = await publishProviders({ redis: deps.connection, keys: deps.keys, providers, logger });
 
   let closing: Promise<void> | undefined;
   return {
@@ -184,6 +187,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     close() {
       if (!closing) {
         closingStarted = true;
+        presence.stop();
         closing = Promise.all(workers.map((w) => w.close())).then(() => lnurlAgent?.close());
         // Logged once every worker is closing: no provider call starts after this line.
         logger.info('workers closing: in-flight jobs finish, no new one starts');

@@ -7,10 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault, FaultPlan } from '../../src/providers/sandbox/index.ts';
 import { withdrawalBody } from '../support/invoices.ts';
 import { eventually, startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { deleteKeysUnder } from '../support/redis.ts';
 
 /**
  * The real `withdrawals batch` command in a child process, against a sandbox and workers running in
- * this process under the same Redis prefix: the command only enqueues and watches.
+ * this process under the same Redis prefix: the command only enqueues and watches. It runs with no
+ * provider key in its environment: the workers tell it, through Redis, which providers they pay through.
  */
 const BIN = fileURLToPath(new URL('../../bin/withdrawals.js', import.meta.url));
 const planned = new Map<string, Fault>();
@@ -33,19 +35,21 @@ interface Run {
   stderr: string;
 }
 
-function runBatch(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  const env: Record<string, string> = {
+/** The command's environment: Redis, prefix and network, and no provider key. */
+function batchEnv(extraEnv: Record<string, string> = {}): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '',
     REDIS_URL: p.config.REDIS_URL,
     QUEUE_PREFIX: p.config.QUEUE_PREFIX,
     LN_NETWORK: 'regtest',
-    AURPAY_API_KEY: 'sandbox-aurpay-key-1',
-    TURINPAY_API_KEY: 'sandbox-turinpay-key-1',
     LOG_LEVEL: 'error',
     ...extraEnv,
   };
+}
+
+function runBatch(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, 'batch', ...args], { env, timeout: 40_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, 'batch', ...args], { env: batchEnv(extraEnv), timeout: 40_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -166,6 +170,58 @@ describe('withdrawals batch FILE', () => {
     const run = await runBatch([file, '--no-wait', '--producer', 'held-shop'], { APPROVAL_THRESHOLD_MSAT: '9000000' });
     expect(run.code).toBe(0);
     expect((await p.operator('GET', `/v1/withdrawals/${large?.id}`)).body.status).toBe('awaiting_approval');
+  });
+
+  it('needs no provider key: the rows of the providers the service pays through succeed, a bad invoice is still invalid_invoice', async () => {
+    const file = join(dir, 'keyless.csv');
+    const items = rows(2, 1_500_000n);
+    await writeFile(file, [HEADER, ...items.map(csvLine), 'cli-keyless-bad,turinpay,lnbcrt1nonsense,,,'].join('\n'));
+    expect(Object.keys(batchEnv()).filter((k) => k.endsWith('_API_KEY'))).toEqual([]);
+    const run = await runBatch([file]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/: 2 accepted, 0 accepted earlier, 1 refused$/m);
+    expect(run.stdout).toMatch(/^ {2}#2 {2}cli-keyless-bad {2}invalid_invoice {2}\S/m);
+    expect(run.stdout).toMatch(/^succeeded\s+2\s+3000$/m);
+  });
+
+  it('refuses with provider_disabled the rows of a provider the running service does not have', async () => {
+    // A service with aurpay alone: turinpay's key is not set there.
+    const only = await startPipeline({ env: { TURINPAY_API_KEY: '' } });
+    try {
+      const file = join(dir, 'one-provider.csv');
+      const { body: aurpay } = withdrawalBody('aurpay', 2_500_000n);
+      const { body: turinpay } = withdrawalBody('turinpay', 2_500_000n);
+      await writeFile(file, [HEADER, csvLine(aurpay), csvLine(turinpay)].join('\n'));
+      const run = await runBatch([file], { QUEUE_PREFIX: only.config.QUEUE_PREFIX });
+      expect(run.stdout).toMatch(/: 1 accepted, 0 accepted earlier, 1 refused$/m);
+      expect(run.stdout).toMatch(new RegExp(`^ {2}#1 {2}${turinpay.id} {2}provider_disabled {2}provider turinpay is disabled`, 'm'));
+      expect(run.stdout).toMatch(/^succeeded\s+1\s+2500$/m);
+      expect(run.code).toBe(1);
+      expect((await only.operator('GET', `/v1/withdrawals/${turinpay.id}`)).status).toBe(404);
+    } finally {
+      await only.close();
+    }
+  });
+
+  it('with no worker running, enqueues for the providers its own keys name, and with none either, says what to start (exit 1)', async () => {
+    const prefix = `batch-idle-${Date.now()}`;
+    const file = join(dir, 'idle.ndjson');
+    const [item] = rows(1, 1_000_000n);
+    await writeFile(file, `${JSON.stringify(item)}\n`);
+    try {
+      const bare = await runBatch([file, '--no-wait'], { QUEUE_PREFIX: prefix });
+      expect(bare.code).toBe(1);
+      expect(bare.stdout).toBe('');
+      expect(bare.stderr).toMatch(new RegExp(`no worker under QUEUE_PREFIX=${prefix} has named the providers it pays through in the last 30 s, and no provider key is set here: start the service`));
+
+      const keyed = await runBatch([file, '--no-wait'], { QUEUE_PREFIX: prefix, AURPAY_API_KEY: 'sandbox-aurpay-key-1', TURINPAY_API_KEY: 'sandbox-turinpay-key-1' });
+      expect(keyed.stderr).toMatch(/no worker is running under QUEUE_PREFIX=\S+: enqueuing for the providers this environment has keys for \(aurpay, turinpay\)/);
+      expect(keyed.stdout).toMatch(/: 1 accepted, 0 accepted earlier, 0 refused$/m);
+      expect(keyed.code).toBe(0);
+    } finally {
+      await deleteKeysUnder(p.config.REDIS_URL, prefix);
+    }
   });
 
   it('refuses a producer name it cannot record (a usage error: exit 2)', async () => {

@@ -5,19 +5,20 @@
  * The vitest set-up has built dist/ from the current sources; packing takes it as it is.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisUrl, testRedis, type TestRedis } from '../support/redis.ts';
 
 const exec = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
-const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
 const typesNodeVersion = (require('@types/node/package.json') as { version: string }).version;
 const tsc = require.resolve('typescript/bin/tsc');
 
@@ -34,6 +35,18 @@ function inConsumer(file: string, args: string[], env: Record<string, string> = 
     timeout: 120_000,
     maxBuffer: 16 * 1024 * 1024,
   });
+}
+
+/** Every package directory under a node_modules folder, nested ones and scoped ones included. */
+async function installedPackages(modules: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(modules, { withFileTypes: true }).catch(() => [])) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    const path = join(modules, entry.name);
+    const dirs = entry.name.startsWith('@') ? (await readdir(path, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => join(path, e.name)) : [path];
+    for (const d of dirs) found.push(d, ...(await installedPackages(join(d, 'node_modules'))));
+  }
+  return found;
 }
 
 beforeAll(async () => {
@@ -78,14 +91,16 @@ describe('the packed package', () => {
     expect(packed.filter((f) => /^(src|test|bench|workers)\//.test(f) || f.endsWith('.tsbuildinfo') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });
 
-  it('ships the MIT LICENSE its manifest names and the docs the README links, and no checkout script', async () => {
+  it('ships the MIT LICENSE its manifest names, a repository, and the docs the README links, and no checkout script', async () => {
     expect(packed).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'SECURITY.md', 'docs/commands.md', 'docs/http-api.md', 'docs/configuration.md']));
     const installed = join(consumer, 'node_modules', 'withdrawals');
-    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { license?: string; scripts?: Record<string, string>; engines?: Record<string, string> };
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { license?: string; repository?: unknown; scripts?: Record<string, string>; engines?: Record<string, string> };
     expect(manifest.license).toBe('MIT');
+    // The form npm expects (npm pkg fix leaves it as it is): a git URL npm and registries can link.
+    expect(manifest.repository).toEqual({ type: 'git', url: expect.stringMatching(/^git\+https:\/\/\S+\.git$/) });
     expect((await readFile(join(installed, 'LICENSE'), 'utf8')).split('\n')[0]).toBe('MIT License');
     expect(manifest.scripts ?? {}).toEqual({});
-    expect(manifest.engines).toEqual({ node: '>=20.18' });
+    expect(manifest.engines).toEqual({ node: '>=20.18.1' });
     // Every docs/ link of the README resolves inside the package.
     const readme = await readFile(join(installed, 'README.md'), 'utf8');
     const links = [...readme.matchAll(/\]\((docs\/[^)#]+)/g)].map((m) => m[1] ?? '');
@@ -94,6 +109,26 @@ describe('the packed package', () => {
     // The checkout keeps its own scripts.
     const own = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(own.scripts.prepare).toBe('node bin/build.js --keep-going');
+  });
+
+  it('installs no dependency that asks for a newer Node than the engines field promises', async () => {
+    const oldest = semver.minVersion(pkg.engines.node);
+    if (!oldest) throw new Error(`engines.node ${pkg.engines.node} has no lowest version`);
+    const packages = await installedPackages(join(consumer, 'node_modules'));
+    expect(packages.length).toBeGreaterThan(50);
+    const tooNew: string[] = [];
+    for (const d of packages) {
+      const manifest = JSON.parse(await readFile(join(d, 'package.json'), 'utf8').catch(() => '{}')) as { name?: string; version?: string; engines?: { node?: unknown } };
+      const wants = manifest.engines?.node;
+      if (typeof wants === 'string' && semver.validRange(wants) && !semver.satisfies(oldest, wants)) tooNew.push(`${manifest.name}@${manifest.version} wants node ${wants}`);
+    }
+    expect(tooNew, `a consumer on Node ${oldest.version}`).toEqual([]);
+    // Those that did, held back by exact dependencies in package.json (a consumer never gets our overrides):
+    // @fastify/static after 10.1.3 (through @bull-board/fastify) takes content-disposition 3, and
+    // light-my-request after 6.6.0 (through fastify) takes cookie 2, both for Node 22.
+    const versionOf = async (name: string) => (JSON.parse(await readFile(join(consumer, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(semver.major(await versionOf('content-disposition'))).toBe(2);
+    expect(semver.major(await versionOf('cookie'))).toBe(1);
   });
 
   it('imports from plain Node ESM and reads from Redis through the client', async () => {

@@ -12,7 +12,8 @@ import { clientOptionsFromConfig, loadSettings } from '../../settings/index.ts';
 import { builtinProviders } from '../../providers/index.ts';
 import { BatchTooLargeError, type BatchAnswer, type BatchSummary } from '../../withdrawals/batches.ts';
 import { TERMINAL_STATUSES } from '../../withdrawals/status.ts';
-import { UsageError } from '../exit.ts';
+import { batchProviders, noProviderMessage } from '../batch-providers.ts';
+import { EXIT, UsageError } from '../exit.ts';
 import { jsonReport } from '../json-report.ts';
 import { stopOnSignals } from '../signals.ts';
 
@@ -132,8 +133,9 @@ async function enqueueAndWatch(client: WithdrawalsClient, file: BatchFile, opts:
 /**
  * `withdrawals batch FILE [--no-wait] [--json]`: enqueues a CSV or NDJSON file as one batch straight into
  * Redis (no HTTP API needed), shows progress, waits until every item settled and prints the report.
- * Workers (`withdrawals worker` or `start`) do the paying. Exit 1 when an item was refused, failed
- * or needs review.
+ * Workers (`withdrawals worker` or `start`) do the paying; the providers they pay through are the ones
+ * it accepts items for (no provider key needed here). Exit 1 when an item was refused, failed or needs
+ * review, or when no worker runs and no provider key is set.
  */
 export async function batch(file: string | undefined, opts: BatchOptions): Promise<number> {
   if (!file) throw new UsageError('usage: withdrawals batch FILE [--no-wait] [--producer NAME] [--json]');
@@ -145,7 +147,16 @@ export async function batch(file: string | undefined, opts: BatchOptions): Promi
   const { batchId, lines } = await fileBatchId(file, producer);
   // The report goes to stdout; logs stay out of its way.
   const logger = createLogger(config.LOG_LEVEL, process.stderr);
-  const client = await createWithdrawalsClient({ ...clientOptionsFromConfig(config, builtinProviders), logger, producer });
+  // What the running service pays through, not the keys of this environment (it needs none).
+  const served = await batchProviders(config, builtinProviders);
+  if (!served) {
+    console.error(noProviderMessage(config));
+    return EXIT.failed;
+  }
+  if (served.from === 'environment') {
+    console.error(`no worker is running under QUEUE_PREFIX=${config.QUEUE_PREFIX}: enqueuing for the providers this environment has keys for (${served.providers.join(', ')}); they wait for the workers`);
+  }
+  const client = await createWithdrawalsClient({ ...clientOptionsFromConfig(config, builtinProviders), providers: served.providers, logger, producer });
   const controller = new AbortController();
   const run = enqueueAndWatch(client, { path: file, format, batchId, lines }, opts, controller.signal).finally(() => client.close());
   stopOnSignals(async () => {

@@ -1,10 +1,12 @@
 /**
  * deploy/grafana/withdrawals.json imports into Grafana: a `${DS_PROMETHEUS}` input that every panel,
  * query and variable uses, distinct panel ids, panels that fit the grid without overlapping, and a
- * panel for each thing operators watch.
+ * panel for each thing operators watch, and for what each alerting rule reads.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { metricNames } from '../../support/promql-names.ts';
 
 interface Target { expr?: string; refId?: string; datasource?: { uid?: string } }
 interface Panel {
@@ -76,7 +78,20 @@ describe('the Grafana dashboard', () => {
     ['queue jobs', /withdrawals_queue_jobs/],
     ['webhook deliveries', /withdrawals_webhook_deliveries_total/],
     ['Redis up', /withdrawals_metrics_redis_up/],
+    ['API requests by route and status class', /sum by \(route, status_class\) \(rate\(withdrawals_http_requests_total/],
+    ['the API 5xx share', /withdrawals_http_requests_total\{[^}]*status_class="5xx"[^}]*\}.*\/.*withdrawals_http_requests_total/],
+    ['API latency quantiles', /histogram_quantile\(0\.99, .*withdrawals_http_request_duration_seconds_bucket/],
+    ['the failed share of settled payouts', /withdrawals_settle_duration_seconds_count\{status="failed".*\/.*withdrawals_settle_duration_seconds_count\{status=~"succeeded\|failed"/],
+    ['the oldest withdrawal awaiting approval', /withdrawals_oldest_awaiting_approval_age_seconds/],
   ])('has a query for %s', (_what, pattern) => {
     expect(exprs.some((e) => pattern.test(e))).toBe(true);
+  });
+
+  it('shows every metric an alerting rule reads (deploy/prometheus/alerts.yml)', () => {
+    const rules = (parse(readFileSync(new URL('../../../deploy/prometheus/alerts.yml', import.meta.url), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules);
+    const shown = new Set(exprs.flatMap((e) => metricNames(e)));
+    const missing = rules.flatMap((r) => metricNames(r.expr).filter((name) => !shown.has(name)).map((name) => `${r.alert}: ${name}`));
+    expect(rules.length).toBeGreaterThan(10);
+    expect(missing).toEqual([]);
   });
 });
