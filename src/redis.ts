@@ -1,4 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { reviveUnexpectedEnd } from './redis-revive.ts';
 
 export type RedisClient = Redis | Cluster;
 
@@ -96,7 +97,7 @@ export function createRedis(target: string | RedisTarget, opts: RedisConnectOpti
       clusterRetryStrategy: (times) => Math.min(times * 200, 2000),
     });
   }
-  if (sentinels) return new Redis(sentinelOptions(url, sentinels, sentinelName ?? 'mymaster', common));
+  if (sentinels) return reviveUnexpectedEnd(new Redis(sentinelOptions(url, sentinels, sentinelName ?? 'mymaster', common)));
   return new Redis(url, common);
 }
 
@@ -104,7 +105,8 @@ export function createRedis(target: string | RedisTarget, opts: RedisConnectOpti
  * Sentinel mode: ask the Sentinels for the primary, check it is one, and reconnect to the new one
  * when they announce a failover (`failoverDetector` listens for +switch-master). A Sentinel lookup
  * that fails is retried for ever, never given up: a connection that gave up would end for good and
- * a BullMQ worker on it would stop taking jobs without a word.
+ * a BullMQ worker on it would stop taking jobs without a word (reviveUnexpectedEnd covers the end
+ * ioredis reaches on its own).
  */
 function sentinelOptions(url: string, sentinels: string, name: string, common: RedisOptions): RedisOptions {
   const parsed = new URL(url);
