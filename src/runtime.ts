@@ -101,8 +101,12 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   // The request connection answers 503 while not ready (no offline queue): be ready before serving.
   await waitUntilReady(requestRedis, 10_000);
 
-  const onShortfall = (kind: ShortfallKind) =>
+  // Counted once the metrics exist (they read the store, so they come after it).
+  let countShortfall: ((kind: ShortfallKind) => void) | undefined;
+  const onShortfall = (kind: ShortfallKind) => {
     logger.warn({ kind, replicas: settings.store.replicaAck?.count }, 'Redis replicas did not confirm a write within REDIS_ACK_TIMEOUT_MS');
+    countShortfall?.(kind);
+  };
   const storeOptions = { ...settings.store, providers: names, eventsMaxLen: opts.eventsMaxLen ?? settings.store.eventsMaxLen, onShortfall };
   const store = createStore({ redis: requestRedis, keys, ...storeOptions });
   const workerStore = createStore({ redis: workerRedis, keys, ...storeOptions });
@@ -128,6 +132,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     dailyLimits: settings.enqueue.policy.daily,
     producerLabels: config.METRICS_PRODUCER_LABELS,
   });
+  countShortfall = (kind) => metrics.observe.replicaShortfall(kind);
 
   let api: FastifyInstance | undefined;
   let metricsServer: FastifyInstance | undefined;

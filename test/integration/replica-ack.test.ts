@@ -82,6 +82,11 @@ describe('REDIS_MIN_REPLICAS_ACK=1 with one replica', () => {
     expect(rec.status).toMatch(/queued|submitting/);
     expect(p.sandbox.ledger.paymentsFor(paymentHash)).toHaveLength(0);
     expect(p.logLines.some((l) => /replicas did not confirm a write/.test(l))).toBe(true);
+    const metrics = await p.runtime.metrics.render();
+    for (const write of ['create', 'fence']) {
+      const line = metrics.split('\n').find((l) => l.startsWith(`withdrawals_redis_replica_shortfalls_total{write="${write}"}`));
+      expect(Number(line?.split(' ')[1]), write).toBeGreaterThan(0);
+    }
 
     replica = await startReplica(replica.port);
     const again = await p.call('POST', '/v1/withdrawals', req);
