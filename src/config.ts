@@ -48,6 +48,21 @@ export const envSchema = z.object({
     .string()
     .default('redis://127.0.0.1:6379')
     .refine((v) => /^(rediss?|redis\+cluster|rediss\+cluster):\/\//.test(v), 'must start with redis://, rediss:// or redis+cluster://'),
+  /** `host:port,host:port,...` of Redis Sentinels (null: none): connect to the primary they name and follow its failovers. */
+  REDIS_SENTINELS: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? null : v))
+    .refine((v) => v === null || v.split(',').every((hp) => /^\s*[A-Za-z0-9_.:\[\]-]+:[0-9]{1,5}\s*$/.test(hp)), 'must be host:port pairs, comma-separated'),
+  /** The primary's name at the Sentinels. */
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .default('mymaster')
+    .refine((v) => /^[A-Za-z0-9_.-]{1,64}$/.test(v), 'must be 1-64 characters of A-Z a-z 0-9 _ . -'),
+  /** Replicas that must hold a write (Redis WAIT) before a 202 and before any provider call; 0: none waited for. */
+  REDIS_MIN_REPLICAS_ACK: int(0, 0, 16),
+  /** How long a write waits for those replicas. */
+  REDIS_ACK_TIMEOUT_MS: int(1000, 10, 60000),
   QUEUE_PREFIX: z
     .string()
     .default('wd')

@@ -1,4 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { reviveUnexpectedEnd } from './redis-revive.ts';
 
 export type RedisClient = Redis | Cluster;
 
@@ -23,16 +24,56 @@ export interface RedisConnectOptions {
 }
 
 /**
- * Connects to `REDIS_URL`. A `redis+cluster://host:port,host:port` URL names Redis Cluster seed nodes;
- * any other URL is a single Redis (or a Sentinel-managed primary behind one address).
+ * Where Redis is: `REDIS_URL`, or, with `REDIS_SENTINELS`, the primary the Sentinels name
+ * (`REDIS_URL` then lends only its user, password, database and TLS scheme).
  */
-export function createRedis(url: string, opts: RedisConnectOptions): RedisClient {
+export interface RedisTarget {
+  url: string;
+  /** `host:port,host:port,...` of Sentinels; null or absent: none. */
+  sentinels?: string | null;
+  /** The primary's name at the Sentinels. @defaultValue 'mymaster' */
+  sentinelName?: string;
+}
+
+/** The connection target a configuration names. */
+export function redisTarget(config: { REDIS_URL: string; REDIS_SENTINELS: string | null; REDIS_SENTINEL_NAME: string }): RedisTarget {
+  return { url: config.REDIS_URL, sentinels: config.REDIS_SENTINELS, sentinelName: config.REDIS_SENTINEL_NAME };
+}
+
+/** `host:port,host:port` as ioredis's Sentinel list (an IPv6 host in brackets). */
+export function parseSentinels(list: string): { host: string; port: number }[] {
+  return list
+    .split(',')
+    .map((hp) => hp.trim())
+    .filter((hp) => hp.length > 0)
+    .map((hp) => {
+      const colon = hp.lastIndexOf(':');
+      return { host: hp.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(hp.slice(colon + 1)) };
+    });
+}
+
+/**
+ * A demoted primary answers writes with READONLY: reconnect (in Sentinel mode, to the primary the
+ * Sentinels name now) and send the refused command again. It was not executed, so resending it is
+ * safe; a request connection (no offline queue) fails it instead, and the API answers 503.
+ */
+export function reconnectOnReadonly(err: Error): 2 | false {
+  return err.message.startsWith('READONLY') ? 2 : false;
+}
+
+/**
+ * Connects to `REDIS_URL`. A `redis+cluster://host:port,host:port` URL names Redis Cluster seed nodes;
+ * with Sentinels, the primary they name (followed through failovers); any other URL is a single Redis.
+ */
+export function createRedis(target: string | RedisTarget, opts: RedisConnectOptions): RedisClient {
+  const { url, sentinels, sentinelName } = typeof target === 'string' ? { url: target, sentinels: null, sentinelName: undefined } : target;
   const common: RedisOptions = {
     maxRetriesPerRequest: opts.role === 'worker' ? null : 1,
     enableOfflineQueue: opts.role === 'worker',
     connectionName: opts.connectionName,
     enableAutoPipelining: opts.autoPipelining ?? false,
     retryStrategy: (times) => Math.min(times * 200, 2000),
+    reconnectOnError: reconnectOnReadonly,
   };
   const cluster = /^(rediss?)\+cluster:\/\/(.*)$/.exec(url);
   if (cluster) {
@@ -56,7 +97,32 @@ export function createRedis(url: string, opts: RedisConnectOptions): RedisClient
       clusterRetryStrategy: (times) => Math.min(times * 200, 2000),
     });
   }
+  if (sentinels) return reviveUnexpectedEnd(new Redis(sentinelOptions(url, sentinels, sentinelName ?? 'mymaster', common)));
   return new Redis(url, common);
+}
+
+/**
+ * Sentinel mode: ask the Sentinels for the primary, check it is one, and reconnect to the new one
+ * when they announce a failover (`failoverDetector` listens for +switch-master). A Sentinel lookup
+ * that fails is retried for ever, never given up: a connection that gave up would end for good and
+ * a BullMQ worker on it would stop taking jobs without a word (reviveUnexpectedEnd covers the end
+ * ioredis reaches on its own).
+ */
+function sentinelOptions(url: string, sentinels: string, name: string, common: RedisOptions): RedisOptions {
+  const parsed = new URL(url);
+  const db = Number(parsed.pathname.replace(/^\//, '') || '0');
+  return {
+    ...common,
+    sentinels: parseSentinels(sentinels),
+    name,
+    role: 'master',
+    username: parsed.username || undefined,
+    password: decodeURIComponent(parsed.password) || undefined,
+    db: Number.isInteger(db) ? db : 0,
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    sentinelRetryStrategy: (times) => Math.min(times * 100, 1000),
+    failoverDetector: true,
+  };
 }
 
 /** Resolves once the connection is ready, or rejects after `timeoutMs` (a request connection has no offline queue). */

@@ -15,11 +15,11 @@ import { closeProviderClients, createProviderClients, type ProviderClients } fro
 import { createQueues, type Queues } from './queues/queues.ts';
 import { startWorkers, type RunningWorkers } from './queues/workers.ts';
 import { createValidationPool } from './withdrawals/validation/pool.ts';
-import { closeRedis, createRedis, waitUntilReady, type RedisClient } from './redis.ts';
+import { closeRedis, createRedis, redisTarget, waitUntilReady, type RedisClient } from './redis.ts';
 import { checkRedisSafety } from './redis-checks.ts';
 import { serviceSettings } from './settings/index.ts';
 import { createEnqueueDeps, type EnqueueDeps } from './withdrawals/enqueue.ts';
-import { createStore, type WithdrawalStore } from './withdrawals/store.ts';
+import { createStore, type ShortfallKind, type WithdrawalStore } from './withdrawals/store.ts';
 import { createWebhooks, withWebhookQueue, type RunningWebhooks, type Webhooks } from './webhooks/service.ts';
 import type { ProviderName } from './withdrawals/types.ts';
 import { createInFlight, delay, settleBy, trackCalls } from './shutdown.ts';
@@ -92,15 +92,21 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const keys = createKeys(config.QUEUE_PREFIX);
   // The commands of concurrent requests (a batch stores up to 1,024 items at once) are pipelined: one
   // write for many. Not on the workers' connection: BullMQ blocks on it.
-  const requestRedis: RedisClient = createRedis(config.REDIS_URL, { role: 'request', connectionName: 'withdrawals-api', autoPipelining: true });
-  const workerRedis: RedisClient = createRedis(config.REDIS_URL, { role: 'worker', connectionName: 'withdrawals-queues' });
+  const requestRedis: RedisClient = createRedis(redisTarget(config), { role: 'request', connectionName: 'withdrawals-api', autoPipelining: true });
+  const workerRedis: RedisClient = createRedis(redisTarget(config), { role: 'worker', connectionName: 'withdrawals-queues' });
   requestRedis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   workerRedis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   await checkRedisSafety(workerRedis, logger);
   // The request connection answers 503 while not ready (no offline queue): be ready before serving.
   await waitUntilReady(requestRedis, 10_000);
 
-  const storeOptions = { ...settings.store, providers: names, eventsMaxLen: opts.eventsMaxLen ?? settings.store.eventsMaxLen };
+  // Counted once the metrics exist (they read the store, so they come after it).
+  let countShortfall: ((kind: ShortfallKind) => void) | undefined;
+  const onShortfall = (kind: ShortfallKind) => {
+    logger.warn({ kind, replicas: settings.store.replicaAck?.count }, 'Redis replicas did not confirm a write within REDIS_ACK_TIMEOUT_MS');
+    countShortfall?.(kind);
+  };
+  const storeOptions = { ...settings.store, providers: names, eventsMaxLen: opts.eventsMaxLen ?? settings.store.eventsMaxLen, onShortfall };
   const store = createStore({ redis: requestRedis, keys, ...storeOptions });
   const workerStore = createStore({ redis: workerRedis, keys, ...storeOptions });
   const webhooks = createWebhooks({ connection: workerRedis, requestRedis, keys, logger, settings: settings.webhooks });
@@ -125,6 +131,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     dailyLimits: settings.enqueue.policy.daily,
     producerLabels: config.METRICS_PRODUCER_LABELS,
   });
+  countShortfall = (kind) => metrics.observe.replicaShortfall(kind);
 
   let api: FastifyInstance | undefined;
   let metricsServer: FastifyInstance | undefined;

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { RedisLiveness } from '../redis.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 import { apiError, type ApiError, type ErrorCode } from '../withdrawals/errors.ts';
+import { ReplicationShortfallError } from '../withdrawals/store/replication.ts';
 
 export function errorBody(error: ApiError): { error: ApiError } {
   return { error };
@@ -53,7 +54,15 @@ export function clientError(err: FastifyError, req: { headers: IncomingMessage['
   return answer(status === 413 || status === 415 ? status : 400, 'invalid_request', err.message);
 }
 
+/** Said when the replicas did not confirm a withdrawal in time (REDIS_MIN_REPLICAS_ACK). */
+export const UNCONFIRMED_MESSAGE =
+  'the Redis replicas did not confirm this request in time; it may be stored but is not accepted: send the same body again (it is paid at most once)';
+
 function reply503(req: FastifyRequest, reply: FastifyReply, err: unknown, redis: RedisLiveness): FastifyReply {
+  if (err instanceof ReplicationShortfallError) {
+    req.log.warn({ err: err.message }, 'replicas did not confirm the write');
+    return reply.code(503).send(errorBody(apiError('unavailable', UNCONFIRMED_MESSAGE)));
+  }
   if (redis.status !== 'ready') {
     req.log.error({ err }, 'Redis unavailable');
     return reply.code(503).send(errorBody(apiError('unavailable', 'Redis is unavailable; nothing was accepted, try again')));

@@ -47,6 +47,14 @@ export type EnqueueOutcome =
 export interface WithdrawalsClientOptions {
   /** REDIS_URL. */
   redisUrl: string;
+  /** REDIS_SENTINELS: `host:port,...` of Sentinels; the client then follows the primary they name. @defaultValue none */
+  redisSentinels?: string;
+  /** REDIS_SENTINEL_NAME. @defaultValue 'mymaster' */
+  redisSentinelName?: string;
+  /** REDIS_MIN_REPLICAS_ACK: an enqueue is accepted only once this many replicas hold it. @defaultValue 0 */
+  redisMinReplicasAck?: number;
+  /** REDIS_ACK_TIMEOUT_MS. @defaultValue 1000 */
+  redisAckTimeoutMs?: number;
   /**
    * The producer this client enqueues as: it owns the withdrawals and batches it creates, exactly as
    * an API token of that name would (interface.md, "Who may do what"). On-chain withdrawals are for

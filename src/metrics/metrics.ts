@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { LookupOutcome, SubmitOutcome } from '../providers/types.ts';
 import type { Queues } from '../queues/queues.ts';
 import { STATUSES, type Status } from '../withdrawals/status.ts';
-import type { DailyLimits, WithdrawalStore } from '../withdrawals/store.ts';
+import type { DailyLimits, ShortfallKind, WithdrawalStore } from '../withdrawals/store.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import type { ResolutionOutcome } from '../lnurl/submit-step.ts';
 import { createHttpMetrics, type HttpMetrics } from './http.ts';
@@ -44,6 +44,8 @@ export interface MetricsObserver {
   failover(from: ProviderName, to: ProviderName): void;
   /** A Lightning Address resolution this process ran ended: `resolved`, or its failure code. */
   resolution(outcome: ResolutionOutcome): void;
+  /** REDIS_MIN_REPLICAS_ACK: the replicas did not confirm a write of this process in time. */
+  replicaShortfall(write: ShortfallKind): void;
 }
 
 export interface Metrics {
@@ -109,6 +111,13 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     labelNames: ['from', 'to'] as const,
     registers,
   });
+  const shortfalls = new Counter({
+    name: 'withdrawals_redis_replica_shortfalls_total',
+    help: 'Writes of this process the Redis replicas did not confirm within REDIS_ACK_TIMEOUT_MS (REDIS_MIN_REPLICAS_ACK), by write: create (answered 503), fence (no provider call), transition.',
+    labelNames: ['write'] as const,
+    registers,
+  });
+  for (const write of ['create', 'fence', 'transition'] as const) shortfalls.inc({ write }, 0);
   const resolutions = new Counter({
     name: 'withdrawals_lnurl_resolutions_total',
     help: 'Lightning Address resolutions this process ran, by outcome: resolved, or the failure code that ended the withdrawal.',
@@ -249,6 +258,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       },
       failover: (from, to) => failovers.inc({ from, to }),
       resolution: (outcome) => resolutions.inc({ outcome }),
+      replicaShortfall: (write) => shortfalls.inc({ write }),
     },
     render() {
       const t = performance.now();

@@ -35,6 +35,10 @@ export function clientConfig(o: WithdrawalsClientOptions, env: Record<string, st
     ...environment,
     ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
     REDIS_URL: o.redisUrl,
+    REDIS_SENTINELS: o.redisSentinels,
+    REDIS_SENTINEL_NAME: o.redisSentinelName,
+    REDIS_MIN_REPLICAS_ACK: str(o.redisMinReplicasAck),
+    REDIS_ACK_TIMEOUT_MS: str(o.redisAckTimeoutMs),
     QUEUE_PREFIX: o.prefix,
     LN_NETWORK: o.network,
     RECONCILE_GRACE_MS: str(o.reconcileGraceMs),
@@ -52,6 +56,10 @@ export function clientConfig(o: WithdrawalsClientOptions, env: Record<string, st
 export function clientOptionsFromConfig(config: Config, providers: readonly ProviderDefinition[]): WithdrawalsClientOptions {
   return {
     redisUrl: config.REDIS_URL,
+    redisSentinels: config.REDIS_SENTINELS ?? undefined,
+    redisSentinelName: config.REDIS_SENTINEL_NAME,
+    redisMinReplicasAck: config.REDIS_MIN_REPLICAS_ACK,
+    redisAckTimeoutMs: config.REDIS_ACK_TIMEOUT_MS,
     prefix: config.QUEUE_PREFIX,
     network: config.LN_NETWORK,
     providers: configuredProviders(config, providers),

@@ -10,10 +10,12 @@ import { createListing } from './store/listing.ts';
 import { createRecords } from './store/records.ts';
 import { createResolves } from './store/resolve.ts';
 import { createStatusSets } from './store/status-sets.ts';
+import { connectionEpoch, type ReplicaAck, type ShortfallKind } from './store/replication.ts';
 
 export { utcDay, type ApproveResult, type DailyLimits, type DailyUsage } from './store/approvals.ts';
 export type { BatchSummary, OpenBatch } from './store/batches.ts';
 export type { CreateResult, NewWithdrawal } from './store/create.ts';
+export { ReplicationShortfallError, type ReplicaAck, type ShortfallKind } from './store/replication.ts';
 export type { ResolvedInvoice, StoreInvoiceResult } from './store/resolve.ts';
 export { InvalidCursorError, MAX_LIST_PAGE, STATUS_SCAN_WINDOW, type ListPage, type ListQuery } from './store/listing.ts';
 export { IllegalTransitionError, type RecordIdentity, type TransitionRequest, type TransitionResult } from './store/records.ts';
@@ -33,6 +35,10 @@ export interface StoreOptions {
   now?: () => Date;
   /** The providers' names (the runtime's definitions): a stored record naming another is an error. */
   providers: readonly string[];
+  /** REDIS_MIN_REPLICAS_ACK, REDIS_ACK_TIMEOUT_MS. @defaultValue none waited for */
+  replicaAck?: ReplicaAck;
+  /** Told of each write the replicas did not confirm in time. */
+  onShortfall?(kind: ShortfallKind): void;
 }
 
 export type WithdrawalStore = ReturnType<typeof createStore>;
@@ -51,7 +57,11 @@ export function createStore(opts: StoreOptions) {
     eventsMaxBytes: opts.eventsMaxBytes ?? 0,
     historyRetentionMs: opts.historyRetentionMs ?? 0,
     providers: opts.providers,
+    replicaAck: opts.replicaAck ?? { count: 0, timeoutMs: 0 },
+    onShortfall: opts.onShortfall ?? (() => undefined),
   };
+  // Losses of the connection are counted from now: a WAIT across one confirms nothing.
+  connectionEpoch(ctx.redis);
   const records = createRecords(ctx);
   const { get, read, listRecords, owner, transition } = records;
 

@@ -14,6 +14,8 @@ import { startApiProcess, startWorkerProcess, stopAllProcesses, type ServiceProc
 import { callApi } from '../support/http.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
+import { SENTINEL_NAME, type SentinelGroup } from '../support/sentinel.ts';
+import { createRedis } from '../../src/redis.ts';
 
 export const TOKEN = 'resilience-token-0001';
 const AURPAY_KEY = 'sandbox-aurpay-key-r';
@@ -41,6 +43,12 @@ export interface StackOptions {
   sandbox?: Partial<SandboxOptions>;
   /** Overrides of the processes' environment. */
   env?: Record<string, string>;
+  /**
+   * Run on this Sentinel-watched group instead of a private redis-server: every process (and the
+   * stack's own view) connects through the Sentinels, and REDIS_URL names no Redis at all, so a
+   * connection that bypassed them would fail. The caller stops the group.
+   */
+  sentinel?: SentinelGroup;
 }
 
 export interface Stack {
@@ -61,7 +69,8 @@ export interface Stack {
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const redisArgs = opts.redisArgs ?? [];
-  let redis = await startRedisServer(redisArgs);
+  const group = opts.sentinel;
+  let redis = group?.nodes[0] ?? (await startRedisServer(redisArgs));
   const sandbox = await startSandbox({
     network: 'regtest',
     aurpay: { apiKey: AURPAY_KEY },
@@ -71,7 +80,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   });
   const prefix = `res-${randomUUID().slice(0, 8)}`;
   const env: Record<string, string> = {
-    REDIS_URL: redis.url,
+    ...(group ? { REDIS_URL: 'redis://127.0.0.1:1', REDIS_SENTINELS: group.sentinels, REDIS_SENTINEL_NAME: SENTINEL_NAME } : { REDIS_URL: redis.url }),
     QUEUE_PREFIX: prefix,
     API_TOKENS: `tester=${TOKEN}`,
     LN_NETWORK: 'regtest',
@@ -93,14 +102,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: 'info',
     ...opts.env,
   };
-  const conn = new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
+  const conn = group
+    ? createRedis({ url: 'redis://127.0.0.1:1', sentinels: group.sentinels, sentinelName: SENTINEL_NAME }, { role: 'worker', connectionName: 'test-view' })
+    : new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
   conn.on('error', () => {});
   const store = createStore({ redis: conn, keys: createKeys(prefix), eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
   let api: Stack['api'];
   try {
     api = await startApiProcess('api', env);
   } catch (err) {
-    await Promise.allSettled([sandbox.close(), redis.stop()]);
+    await Promise.allSettled([sandbox.close(), group ? Promise.resolve() : redis.stop()]);
     conn.disconnect();
     throw err;
   }
@@ -125,6 +136,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await stopAllProcesses();
       conn.disconnect();
       await sandbox.close();
+      if (group) return;
       await redis.stop();
       rmSync(redis.dir, { recursive: true, force: true });
     },

@@ -34,9 +34,14 @@ export const rateLimited: ResponseDoc = {
 };
 
 export const unavailable = errorResponse(
-  'Redis or the queue is unavailable, or the request failed unexpectedly; nothing was accepted or changed. Retry (with the same id).',
+  'Redis or the queue is unavailable, or the request failed unexpectedly; nothing was accepted or changed. Retry (with the same id). ' +
+    'With REDIS_MIN_REPLICAS_ACK, also when the replicas did not confirm the write in time: the withdrawal may be stored, and the same body sent again answers 200 or 202 and is paid at most once.',
   {
     unavailable: ['unavailable', 'Redis is unavailable; nothing was accepted, try again'],
+    unconfirmed: [
+      'unavailable',
+      'the Redis replicas did not confirm this request in time; it may be stored but is not accepted: send the same body again (it is paid at most once)',
+    ],
     unexpected: ['unavailable', 'the service could not complete this request; nothing was accepted, retry with the same id'],
   },
 );

@@ -1,6 +1,7 @@
 import type { Keys } from '../../keys.ts';
 import type { RedisClient } from '../../redis.ts';
 import type { ScriptCommands } from '../scripts.ts';
+import type { ReplicaAck, ShortfallKind } from './replication.ts';
 
 /** What every part of the store shares: one connection with the scripts defined, the key names, the clock. */
 export interface StoreContext {
@@ -15,4 +16,8 @@ export interface StoreContext {
   historyRetentionMs: number;
   /** The providers' names (the runtime's definitions): a stored record naming another is an error. */
   providers: readonly string[];
+  /** Replicas a create, a fence and a provider's recorded answer wait for (Redis WAIT). */
+  replicaAck: ReplicaAck;
+  /** The replicas did not confirm a write in time (metrics, logs). */
+  onShortfall(kind: ShortfallKind): void;
 }

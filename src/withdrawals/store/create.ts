@@ -7,6 +7,7 @@ import { utcDay, type DailyLimits, type DailyUsage } from './approvals.ts';
 import type { StoreContext } from './context.ts';
 import { argsOf, keysOf, type ScriptValue } from '../script-layout.ts';
 import { CREATE } from '../script-layouts.ts';
+import { connectionEpoch, replicated, ReplicationShortfallError } from './replication.ts';
 
 export interface NewWithdrawal {
   id: string;
@@ -150,10 +151,18 @@ export function createCreates(
     };
   }
 
-  const createMany = coalesce<CreateCall, string[]>(
-    (calls) => redis.wdCreate(calls.length * CREATE_KEYS_PER_ITEM, ...calls.flatMap((c) => c.keys), ...calls.flatMap((c) => c.args)),
-    CREATES_PER_CALL,
-  );
+  /**
+   * One create.lua call, then one WAIT for the replicas (REDIS_MIN_REPLICAS_ACK) covering all its
+   * items: when they do not confirm in time, each item stored or found stored answers `unconfirmed`.
+   */
+  const createMany = coalesce<CreateCall, string[]>(async (calls) => {
+    const epoch = connectionEpoch(redis);
+    const rows = await redis.wdCreate(calls.length * CREATE_KEYS_PER_ITEM, ...calls.flatMap((c) => c.keys), ...calls.flatMap((c) => c.args));
+    const stored = rows.some(([kind]) => kind === 'created' || kind === 'exists');
+    if (!stored || (await replicated(redis, ctx.replicaAck, keys.events, epoch).catch(() => false))) return rows;
+    ctx.onShortfall('create');
+    return rows.map((row) => (row[0] === 'created' || row[0] === 'exists' ? ['unconfirmed'] : row));
+  }, CREATES_PER_CALL);
 
   async function create(w: NewWithdrawal): Promise<CreateResult> {
     const call = createCall(w);
@@ -164,6 +173,11 @@ export function createCreates(
     if (kind === 'quota_exceeded') {
       if (other === undefined || !/^(0|[1-9][0-9]{0,14})$/.test(other)) throw new Error(`create.lua answered quota_exceeded with a created count ${String(other)}`);
       return { kind, day: call.day, created: Number(other) };
+    }
+    if (kind === 'unconfirmed') {
+      throw new ReplicationShortfallError(
+        `withdrawal ${w.id}: ${ctx.replicaAck.count} replica(s) did not confirm it within ${ctx.replicaAck.timeoutMs} ms; it may be stored, send the same body again`,
+      );
     }
     if (kind === 'corrupt') throw new Error(`create.lua found a stored ${other ?? 'value'} that is no integer; withdrawal ${w.id} not created`);
     if (kind === 'conflict') return { kind: 'conflict' };

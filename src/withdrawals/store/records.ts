@@ -6,6 +6,7 @@ import type { Withdrawal } from '../withdrawal.ts';
 import type { StoreContext } from './context.ts';
 import { callOf } from '../script-layout.ts';
 import { TRANSITION } from '../script-layouts.ts';
+import { connectionEpoch, replicated, ReplicationShortfallError } from './replication.ts';
 
 export interface TransitionRequest {
   from: Status;
@@ -80,6 +81,26 @@ export function createRecords(ctx: StoreContext) {
     return provider ? { provider: asProvider(provider, ctx.providers), batchId: batchId || null } : null;
   }
 
+  /**
+   * Waits for the replicas (REDIS_MIN_REPLICAS_ACK) to hold a transition just written. A fence they
+   * do not confirm throws ReplicationShortfallError: the worker then makes no provider call. Any
+   * other transition (a provider's answer) stays written on the primary and the shortfall is
+   * reported: should a failover lose it, the fence the replicas do hold sends the withdrawal to
+   * reconciliation (`submitting` -> `unknown` -> a lookup), never to a second call.
+   */
+  async function confirm(id: string, t: TransitionRequest, epoch: number): Promise<void> {
+    const fence = t.to === 'submitting';
+    let ok = false;
+    try {
+      ok = await replicated(redis, ctx.replicaAck, keys.record(id), epoch);
+    } catch (err) {
+      if (fence) throw err;
+    }
+    if (ok) return;
+    ctx.onShortfall(fence ? 'fence' : 'transition');
+    if (fence) throw new ReplicationShortfallError(`withdrawal ${id}: ${ctx.replicaAck.count} replica(s) did not confirm the submit fence within ${ctx.replicaAck.timeoutMs} ms; no provider call was made`);
+  }
+
   async function transition(id: string, t: TransitionRequest): Promise<TransitionResult> {
     // provider and batchId never change after creation, so reading them first is race-free.
     const found = t.known ?? (await identity(id));
@@ -91,6 +112,7 @@ export function createRecords(ctx: StoreContext) {
     const entry: HistoryEntry = { status: t.to, at: at.toISOString(), cause: t.cause };
     if (t.actor) entry.actor = t.actor;
     if (t.note) entry.note = t.note;
+    const epoch = connectionEpoch(redis);
     const res = await redis.wdTransition(
       ...callOf(
         TRANSITION,
@@ -125,7 +147,10 @@ export function createRecords(ctx: StoreContext) {
       ),
     );
     const [kind, current] = res;
-    if (kind === 'ok') return { ok: true };
+    if (kind === 'ok') {
+      await confirm(id, t, epoch);
+      return { ok: true };
+    }
     if (kind === 'wrong_provider') return { ok: false, reason: 'wrong_provider', current: STATUSES.find((s) => s === current) ?? null };
     if (kind === 'unapproved') return { ok: false, reason: 'unapproved', current: STATUSES.find((s) => s === current) ?? null };
     if (kind === 'invalid_input') throw new Error(`withdrawal ${id}: the transition script refused its input (${String(current)})`);

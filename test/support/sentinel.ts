@@ -1,0 +1,145 @@
+/**
+ * A throwaway Redis primary with replicas, watched by three Sentinels, all on loopback: private
+ * `redis-server` processes (the Sentinels `redis-server <conf> --sentinel`, each with its own
+ * writable config file, as Sentinel requires). Nothing here touches the shared test Redis.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { freePort } from '../../src/demo/redis-server.ts';
+import { requireTool } from './prerequisites.ts';
+import { startRedisServer, type PrivateRedis } from './redis-server.ts';
+
+export const SENTINEL_NAME = 'mymaster';
+
+export interface SentinelGroup {
+  /** `127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3`: REDIS_SENTINELS. */
+  sentinels: string;
+  /** Every data node, the first one the primary at start. */
+  nodes: PrivateRedis[];
+  /** The port of the primary the Sentinels name now. */
+  primaryPort(): Promise<number>;
+  /** SIGKILLs the primary the Sentinels name now; resolves with its port. */
+  killPrimary(): Promise<number>;
+  /** Resolves with the new primary's port once the Sentinels name one other than `oldPort` and it answers as a primary. */
+  waitForPromotion(oldPort: number, timeoutMs: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function ask<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
+  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    return await fn(r);
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function startSentinel(port: number, primaryPort: number, dir: string): Promise<ChildProcess> {
+  const conf = join(dir, `sentinel-${port}.conf`);
+  writeFileSync(
+    conf,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor ${SENTINEL_NAME} 127.0.0.1 ${primaryPort} 2`,
+      `sentinel down-after-milliseconds ${SENTINEL_NAME} 1000`,
+      `sentinel failover-timeout ${SENTINEL_NAME} 6000`,
+      `sentinel parallel-syncs ${SENTINEL_NAME} 2`,
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await ask(port, (r) => r.ping());
+      return child;
+    } catch {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis sentinel did not start on port ${port}`);
+      await sleep(50);
+    }
+  }
+}
+
+/** A primary, `replicas` replicas (in sync before this resolves) and three Sentinels (quorum 2). */
+export async function startSentinelGroup(replicas = 2, redisArgs: string[] = []): Promise<SentinelGroup> {
+  requireTool('redis-server');
+  const dir = mkdtempSync(join(tmpdir(), 'wd-sentinel-'));
+  const nodes: PrivateRedis[] = [];
+  const sentinels: { port: number; proc: ChildProcess }[] = [];
+  const stop = async () => {
+    for (const s of sentinels) if (s.proc.exitCode === null && s.proc.signalCode === null) s.proc.kill('SIGKILL');
+    await Promise.all(nodes.map((n) => n.stop()));
+    for (const n of nodes) rmSync(n.dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const primary = await startRedisServer(redisArgs);
+    nodes.push(primary);
+    for (let i = 0; i < replicas; i++) nodes.push(await startRedisServer([...redisArgs, '--replicaof', '127.0.0.1', String(primary.port)]));
+    const deadline = Date.now() + 20_000;
+    while ((await ask(primary.port, (r) => r.info('replication'))).match(/state=online/g)?.length !== replicas) {
+      if (Date.now() > deadline) throw new Error(`the replicas did not come online within 20 s`);
+      await sleep(100);
+    }
+    for (let i = 0; i < 3; i++) {
+      const port = await freePort();
+      sentinels.push({ port, proc: await startSentinel(port, primary.port, dir) });
+    }
+    // Each Sentinel must know the replicas (it learns them from the primary's INFO) and the other Sentinels.
+    const ready = Date.now() + 20_000;
+    for (;;) {
+      const views = await Promise.all(
+        sentinels.map((s) => ask(s.port, async (r) => (await r.call('SENTINEL', 'MASTER', SENTINEL_NAME)) as string[]).catch(() => [])),
+      );
+      const field = (v: string[], k: string) => Number(v[v.indexOf(k) + 1] ?? -1);
+      if (views.every((v) => field(v, 'num-slaves') === replicas && field(v, 'num-other-sentinels') === 2)) break;
+      if (Date.now() > ready) throw new Error('the Sentinels did not discover each other and the replicas within 20 s');
+      await sleep(200);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  async function primaryPort(): Promise<number> {
+    for (const s of sentinels) {
+      const addr = await ask(s.port, (r) => r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_NAME) as Promise<string[]>).catch(() => null);
+      if (addr?.[1]) return Number(addr[1]);
+    }
+    throw new Error('no Sentinel named a primary');
+  }
+
+  return {
+    sentinels: sentinels.map((s) => `127.0.0.1:${s.port}`).join(','),
+    nodes,
+    primaryPort,
+    async killPrimary() {
+      const port = await primaryPort();
+      const node = nodes.find((n) => n.port === port);
+      if (!node) throw new Error(`the primary on port ${port} is not one of this group's nodes`);
+      await node.stop();
+      return port;
+    },
+    async waitForPromotion(oldPort, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const port = await primaryPort().catch(() => oldPort);
+        if (port !== oldPort) {
+          const role = await ask(port, (r) => r.call('ROLE') as Promise<unknown[]>).catch(() => null);
+          if (role?.[0] === 'master') return port;
+        }
+        if (Date.now() > deadline) throw new Error(`no replica was promoted within ${timeoutMs} ms`);
+        await sleep(100);
+      }
+    },
+    stop,
+  };
+}
