@@ -135,19 +135,53 @@ export interface EventPage {
 }
 
 /**
- * The events after `afterStreamId` (exclusive; from the oldest kept when absent), oldest first; with
- * `owner`, that producer's events alone, read from its own stream: a page costs the same whatever
- * others wrote, and `next` moves with that producer's events only.
+ * A page stops once the events read come to this many bytes of data (whole chunks of PAGE_CHUNK
+ * events): with 8 KiB of metadata per withdrawal a page of 1000 would be 8 MiB, held in memory by
+ * every one of a caller's parallel requests. `next` goes on from where it stopped.
+ */
+export const MAX_EVENTS_PAGE_BYTES = 1024 * 1024;
+const PAGE_CHUNK = 100;
+
+/** The size of an event's data as the page will carry it (its JSON, roughly). */
+function dataBytes(event: WithdrawalEvent): number {
+  return JSON.stringify(event.data ?? null).length;
+}
+
+/**
+ * The events after `afterStreamId` (exclusive; from the oldest kept when absent), oldest first, at most
+ * `limit` and about MAX_EVENTS_PAGE_BYTES of data; with `owner`, that producer's events alone, read from
+ * its own stream: a page costs the same whatever others wrote, and `next` moves with that producer's
+ * events only.
  */
 export async function readEvents(redis: RedisClient, keys: Keys, afterStreamId: string | null, limit: number, owner: string | null = null): Promise<EventPage> {
   const want = Math.min(limit, MAX_EVENTS_PAGE);
-  const start = afterStreamId === null ? '-' : `(${afterStreamId}`;
-  if (owner !== null) {
-    const events = await readOwnerRange(redis, keys, owner, start, '+', want);
-    return { events: events.map((e) => e.event), next: toEventId(events.at(-1)?.streamId ?? afterStreamId ?? ZERO_STREAM_ID) };
+  const events: WithdrawalEvent[] = [];
+  let cursor = afterStreamId;
+  let bytes = 0;
+  // Bounded reads whatever the stream holds: the chunks a full page needs, and a few more for an
+  // operator's page that reads past events their owners' streams trimmed.
+  const reads = Math.ceil(want / PAGE_CHUNK) + MAX_ROUNDS;
+  for (let i = 0; i < reads && events.length < want && bytes < MAX_EVENTS_PAGE_BYTES; i++) {
+    const count = Math.min(PAGE_CHUNK, want - events.length);
+    const start = cursor === null ? '-' : `(${cursor}`;
+    let read: OwnedEvent[];
+    let last: string | null;
+    if (owner !== null) {
+      read = await readOwnerRange(redis, keys, owner, start, '+', count);
+      last = read.at(-1)?.streamId ?? null;
+    } else {
+      ({ events: read, last } = await readAllRange(redis, keys, start, '+', count));
+    }
+    for (const e of read) {
+      events.push(e.event);
+      bytes += dataBytes(e.event);
+    }
+    if (last === null) break;
+    cursor = last;
+    // Fewer than asked: the end of the stream (an operator's round may also have skipped trimmed events).
+    if (owner !== null && read.length < count) break;
   }
-  const { events, last } = await readAllRange(redis, keys, start, '+', want);
-  return { events: events.map((e) => e.event), next: toEventId(last ?? afterStreamId ?? ZERO_STREAM_ID) };
+  return { events, next: toEventId(cursor ?? ZERO_STREAM_ID) };
 }
 
 /** Slim entries of every owner's events from `start` to `end`, at most `count` (the webhook fan-out's read). */

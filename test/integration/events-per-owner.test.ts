@@ -1,3 +1,4 @@
+import { MAX_EVENTS_PAGE_BYTES } from '../../src/events/reader.ts';
 import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,9 +50,32 @@ describe('events per owner', () => {
     const past = await measured(() => store.events(toStreamId(first.result.next), 100, 'alice'));
     expect(past.result).toEqual({ events: [], next: first.result.next });
     expect(Object.keys(past.commands)).toEqual(['xrange']);
-    // An operator's page reads every owner's events.
-    const all = await store.events(null, 1000, null);
-    expect(all.events.length).toBe(4 + 500);
+    // An operator's pages read every owner's events; with 8 KiB metadata each page stops near 1 MiB.
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await store.events(after, 1000, null);
+      if (page.events.length === 0) break;
+      const bytes = page.events.reduce((n, e) => n + JSON.stringify(e.data).length, 0);
+      expect(bytes).toBeLessThan(MAX_EVENTS_PAGE_BYTES + 100 * 9000);
+      seen.push(...page.events.map((e) => e.id));
+      after = toStreamId(page.next);
+    }
+    expect(seen).toHaveLength(4 + 500);
+    expect(new Set(seen).size).toBe(504);
+  });
+
+  it('stops a page of large events near MAX_EVENTS_PAGE_BYTES, and the next page goes on from there', async () => {
+    const store = createStore({ redis, keys: createKeys('page-bytes'), eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
+    for (let i = 0; i < 400; i++) await store.create(newWithdrawal(`c${i}`, { owner: 'carol', metadata: bigMetadata }));
+    const first = await store.events(null, 1000, 'carol');
+    expect(first.events.length).toBeGreaterThan(0);
+    expect(first.events.length).toBeLessThan(400);
+    const bytes = first.events.reduce((n, e) => n + JSON.stringify(e.data).length, 0);
+    expect(bytes).toBeGreaterThanOrEqual(MAX_EVENTS_PAGE_BYTES);
+    expect(bytes).toBeLessThan(MAX_EVENTS_PAGE_BYTES + 100 * 9000);
+    const second = await store.events(toStreamId(first.next), 1000, 'carol');
+    expect(second.events[0]?.data).toMatchObject({ id: `c${first.events.length}` });
   });
 
   it('an event paged after slimming carries the whole record as it was at the event', async () => {
