@@ -162,24 +162,30 @@ export async function readEvents(redis: RedisClient, keys: Keys, afterStreamId: 
   // operator's page that reads past events their owners' streams trimmed.
   const reads = Math.ceil(want / PAGE_CHUNK) + MAX_ROUNDS;
   for (let i = 0; i < reads && events.length < want && bytes < MAX_EVENTS_PAGE_BYTES; i++) {
-    const count = Math.min(PAGE_CHUNK, want - events.length);
+    const left = want - events.length;
     const start = cursor === null ? '-' : `(${cursor}`;
-    let read: OwnedEvent[];
-    let last: string | null;
     if (owner !== null) {
-      read = await readOwnerRange(redis, keys, owner, start, '+', count);
-      last = read.at(-1)?.streamId ?? null;
-    } else {
-      ({ events: read, last } = await readAllRange(redis, keys, start, '+', count));
+      const read = await readOwnerRange(redis, keys, owner, start, '+', Math.min(PAGE_CHUNK, left));
+      for (const e of read) {
+        events.push(e.event);
+        bytes += dataBytes(e.event);
+      }
+      cursor = read.at(-1)?.streamId ?? cursor;
+      // Fewer than asked: the end of the stream.
+      if (read.length < Math.min(PAGE_CHUNK, left)) break;
+      continue;
     }
-    for (const e of read) {
+    // An operator's page reads the shared index a whole chunk at a time, whatever `limit` is: its head
+    // may name events their owners' streams trimmed already, which are passed over.
+    const { events: read, last } = await readAllRange(redis, keys, start, '+', PAGE_CHUNK);
+    const taken = read.slice(0, left);
+    for (const e of taken) {
       events.push(e.event);
       bytes += dataBytes(e.event);
     }
     if (last === null) break;
-    cursor = last;
-    // Fewer than asked: the end of the stream (an operator's round may also have skipped trimmed events).
-    if (owner !== null && read.length < count) break;
+    // Cut short by `limit`: the next page starts right after the last event given.
+    cursor = taken.length < read.length ? (taken.at(-1)?.streamId ?? cursor) : last;
   }
   return { events, next: toEventId(cursor ?? ZERO_STREAM_ID) };
 }

@@ -166,9 +166,12 @@ await client.close();
   it('validates batch items in a worker thread with no TypeScript loader installed', async () => {
     const script = `
       import { Worker } from 'node:worker_threads';
+      import { builtinProviders } from 'withdrawals';
+      // The thread takes the providers' plain data (their profiles): definitions hold functions.
+      const providers = builtinProviders.map(({ name, label, keyVariable, capabilities }) => ({ name, label, keyVariable, capabilities: { ...capabilities } }));
       const entry = new URL('./node_modules/withdrawals/dist/src/withdrawals/validation/thread-entry.mjs', 'file://' + process.cwd() + '/');
       const worker = new Worker(entry, { execArgv: [] }); // not this process's --input-type
-      const ctx = { network: 'bitcoin', nowMs: Date.now(), expiryMarginSeconds: 60, enabledProviders: ['turinpay'], allowOnchain: false, maxAmountMsat: null };
+      const ctx = { network: 'bitcoin', nowMs: Date.now(), expiryMarginSeconds: 60, enabledProviders: ['turinpay'], allowOnchain: false, maxAmountMsat: null, providers };
       worker.postMessage({ seq: 7, ctx, items: [{ id: 'a' }, 'not an object'] });
       worker.once('error', (err) => { console.error(err); process.exit(1); });
       worker.once('message', async (reply) => {

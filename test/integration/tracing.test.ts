@@ -220,9 +220,10 @@ describe('traces off', () => {
       await import('./dist/src/index.js');
       await import('./dist/workers/service.js');
       const { loadSettings } = await import('./dist/src/settings/index.js');
+      const { builtinProviders } = await import('./dist/src/providers/index.js');
       const { startTracing } = await import('./dist/src/telemetry/start.js');
       const { createLogger } = await import('./dist/src/logger.js');
-      const started = await startTracing(loadSettings(process.env).tracing, createLogger('silent'));
+      const started = await startTracing(loadSettings(process.env, builtinProviders).tracing, createLogger('silent'));
       await started?.shutdown();
       await new Promise((r) => setTimeout(r, 100));
       console.log(JSON.stringify({ on: started !== null, loaded: [...loaded].sort() }));
