@@ -15,7 +15,8 @@ import { closeProviderClients, createProviderClients, type ProviderClients } fro
 import { createQueues, type Queues } from './queues/queues.ts';
 import { startWorkers, type RunningWorkers } from './queues/workers.ts';
 import { createValidationPool } from './withdrawals/validation/pool.ts';
-import { closeRedis, createRedis, redisTarget, waitUntilReady, type RedisClient } from './redis.ts';
+import { closeRedis, createRedis, waitUntilReady, type RedisClient } from './redis.ts';
+import { resolveRedisTarget } from './redis-seed.ts';
 import { checkRedisSafety } from './redis-checks.ts';
 import { serviceSettings } from './settings/index.ts';
 import { createEnqueueDeps, type EnqueueDeps } from './withdrawals/enqueue.ts';
@@ -92,8 +93,11 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
   const keys = createKeys(config.QUEUE_PREFIX);
   // The commands of concurrent requests (a batch stores up to 1,024 items at once) are pipelined: one
   // write for many. Not on the workers' connection: BullMQ blocks on it.
-  const requestRedis: RedisClient = createRedis(redisTarget(config), { role: 'request', connectionName: 'withdrawals-api', autoPipelining: true });
-  const workerRedis: RedisClient = createRedis(redisTarget(config), { role: 'worker', connectionName: 'withdrawals-queues' });
+  // A plain REDIS_URL of a Cluster node is that cluster's seed.
+  const target = await resolveRedisTarget(config);
+  if (target.url !== config.REDIS_URL) logger.info('REDIS_URL names a Redis Cluster node: connecting to the cluster through it');
+  const requestRedis: RedisClient = createRedis(target, { role: 'request', connectionName: 'withdrawals-api', autoPipelining: true });
+  const workerRedis: RedisClient = createRedis(target, { role: 'worker', connectionName: 'withdrawals-queues' });
   requestRedis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   workerRedis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   await checkRedisSafety(workerRedis, logger);

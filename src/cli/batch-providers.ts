@@ -3,6 +3,7 @@ import { createKeys } from '../keys.ts';
 import type { ProviderDefinition } from '../providers/definition.ts';
 import { PRESENCE_FRESH_MS, servedProviders } from '../queues/presence.ts';
 import { closeRedis, createRedis, waitUntilReady } from '../redis.ts';
+import { resolveRedisTarget } from '../redis-seed.ts';
 import { configuredProviders } from '../settings/index.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 
@@ -19,7 +20,7 @@ export interface BatchProviders {
  * `known` (the command's provider list) count. Null: neither.
  */
 export async function batchProviders(config: Config, known: readonly ProviderDefinition[], connectTimeoutMs = 10_000): Promise<BatchProviders | null> {
-  const redis = createRedis(config.REDIS_URL, { role: 'request', connectionName: 'withdrawals-batch' });
+  const redis = createRedis(await resolveRedisTarget(config), { role: 'request', connectionName: 'withdrawals-batch' });
   redis.on('error', () => {});
   try {
     await waitUntilReady(redis, connectTimeoutMs).catch((err: unknown) => {

@@ -5,7 +5,8 @@ import { DEFAULT_PRODUCER, PRODUCER_NAME, producer } from '../callers.ts';
 import { createKeys } from '../keys.ts';
 import { createLogger } from '../logger.ts';
 import { createQueues } from '../queues/queues.ts';
-import { createRedis, redisTarget, waitUntilReady } from '../redis.ts';
+import { createRedis, waitUntilReady } from '../redis.ts';
+import { resolveRedisTarget } from '../redis-seed.ts';
 import { checkRedisSafety } from '../redis-checks.ts';
 import { clientConfig, serviceSettings } from '../settings/index.ts';
 import { BatchIdTakenError, enqueueBatch, newBatchId } from '../withdrawals/batches.ts';
@@ -33,8 +34,9 @@ export async function createWithdrawalsClient(options: WithdrawalsClientOptions)
   const logger = options.logger ?? createLogger('silent');
   const providers = options.providers ?? BUILTIN_PROVIDER_NAMES;
   const keys = createKeys(config.QUEUE_PREFIX);
-  const requestRedis = createRedis(redisTarget(config), { role: 'request', connectionName: 'withdrawals-client', autoPipelining: true });
-  const queueRedis = createRedis(redisTarget(config), { role: 'worker', connectionName: 'withdrawals-client-queues' });
+  const target = await resolveRedisTarget(config);
+  const requestRedis = createRedis(target, { role: 'request', connectionName: 'withdrawals-client', autoPipelining: true });
+  const queueRedis = createRedis(target, { role: 'worker', connectionName: 'withdrawals-client-queues' });
   for (const r of [requestRedis, queueRedis]) r.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
   const disconnect = async () => {
     await Promise.allSettled([requestRedis.quit(), queueRedis.quit()]);

@@ -8,6 +8,9 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeys } from '../../src/keys.ts';
 import { createRedis } from '../../src/redis.ts';
+import { clusterSeedOf } from '../../src/redis-seed.ts';
+import { withdrawalBody } from '../support/invoices.ts';
+import { redisUrl } from '../support/redis.ts';
 import { isTerminal } from '../../src/withdrawals/status.ts';
 import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 import { startCluster, type LocalCluster } from '../support/cluster.ts';
@@ -129,4 +132,39 @@ describe('Redis Cluster (three masters, redis+cluster:// URL)', () => {
     );
     expect(perNode.filter((n) => n > 0)).toHaveLength(1);
   });
+});
+
+describe('Redis Cluster through a plain redis:// URL of one node', () => {
+  it('takes a cluster node as its seed, a standalone Redis as itself', async () => {
+    const port = cluster.ports[1] ?? 0;
+    expect(await clusterSeedOf(`redis://127.0.0.1:${port}`, 2000)).toBe(`redis+cluster://127.0.0.1:${port}`);
+    expect(await clusterSeedOf(redisUrl(), 2000)).toBeNull();
+  });
+
+  it('pays a withdrawal through a service whose REDIS_URL is a node that does not hold its slot, with no MOVED error', async () => {
+    // The seed is a node other than the one holding the prefix's slot: as a single Redis it would answer MOVED.
+    const prefix = `plain-seed-${Date.now()}`;
+    const node = new Redis({ host: '127.0.0.1', port: cluster.ports[0] ?? 0 });
+    let owner: number;
+    try {
+      const slot = Number(await node.cluster('KEYSLOT', `{${prefix}}`));
+      const ranges = await node.cluster('SLOTS');
+      owner = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2]?.[1] ?? 0;
+    } finally {
+      node.disconnect();
+    }
+    const seedPort = cluster.ports.find((port) => port !== owner) ?? 0;
+    const plain = await startPipeline({ env: { REDIS_URL: `redis://127.0.0.1:${seedPort}`, QUEUE_PREFIX: prefix } });
+    try {
+      const { body } = withdrawalBody('turinpay');
+      expect((await plain.call('POST', '/v1/withdrawals', body)).status).toBe(202);
+      const done = await eventually(async () => {
+        const rec = (await plain.call('GET', `/v1/withdrawals/${body.id}`)).body as { status: string };
+        return rec.status === 'succeeded' ? rec : undefined;
+      }, 30_000, 'the withdrawal succeeded');
+      expect(done.status).toBe('succeeded');
+    } finally {
+      await plain.close();
+    }
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { PRODUCER_NAME } from '../../callers.ts';
 import { createKeys } from '../../keys.ts';
-import { closeRedis, createRedis, redisTarget, waitUntilReady } from '../../redis.ts';
+import { closeRedis, createRedis, waitUntilReady } from '../../redis.ts';
+import { resolveRedisTarget } from '../../redis-seed.ts';
 import { loadSettings } from '../../settings/index.ts';
 import { builtinProviders } from '../../providers/index.ts';
 import { publicRecord } from '../../withdrawals/record-codec.ts';
@@ -34,7 +35,7 @@ function checked(opts: ListOptions): { status: Status | null; batchId: string | 
 export async function list(opts: ListOptions): Promise<number> {
   const query = checked(opts);
   const { config } = loadSettings(process.env, builtinProviders);
-  const redis = createRedis(redisTarget(config), { role: 'request' });
+  const redis = createRedis(await resolveRedisTarget(config), { role: 'request' });
   redis.on('error', () => {});
   try {
     await waitUntilReady(redis, 10_000);

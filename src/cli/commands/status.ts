@@ -1,5 +1,6 @@
 import { createKeys } from '../../keys.ts';
-import { closeRedis, createRedis, redisTarget, waitUntilReady } from '../../redis.ts';
+import { closeRedis, createRedis, waitUntilReady } from '../../redis.ts';
+import { resolveRedisTarget } from '../../redis-seed.ts';
 import { loadSettings } from '../../settings/index.ts';
 import { builtinProviders } from '../../providers/index.ts';
 import { publicRecord } from '../../withdrawals/record-codec.ts';
@@ -14,7 +15,7 @@ import { UsageError } from '../exit.ts';
 export async function status(id: string | undefined, json: boolean): Promise<number> {
   if (!id) throw new UsageError('usage: withdrawals status [--json] ID (an ID starting with "-" goes last, after "--")');
   const { config } = loadSettings(process.env, builtinProviders);
-  const redis = createRedis(redisTarget(config), { role: 'request' });
+  const redis = createRedis(await resolveRedisTarget(config), { role: 'request' });
   redis.on('error', () => {});
   try {
     await waitUntilReady(redis, 10_000);
