@@ -18,6 +18,7 @@ import { createValidationPool } from './withdrawals/validation/pool.ts';
 import { closeRedis, createRedis, waitUntilReady, type RedisClient } from './redis.ts';
 import { resolveRedisTarget } from './redis-seed.ts';
 import { checkRedisSafety } from './redis-checks.ts';
+import { primaryAddress, watchPrimary } from './redis-primary.ts';
 import { serviceSettings } from './settings/index.ts';
 import { createEnqueueDeps, type EnqueueDeps } from './withdrawals/enqueue.ts';
 import { createStore, type ShortfallKind, type WithdrawalStore } from './withdrawals/store.ts';
@@ -136,6 +137,12 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
     producerLabels: config.METRICS_PRODUCER_LABELS,
   });
   countShortfall = (kind) => metrics.observe.replicaShortfall(kind);
+  // The primary the request connection writes the deployment's slot to: named by /readyz, its changes counted.
+  const primary = () => primaryAddress(requestRedis, keys.events);
+  const stopWatchingPrimary = watchPrimary(requestRedis, keys.events, (from, to) => {
+    logger.warn({ from, to }, 'the Redis primary changed (failover): writing to the new one');
+    metrics.observe.redisFailover();
+  });
 
   let api: FastifyInstance | undefined;
   let metricsServer: FastifyInstance | undefined;
@@ -149,6 +156,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
 
   /** Stops everything at once, waits within bounds, and says what it gave up on. */
   async function shutdown(): Promise<ShutdownReport> {
+    stopWatchingPrimary();
     const failures: unknown[] = [];
     const failed = (step: string, err: unknown) => {
       failures.push(err);
@@ -219,6 +227,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         maxConnections: config.API_MAX_CONNECTIONS,
         httpMetrics: metrics.http,
         ready: async () => (workersRunning() ? null : 'workers not running'),
+        primary,
         extend: async (app) => {
           await metricsRoute(app, metrics);
           await adminRoutes(app, { credentials: dashboardCredentials(config.DASHBOARD_USER, config.DASHBOARD_PASSWORD), queues, store });
@@ -250,6 +259,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions): Promi
         logger,
         redis: requestRedis,
         metrics,
+        primary,
         ready: async () => {
           if (running.length === 0) return 'workers not started';
           return workersRunning() ? null : 'workers not running';

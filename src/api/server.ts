@@ -17,7 +17,7 @@ import { webhookRoutes } from './webhook-routes.ts';
 import type { WebhookApi } from '../webhooks/service.ts';
 import { answerUnavailableWhileClosing, clientErrorHandler, errorBody, frameworkErrors, installErrorHandlers } from './errors.ts';
 import { collectRoutes, openapiRoutes } from './openapi/index.ts';
-import { healthRoutes, type ReadyCheck } from '../metrics/health.ts';
+import { healthRoutes, type PrimaryOf, type ReadyCheck } from '../metrics/health.ts';
 import { healthzDoc, readyzDoc } from './openapi/docs/operations.ts';
 import { traceRequests } from '../telemetry/http-server.ts';
 import { requestIdOf, requestIds } from './request-id.ts';
@@ -31,6 +31,8 @@ export interface ApiDeps extends EnqueueDeps {
   logger: Logger;
   /** Extra readiness checks (workers running...); Redis is always checked. */
   ready?: ReadyCheck;
+  /** The Redis primary `/readyz` names. */
+  primary?: PrimaryOf;
   bodyLimit?: number;
   /** Milliseconds a client has to send a whole request (REQUEST_TIMEOUT_MS); a trickling body is cut off. @defaultValue 60000 */
   requestTimeoutMs?: number;
@@ -93,7 +95,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   installErrorHandlers(app, redis);
   app.decorateRequest('actor', '');
 
-  await healthRoutes(app, { redis, ready: deps.ready, routeConfig: { healthz: { openapi: healthzDoc }, readyz: { openapi: readyzDoc } } });
+  await healthRoutes(app, { redis, ready: deps.ready, primary: deps.primary, routeConfig: { healthz: { openapi: healthzDoc }, readyz: { openapi: readyzDoc } } });
 
   await app.register(async (v1) => {
     v1.addHook('onRequest', v1Guard({ tokens: deps.tokens, limiter: deps.limiter, maxConcurrentPerToken: deps.maxConcurrentPerToken }));

@@ -5,12 +5,17 @@ import { apiError, type ApiError } from '../withdrawals/errors.ts';
 /** One readiness check beyond Redis (workers running...): null when fine, else the problem in a few words. */
 export type ReadyCheck = () => Promise<string | null>;
 
-export type Readiness = { ok: true } | { ok: false; problems: string[]; error: ApiError };
+/** The Redis primary this process writes to (`host:port`), null while not connected. */
+export type PrimaryOf = () => Promise<string | null>;
+
+export type Readiness = { ok: true; redis?: { primary: string | null } } | { ok: false; problems: string[]; error: ApiError };
 
 export interface HealthDeps {
   /** A fail-fast connection (no offline queue): a dead Redis must fail the ping, not queue it. */
   redis: RedisLiveness;
   ready?: ReadyCheck;
+  /** Named in the ready answer, so an operator sees which primary a process follows after a failover. */
+  primary?: PrimaryOf;
   /** A ping unanswered this long counts as unreachable (a stalled Redis answers nothing). @defaultValue 2000 */
   pingTimeoutMs?: number;
   /** Route config of each route (the API's OpenAPI documentation). */
@@ -35,7 +40,7 @@ export async function readiness(deps: HealthDeps): Promise<Readiness> {
   if (!(await redisAnswers(deps.redis, deps.pingTimeoutMs ?? 2000))) problems.push('redis unreachable');
   const extra = await deps.ready?.();
   if (extra) problems.push(extra);
-  if (problems.length === 0) return { ok: true };
+  if (problems.length === 0) return deps.primary ? { ok: true, redis: { primary: await deps.primary().catch(() => null) } } : { ok: true };
   // The error body of every other error answer, beside the list a probe or a person reads.
   return { ok: false, problems, error: apiError('unavailable', `not ready: ${problems.join('; ')}`) };
 }

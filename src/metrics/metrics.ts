@@ -46,6 +46,8 @@ export interface MetricsObserver {
   resolution(outcome: ResolutionOutcome): void;
   /** REDIS_MIN_REPLICAS_ACK: the replicas did not confirm a write of this process in time. */
   replicaShortfall(write: ShortfallKind): void;
+  /** The Redis primary this process writes to is another one than before (a failover). */
+  redisFailover(): void;
 }
 
 export interface Metrics {
@@ -118,6 +120,11 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     registers,
   });
   for (const write of ['create', 'fence', 'transition'] as const) shortfalls.inc({ write }, 0);
+  const redisFailovers = new Counter({
+    name: 'withdrawals_redis_failovers_total',
+    help: 'Times this process saw the Redis primary it writes to change (a Sentinel or Cluster failover).',
+    registers,
+  });
   const resolutions = new Counter({
     name: 'withdrawals_lnurl_resolutions_total',
     help: 'Lightning Address resolutions this process ran, by outcome: resolved, or the failure code that ended the withdrawal.',
@@ -259,6 +266,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       failover: (from, to) => failovers.inc({ from, to }),
       resolution: (outcome) => resolutions.inc({ outcome }),
       replicaShortfall: (write) => shortfalls.inc({ write }),
+      redisFailover: () => redisFailovers.inc(),
     },
     render() {
       const t = performance.now();

@@ -3,7 +3,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandlers } from '../ap
 import { requestIdOf, requestIds } from '../api/request-id.ts';
 import type { Logger } from '../logger.ts';
 import type { RedisClient } from '../redis.ts';
-import { healthRoutes, type ReadyCheck } from './health.ts';
+import { healthRoutes, type PrimaryOf, type ReadyCheck } from './health.ts';
 import type { Metrics } from './metrics.ts';
 import { measureRequests } from './http.ts';
 import { metricsRoute } from './route.ts';
@@ -14,6 +14,8 @@ export interface MetricsServerDeps {
   redis: RedisClient;
   metrics: Metrics;
   ready: ReadyCheck;
+  /** The Redis primary `/readyz` names. */
+  primary?: PrimaryOf;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function buildMetricsServer(deps: MetricsServerDeps): Promise<Fasti
   requestIds(app);
   measureRequests(app, deps.metrics.http);
   installErrorHandlers(app, deps.redis);
-  await healthRoutes(app, { redis: deps.redis, ready: deps.ready });
+  await healthRoutes(app, { redis: deps.redis, ready: deps.ready, primary: deps.primary });
   await metricsRoute(app, deps.metrics);
   return app;
 }

@@ -23,8 +23,10 @@ async function readyz(): Promise<{ status: number; problems: string[] }> {
 }
 
 describe('GET /readyz', () => {
-  it('is ready with Redis up and the workers running', async () => {
+  it('is ready with Redis up and the workers running, and names the Redis primary it writes to', async () => {
     expect(await readyz()).toEqual({ status: 200, problems: [] });
+    const body = await (await fetch(`${p.baseUrl}/readyz`)).json();
+    expect(body).toEqual({ ok: true, redis: { primary: `127.0.0.1:${redis.port}` } });
   });
 
   it('answers 503 while Redis is down (and /metrics says so instead of hanging), ready again once it is back', async () => {

@@ -26,6 +26,12 @@ export interface SentinelGroup {
   killPrimary(): Promise<number>;
   /** Resolves with the new primary's port once the Sentinels name one other than `oldPort` and it answers as a primary. */
   waitForPromotion(oldPort: number, timeoutMs: number): Promise<number>;
+  /**
+   * Starts the killed node on `port` again (same dir) as a replica of the primary now named, and
+   * resolves once that primary has as many replicas in sync as at the start: the group can lose
+   * its primary again.
+   */
+  restoreNode(port: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +74,17 @@ async function startSentinel(port: number, primaryPort: number, dir: string): Pr
   }
 }
 
+async function waitForReplicas(primaryPort: number, replicas: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await ask(primaryPort, (r) => r.info('replication')).catch(() => '')).match(/state=online/g)?.length !== replicas) {
+    if (Date.now() > deadline) {
+      const info = await ask(primaryPort, (r) => r.info('replication')).catch((err: Error) => err.message);
+      throw new Error(`the primary on port ${primaryPort} did not have ${replicas} replicas online within ${timeoutMs} ms: ${info.replace(/\r?\n/g, ' ')}`);
+    }
+    await sleep(100);
+  }
+}
+
 /** A primary, `replicas` replicas (in sync before this resolves) and three Sentinels (quorum 2). */
 export async function startSentinelGroup(replicas = 2, redisArgs: string[] = []): Promise<SentinelGroup> {
   requireTool('redis-server');
@@ -84,11 +101,7 @@ export async function startSentinelGroup(replicas = 2, redisArgs: string[] = [])
     const primary = await startRedisServer(redisArgs);
     nodes.push(primary);
     for (let i = 0; i < replicas; i++) nodes.push(await startRedisServer([...redisArgs, '--replicaof', '127.0.0.1', String(primary.port)]));
-    const deadline = Date.now() + 20_000;
-    while ((await ask(primary.port, (r) => r.info('replication'))).match(/state=online/g)?.length !== replicas) {
-      if (Date.now() > deadline) throw new Error(`the replicas did not come online within 20 s`);
-      await sleep(100);
-    }
+    await waitForReplicas(primary.port, replicas, 20_000);
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
       sentinels.push({ port, proc: await startSentinel(port, primary.port, dir) });
@@ -139,6 +152,14 @@ export async function startSentinelGroup(replicas = 2, redisArgs: string[] = [])
         if (Date.now() > deadline) throw new Error(`no replica was promoted within ${timeoutMs} ms`);
         await sleep(100);
       }
+    },
+    async restoreNode(port) {
+      const i = nodes.findIndex((n) => n.port === port);
+      const old = nodes[i];
+      if (!old) throw new Error(`port ${port} is not one of this group's nodes`);
+      const primary = await primaryPort();
+      nodes[i] = await startRedisServer([...redisArgs, '--replicaof', '127.0.0.1', String(primary)], { port, dir: old.dir });
+      await waitForReplicas(primary, replicas, 20_000);
     },
     stop,
   };

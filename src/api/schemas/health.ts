@@ -3,7 +3,14 @@ import { apiErrorSchema } from './error.ts';
 
 export const healthSchema = z.strictObject({ ok: z.literal(true) });
 
-export const readySchema = z.strictObject({ ok: z.literal(true) });
+export const readySchema = z.strictObject({
+  ok: z.literal(true),
+  redis: z
+    .strictObject({
+      primary: z.string().nullable().describe('`host:port` of the Redis primary this process writes to (behind Sentinel or Cluster: the one it follows now); null while not connected'),
+    })
+    .optional(),
+});
 
 export const notReadySchema = z.strictObject({
   ok: z.literal(false),

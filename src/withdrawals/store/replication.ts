@@ -1,5 +1,6 @@
 import { Cluster } from 'ioredis';
 import type { RedisClient } from '../../redis.ts';
+import { slotMaster } from '../../redis-slot.ts';
 
 /**
  * REDIS_MIN_REPLICAS_ACK and REDIS_ACK_TIMEOUT_MS: how many replicas must hold a write before it
@@ -29,7 +30,7 @@ export type ShortfallKind = 'create' | 'fence' | 'transition';
  */
 export async function replicated(redis: RedisClient, ack: ReplicaAck, slotKey: string, since: number): Promise<boolean> {
   if (ack.count <= 0) return true;
-  const node = redis instanceof Cluster ? await slotMaster(redis, slotKey) : redis;
+  const node = redis instanceof Cluster ? await slotMasterOrFail(redis, slotKey) : redis;
   const acked = await node.wait(ack.count, ack.timeoutMs);
   // A connection lost in between: the WAIT (resent by ioredis) may have asked a new primary about a
   // connection that wrote nothing there, and its answer says nothing of the write.
@@ -62,18 +63,8 @@ export function connectionEpoch(redis: RedisClient): number {
   return epoch.losses;
 }
 
-const slots = new WeakMap<Cluster, Map<string, number>>();
-
-async function slotMaster(cluster: Cluster, key: string) {
-  let known = slots.get(cluster);
-  if (!known) slots.set(cluster, (known = new Map()));
-  let slot = known.get(key);
-  if (slot === undefined) {
-    slot = Number(await cluster.cluster('KEYSLOT', key));
-    known.set(key, slot);
-  }
-  const owner = cluster.slots[slot]?.[0];
-  const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner);
-  if (!node) throw new ReplicationShortfallError(`no known master holds slot ${slot}; cannot confirm replication`);
+async function slotMasterOrFail(cluster: Cluster, key: string) {
+  const node = await slotMaster(cluster, key);
+  if (!node) throw new ReplicationShortfallError(`no known master holds the slot of ${key}; cannot confirm replication`);
   return node;
 }

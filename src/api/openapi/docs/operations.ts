@@ -26,7 +26,7 @@ export const readyzDoc: RouteDoc = {
   tags: [TAG],
   auth: 'none',
   responses: {
-    200: jsonResponse('Ready.', readySchema, { ok: { value: { ok: true } } }),
+    200: jsonResponse('Ready.', readySchema, { ok: { value: { ok: true, redis: { primary: '10.0.0.5:6379' } } } }),
     503: jsonResponse('Not ready: the problems, and the error body (code `unavailable`).', notReadySchema, {
       redis: {
         value: { ok: false, problems: ['redis unreachable'], error: { code: 'unavailable', message: 'not ready: redis unreachable', issues: [] } },
