@@ -61,10 +61,10 @@ const LOOKUP_FOUND = 'withdrawals_provider_requests_total{provider="turinpay",op
 const SUCCEEDED = 'withdrawals_in_status{provider="turinpay",status="succeeded"}';
 
 describe('withdrawals worker with METRICS_PORT', () => {
-  it('logs where it listens, answers /healthz and /readyz with 200', async () => {
+  it('logs where it listens, answers /healthz and /readyz with 200, /readyz naming the Redis primary', async () => {
     expect(worker.count(/"msg":"metrics listening"/)).toBe(1);
     expect(await get(`${metricsUrl}/healthz`)).toMatchObject({ status: 200, text: '{"ok":true}' });
-    expect(await get(`${metricsUrl}/readyz`)).toMatchObject({ status: 200, text: '{"ok":true}' });
+    expect(await get(`${metricsUrl}/readyz`)).toMatchObject({ status: 200, text: JSON.stringify({ ok: true, redis: { primary: `127.0.0.1:${redis.port}` } }) });
   });
 
   it("serves its own provider requests after a payout made through it, while the API process's stay at 0", async () => {
