@@ -28,9 +28,9 @@ beforeAll(async () => {
   stack = await startStack({
     sentinel: group,
     env: { REDIS_MIN_REPLICAS_ACK: ACK, REDIS_ACK_TIMEOUT_MS: '1000' },
-    // Slow enough providers that submits last well past the first failover, and lookups that
-    // answer pending a few times so that settlement is a phase of its own.
-    sandbox: { faults: { aurpay: chaosFaults(), turinpay: chaosFaults() }, latencyMs: 400, pendingLookups: 4 },
+    // Slow enough providers that submits last well past the first failover, and pending payouts
+    // that settle 8 s after their submit, so that settlement is a phase of its own.
+    sandbox: { faults: { aurpay: chaosFaults(), turinpay: chaosFaults() }, latencyMs: 400, settleAfterMs: 8000 },
   });
 }, 90_000);
 afterAll(async () => {
@@ -71,12 +71,12 @@ async function failover(moment: Moment, singles: Singles, restore: boolean): Pro
   const before = await counts();
   const killedAt = Date.now();
   const oldPort = await group.killPrimary();
-  await group.waitForPromotion(oldPort, 30_000);
+  const newPort = await group.waitForPromotion(oldPort, 30_000);
   promotedAt = Date.now();
   await posting;
   const first = singles.acceptedAt.find((at) => at > promotedAt);
   // A replica beside the promoted one again, so the next failover has one to promote.
-  if (restore) await group.restoreNode(oldPort);
+  if (restore) await group.restoreNode(oldPort, newPort);
   return { moment, counts: before, killedAt, promotedAt, firstAcceptAfter: first === undefined ? null : first - promotedAt };
 }
 

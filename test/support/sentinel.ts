@@ -27,11 +27,11 @@ export interface SentinelGroup {
   /** Resolves with the new primary's port once the Sentinels name one other than `oldPort` and it answers as a primary. */
   waitForPromotion(oldPort: number, timeoutMs: number): Promise<number>;
   /**
-   * Starts the killed node on `port` again (same dir) as a replica of the primary now named, and
-   * resolves once that primary has as many replicas in sync as at the start: the group can lose
+   * Starts the killed node on `port` again (same dir) as a replica of `primary` (the promoted one),
+   * and resolves once that primary has as many replicas in sync as at the start: the group can lose
    * its primary again.
    */
-  restoreNode(port: number): Promise<void>;
+  restoreNode(port: number, primary: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,12 +122,18 @@ export async function startSentinelGroup(replicas = 2, redisArgs: string[] = [])
     throw err;
   }
 
+  /**
+   * The primary a majority of the Sentinels name: right after a failover one of them may still name
+   * the old one, and a port taken from it would be a dead node (or, restarted, a replica).
+   */
   async function primaryPort(): Promise<number> {
-    for (const s of sentinels) {
-      const addr = await ask(s.port, (r) => r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_NAME) as Promise<string[]>).catch(() => null);
-      if (addr?.[1]) return Number(addr[1]);
-    }
-    throw new Error('no Sentinel named a primary');
+    const named = await Promise.all(
+      sentinels.map((s) => ask(s.port, (r) => r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_NAME) as Promise<string[]>).catch(() => null)),
+    );
+    const votes = new Map<number, number>();
+    for (const addr of named) if (addr?.[1]) votes.set(Number(addr[1]), (votes.get(Number(addr[1])) ?? 0) + 1);
+    for (const [port, n] of votes) if (n >= 2) return port;
+    throw new Error(`no primary named by a majority of the Sentinels: ${JSON.stringify([...votes])}`);
   }
 
   return {
@@ -153,11 +159,10 @@ export async function startSentinelGroup(replicas = 2, redisArgs: string[] = [])
         await sleep(100);
       }
     },
-    async restoreNode(port) {
+    async restoreNode(port, primary) {
       const i = nodes.findIndex((n) => n.port === port);
       const old = nodes[i];
       if (!old) throw new Error(`port ${port} is not one of this group's nodes`);
-      const primary = await primaryPort();
       nodes[i] = await startRedisServer([...redisArgs, '--replicaof', '127.0.0.1', String(primary)], { port, dir: old.dir });
       await waitForReplicas(primary, replicas, 20_000);
     },
