@@ -14,7 +14,9 @@ import { benchAmountMsat } from './invoice-pool.ts';
 import { latencyOf, type Latency } from './latency.ts';
 import { memoryByFamily } from './memory.ts';
 import { peakRssOf, spawnNode, type BenchChild } from './processes.ts';
-import { commandCalls, commandDelta, info, usedMemory } from './redis-stats.ts';
+import { commandCalls, commandDelta, redisCpuS, redisReads, usedMemory } from './redis-stats.ts';
+import { count, countKeys, quarters, steadyRate, terminalCount } from './project-figures.ts';
+import { waitFor } from './wait-for.ts';
 
 export const BENCH_PREFIX = 'bench';
 const TOKEN = 'bench-token-0000';
@@ -22,6 +24,8 @@ const TOKEN = 'bench-token-0000';
 export interface ProjectOptions {
   label: string;
   invoices: readonly string[];
+  /** Index in `invoices` of the first payout's invoice (default 0): the run pays the `n` from there. */
+  firstInvoice?: number;
   n: number;
   workers: number;
   provider: 'turinpay' | 'aurpay';
@@ -43,6 +47,18 @@ export interface ProjectOptions {
   redisArgs: string[];
   /** Keep Redis running after the stage (the caller stops it). */
   keepRedis?: boolean;
+  /** QUEUE_PREFIX of the deployment (default BENCH_PREFIX). */
+  prefix?: string;
+  /**
+   * A Redis the caller runs (then `redisArgs` and `keepRedis` do not apply): `url` is the processes'
+   * REDIS_URL (a Cluster's seeds, say), `nodeUrl` the node holding the prefix's slot, which the
+   * bench reads its figures from.
+   */
+  external?: { url: string; nodeUrl: string };
+  /** Awaited once the batch is stored, before the workers drain it (with the submit queue paused). */
+  beforeDrain?: () => Promise<void>;
+  /** Awaited as soon as the batch is done, before the figures are read (which runs commands of its own). */
+  onDrained?: () => Promise<void>;
   log(m: string): void;
 }
 
@@ -58,6 +74,9 @@ export interface ProjectResult {
   settledPerS: number;
   /** Withdrawals settled after the POST answered, per second: the workers with the machine to themselves, as the ceiling's. */
   drainPerS: number;
+  /** When the drain began (after `beforeDrain`) and when the batch was done, Unix ms. */
+  drainStartMs: number;
+  doneAtMs: number;
   /** Each worker's resident memory at a quarter, half, three quarters and the end of the run. */
   workerRssMiBByQuarter: Record<string, number[]>;
   byStatus: Record<string, number>;
@@ -85,66 +104,10 @@ export interface ProjectResult {
   redis?: PrivateRedis;
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, child?: BenchChild[]): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    for (const c of child ?? []) if (c.process.exitCode !== null) throw new Error(`${c.name} exited: ${c.tail()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function countKeys(redis: Redis, pattern: string): Promise<number> {
-  let cursor = '0';
-  let n = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 10_000);
-    cursor = next;
-    n += found.length;
-  } while (cursor !== '0');
-  return n;
-}
-
-async function redisReads(redis: Redis): Promise<number> {
-  return Number((await info(redis, 'stats')).total_reads_processed ?? 0);
-}
-
-async function redisCpuS(redis: Redis): Promise<number> {
-  const cpu = await info(redis, 'cpu');
-  return Number(cpu.used_cpu_user ?? 0) + Number(cpu.used_cpu_sys ?? 0);
-}
-
-async function terminalCount(redis: Redis, batchKey: string): Promise<number> {
-  const v = await redis.hmget(batchKey, 'n:succeeded', 'n:failed', 'n:needs_review', 'n:cancelled');
-  return v.reduce((sum, x) => sum + Number(x ?? 0), 0);
-}
-
-function quarters(samples: readonly { t: number; mib: number }[], t0: number, t1: number): number[] {
-  return [0.25, 0.5, 0.75, 1].map((q) => {
-    const at = t0 + q * (t1 - t0);
-    const s = samples.filter((x) => x.t <= at);
-    return Math.round(s[s.length - 1]?.mib ?? 0);
-  });
-}
-
-function steadyRate(samples: readonly { t: number; ok: number }[]): number {
-  const last = samples[samples.length - 1];
-  const first = samples.find((x) => x.ok > 0);
-  const end = samples.find((x) => x.ok === last?.ok);
-  if (!first || !end || end.t <= first.t) return 0;
-  return (end.ok - first.ok) / ((end.t - first.t) / 1000);
-}
-
-function count(counts: RequestCounts, answer: string): number {
-  let n = 0;
-  for (const routes of Object.values(counts)) for (const answers of Object.values(routes)) n += answers[answer] ?? 0;
-  return n;
-}
-
 export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
-  const redisServer = await startRedisServer(o.redisArgs);
+  const redisServer = o.external ? undefined : await startRedisServer(o.redisArgs);
+  const redisUrl = o.external?.url ?? redisServer?.url ?? '';
+  const prefix = o.prefix ?? BENCH_PREFIX;
   const sandbox = await startSandbox({
     network: 'regtest',
     aurpay: { apiKey: 'bench-aurpay-key' },
@@ -153,12 +116,12 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
     pendingLookups: 0,
     ...(o.rateLimitPerSecond ? { rateLimitPerSecond: o.rateLimitPerSecond } : {}),
   });
-  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
-  const keys = createKeys(BENCH_PREFIX);
+  const redis = new Redis(o.external?.nodeUrl ?? redisUrl, { maxRetriesPerRequest: null });
+  const keys = createKeys(prefix);
   const port = await freePort();
   const env: Record<string, string> = {
-    REDIS_URL: redisServer.url,
-    QUEUE_PREFIX: BENCH_PREFIX,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
     HOST: '127.0.0.1',
     PORT: String(port),
     API_TOKENS: `bench=${TOKEN}`,
@@ -192,7 +155,8 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
     if (o.pauseWhileEnqueueing) await submitQueue.pause();
 
     const batchId = `bench-${o.label}`;
-    const items = o.invoices.slice(0, o.n).map((invoice, i) => ({ id: `${o.label}-${i}`, provider: o.provider, invoice, amountMsat: benchAmountMsat(i).toString() }));
+    const first = o.firstInvoice ?? 0;
+    const items = o.invoices.slice(first, first + o.n).map((invoice, i) => ({ id: `${o.label}-${i}`, provider: o.provider, invoice, amountMsat: benchAmountMsat(first + i).toString() }));
     // NDJSON: a JSON batch is limited to 4 MiB (interface.md, "Limits"); NDJSON is read as a stream.
     const body = items.map((item) => JSON.stringify(o.metadata ? { ...item, metadata: o.metadata } : item)).join('\n');
     const cpuAtStart = new Map(children.map((c) => [c.name, c.cpuSeconds() ?? 0]));
@@ -212,6 +176,8 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
     const answer = (await res.body.json()) as { accepted?: number; rejected?: unknown[] };
     const t1 = Date.now();
     if (res.statusCode !== 202) throw new Error(`POST /v1/batches answered ${res.statusCode}: ${JSON.stringify(answer).slice(0, 500)}`);
+    await o.beforeDrain?.();
+    const tDrain = Date.now();
     if (o.pauseWhileEnqueueing) await submitQueue.resume();
     await submitQueue.close();
     o.log(`${o.label}: enqueued ${answer.accepted} in ${((t1 - t0) / 1000).toFixed(1)} s (${answer.rejected?.length ?? 0} rejected)`);
@@ -235,6 +201,7 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
       children,
     );
     clearInterval(sampler);
+    await o.onDrained?.();
     samples.push({ t: Date.now(), ok: count(sandbox.requestCounts(), '200') });
     const summary = await redis.hgetall(keys.batch(batchId));
     const byStatus = Object.fromEntries(Object.entries(summary).filter(([k]) => k.startsWith('n:')).map(([k, v]) => [k.slice(2), Number(v)]).filter(([, v]) => Number(v) > 0));
@@ -247,7 +214,7 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
     const redisCpu = (await redisCpuS(redis)) - cpuBefore;
     const reads = (await redisReads(redis)) - readsBefore;
     const latency = await latencyOf(redis, keys, items.map((i) => i.id));
-    const families = await memoryByFamily(redis, BENCH_PREFIX);
+    const families = await memoryByFamily(redis, prefix);
     const redisBytesByKeyFamily = Object.fromEntries(
       Object.entries(families).sort((a, b) => b[1].bytes - a[1].bytes).map(([k, v]) => [k, { keys: v.keys, bytesPerWithdrawal: Math.round(v.bytes / o.n) }]),
     );
@@ -274,7 +241,9 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
       enqueuePerS: (answer.accepted ?? 0) / ((t1 - t0) / 1000),
       totalS: (doneAt - t0) / 1000,
       settledPerS: o.n / ((doneAt - t0) / 1000),
-      drainPerS: doneAt > t1 ? (o.n - terminalAtT1) / ((doneAt - t1) / 1000) : o.n / ((doneAt - t0) / 1000),
+      drainPerS: doneAt > tDrain ? (o.n - terminalAtT1) / ((doneAt - tDrain) / 1000) : o.n / ((doneAt - t0) / 1000),
+      drainStartMs: tDrain,
+      doneAtMs: doneAt,
       workerRssMiBByQuarter: Object.fromEntries(
         children.filter((c) => c.name.includes('-worker')).map((c) => [c.name.replace(`${o.label}-`, ''), quarters(c.rssSamples, t0, doneAt)]),
       ),
@@ -282,7 +251,7 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
       latencyMs: latency,
       peakRssMiB,
       cpuMsPerWithdrawal,
-      redisPeakRssMiB: peakRssOf(redisServer.process.pid),
+      redisPeakRssMiB: redisServer ? peakRssOf(redisServer.process.pid) : null,
       redisUsedMemoryPeakMiB: memAfter.peak / 1048576,
       redisBytesPerWithdrawal: (memAfter.used - memBefore.used) / o.n,
       redisBytesByKeyFamily,
@@ -296,7 +265,7 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
       http429: count(counts, '429'),
       duplicatePayments: sandbox.ledger.duplicates().length,
     };
-    if (o.keepRedis) {
+    if (o.keepRedis && redisServer) {
       keep = true;
       result.redis = redisServer;
     }
@@ -306,6 +275,6 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
     await Promise.all(children.map((c) => c.stop()));
     await redis.quit();
     await sandbox.close();
-    if (!keep) await redisServer.stop();
+    if (!keep) await redisServer?.stop();
   }
 }

@@ -41,3 +41,14 @@ export function commandDelta(before: Record<string, number>, after: Record<strin
   }
   return { total, byCommand };
 }
+
+/** Socket reads Redis has served (INFO total_reads_processed): round trips, pipelines counting once. */
+export async function redisReads(redis: Redis): Promise<number> {
+  return Number((await info(redis, 'stats')).total_reads_processed ?? 0);
+}
+
+/** CPU seconds Redis has used (INFO cpu, user plus system, main thread and the others). */
+export async function redisCpuS(redis: Redis): Promise<number> {
+  const cpu = await info(redis, 'cpu');
+  return Number(cpu.used_cpu_user ?? 0) + Number(cpu.used_cpu_sys ?? 0);
+}

@@ -11,15 +11,14 @@ import { benchMetadata, parseBenchArgs } from './args.ts';
 import { runCeiling } from './ceiling.ts';
 import { invoicePool } from './invoice-pool.ts';
 import { BENCH_PREFIX, runProject, type ProjectOptions } from './project.ts';
+import { projectEnv, projectWorkerEnv, redisArgsFor } from './project-env.ts';
 import { formatTable, type BenchResults } from './report.ts';
 import { formatSettleLatency, runSettleLatency } from './settle-latency.ts';
 import { measureSweep } from './sweep-cost.ts';
 
 const args = parseBenchArgs(process.argv.slice(2));
 const log = (m: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
-// The production setting docs/production.md, "Redis durability" recommends: records (with their ~300-byte
-// invoice) stay listpack-encoded, about half the memory of a hashtable.
-const redisArgs = args.hashMaxListpackValue > 0 ? ['--hash-max-listpack-value', String(args.hashMaxListpackValue)] : [];
+const redisArgs = redisArgsFor(args.hashMaxListpackValue);
 const results: BenchResults = {
   date: new Date().toISOString(),
   overlap: args.overlap,
@@ -34,24 +33,11 @@ const results: BenchResults = {
 };
 if ((results.machine.loadAvgAtStart[0] ?? 0) > results.machine.cpus) log(`load average ${loadavg()[0]?.toFixed(1)}: other work on this machine will skew the figures`);
 
-const env: Record<string, string> = {
-  SUBMIT_CONCURRENCY: String(args.concurrency),
-  SETTLE_CONCURRENCY: String(args.concurrency),
-  // A short first status check: latency then measures the pipeline, not the configured wait.
-  SETTLE_POLL_MS: String(args.pollMs),
-  SETTLE_POLL_MAX_MS: '1000',
-  // Retention: a bounded event stream and job history, and histories that expire a second after a
-  // final status, so the memory figure is what the kept records cost.
-  EVENTS_MAX_LEN: String(args.eventsMaxLen),
-  JOB_RETENTION_COUNT: String(args.jobRetentionCount),
-  HISTORY_RETENTION_S: String(args.historyRetentionS),
-};
+const env = projectEnv(args);
 const profile = args.profile ? { cpuProfDir: 'bench/results/profiles' } : {};
 const needsInvoices = args.stages.some((s) => s === 'project' || s === 'scale' || s === 'ratelimit' || (s === 'ceiling' && args.ceilingTarget === 'sandbox'));
 const invoices = needsInvoices ? await invoicePool(Math.max(args.n, args.scaleN, args.rateLimit * args.rateSeconds), log) : [];
-// Workers with a bounded old space: their live heap is small, and without a limit V8 lets the heap
-// grow with the work done before collecting it (docs/performance.md, worker memory).
-const workerEnv: Record<string, string> = args.workerHeapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${args.workerHeapMb}` } : {};
+const workerEnv = projectWorkerEnv(args.workerHeapMb);
 const metadata = args.metadataBytes > 0 ? { metadata: benchMetadata(args.metadataBytes) } : {};
 const base = (label: string, n: number): ProjectOptions => ({ label, invoices, n, workers: 1, provider: args.provider, fault: args.fault, env, workerEnv, log, pauseWhileEnqueueing: !args.overlap, redisArgs, ...profile, ...metadata });
 
