@@ -10,7 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit } from './audit.ts';
-import { chaosFaults, makeItems, sleep, startStack, waitForBatch, type Item, type Stack } from './harness.ts';
+import { chaosFaults, makeItems, sleep, startStack, waitForBatch, type Stack } from './harness.ts';
+import { postSingles, type Singles } from './singles.ts';
 import { startSentinelGroup, type SentinelGroup } from '../support/sentinel.ts';
 
 const COUNT = 300;
@@ -32,47 +33,6 @@ afterAll(async () => {
   await group?.stop();
 });
 
-interface Singles {
-  /** Ids answered 202 or 200, with their payment hashes. */
-  accepted: Map<string, string>;
-  /** When each answer 202/200 arrived (ms). */
-  acceptedAt: number[];
-  unavailable: number;
-  other: number;
-}
-
-/**
- * Single POSTs all through the failover, one every 50 ms, tallied into `out` as they go. A refused
- * one (503, or no answer) is sent again with the same body, as the contract tells producers to,
- * until it is accepted.
- */
-async function postSingles(out: Singles, stop: () => boolean): Promise<void> {
-  let n = 0;
-  let pending: { item: Item; hash: string } | null = null;
-  const deadline = Date.now() + 75_000;
-  while (!stop() || pending) {
-    if (Date.now() > deadline) throw new Error(`a single POST was never accepted: ${JSON.stringify({ ...out, accepted: out.accepted.size })}`);
-    if (!pending) {
-      const { items, hashes } = makeItems(`single-${n++}`, 1, EXPIRY_S);
-      const item = items[0];
-      const hash = item && hashes.get(item.id);
-      if (!item || !hash) throw new Error('makeItems returned nothing');
-      pending = { item, hash };
-    }
-    const res = await stack.call('POST', '/v1/withdrawals', pending.item).catch(() => null);
-    if (res?.status === 202 || res?.status === 200) {
-      out.accepted.set(pending.item.id, pending.hash);
-      out.acceptedAt.push(Date.now());
-      pending = null;
-    } else if (res === null || res.status === 503) {
-      out.unavailable++;
-    } else {
-      out.other++;
-    }
-    await sleep(50);
-  }
-}
-
 describe('the Redis primary killed behind Sentinel mid-batch', () => {
   it('loses no accepted withdrawal, pays none twice, and takes new ones within 30 s of the promotion', async () => {
     const workers = await Promise.all([stack.startWorker('worker-a', ['--concurrency', '4']), stack.startWorker('worker-b', ['--concurrency', '4'])]);
@@ -84,7 +44,7 @@ describe('the Redis primary killed behind Sentinel mid-batch', () => {
     // Submits under way (provider calls in flight), singles arriving: then the primary dies.
     let keepPosting = true;
     const singles: Singles = { accepted: new Map(), acceptedAt: [], unavailable: 0, other: 0 };
-    const posting = postSingles(singles, () => !keepPosting);
+    const posting = postSingles(stack, singles, () => !keepPosting, EXPIRY_S);
     await sleep(1500);
     const counts = await stack.store.countByStatus(['aurpay', 'turinpay'] as const);
     const open = (['queued', 'submitting', 'submitted', 'unknown'] as const).reduce((n, st) => n + counts.aurpay[st] + counts.turinpay[st], 0);
