@@ -38,7 +38,6 @@ export async function postSingles(stack: Pick<Stack, 'call'>, out: Singles, stop
     } else if (res === null || res.status === 503) {
       out.unavailable++;
     } else {
-      if (out.other < 3 && process.env.RESILIENCE_PROGRESS) console.info('single answered', res.status, JSON.stringify(res.body));
       out.other++;
     }
     await sleep(50);
