@@ -4,7 +4,8 @@
  * processes of `node bin/withdrawals.js`. Nothing here touches the shared test Redis.
  */
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { payeeInvoice } from '../../src/demo/payee.ts';
 import { createKeys } from '../../src/keys.ts';
@@ -120,8 +121,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   conn.on('error', () => {});
   const store = createStore({ redis: conn, keys: createKeys(prefix), eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
   let api: Stack['api'];
+  const procs: ServiceProcess[] = [];
   try {
     api = await startApiProcess('api', env);
+    procs.push(api.proc);
   } catch (err) {
     await Promise.allSettled([sandbox.close(), group || cluster ? Promise.resolve() : redis.stop()]);
     conn.disconnect();
@@ -137,7 +140,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     store,
     api,
     call: (method, path, body) => callApi(api.baseUrl, TOKEN, method, path, body),
-    startWorker: (name, args = []) => startWorkerProcess(name, env, args),
+    startWorker: async (name, args = []) => {
+      const proc = await startWorkerProcess(name, env, args);
+      procs.push(proc);
+      return proc;
+    },
     async killRedis() {
       await redis.stop();
     },
@@ -146,6 +153,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await stopAllProcesses();
+      keepLogs(procs);
       conn.disconnect();
       await sandbox.close();
       if (group || cluster) return;
@@ -153,6 +161,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       rmSync(redis.dir, { recursive: true, force: true });
     },
   };
+}
+
+/** RESILIENCE_LOGS=<dir> keeps each process's output there (`<name>.log`), to see why a run failed. */
+function keepLogs(procs: ServiceProcess[]): void {
+  const dir = process.env.RESILIENCE_LOGS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  for (const p of procs) writeFileSync(join(dir, `${p.name}.log`), `${p.lines.join('\n')}\n`);
 }
 
 /** A node of `cluster` other than the master of the `{prefix}` slot: the first such is a master of other slots. */
