@@ -95,10 +95,25 @@ export function createRedis(target: string | RedisTarget, opts: RedisConnectOpti
       },
       enableOfflineQueue: opts.role === 'worker',
       clusterRetryStrategy: (times) => Math.min(times * 200, 2000),
+      ...failoverPatience(opts.role),
     });
   }
   if (sentinels) return reviveUnexpectedEnd(new Redis(sentinelOptions(url, sentinels, sentinelName ?? 'mymaster', common)));
   return new Redis(url, common);
+}
+
+/**
+ * How long a Cluster command waits through a failover. While a master is lost and its replica not yet
+ * promoted (cluster-node-timeout, then the election), its slots answer CLUSTERDOWN or close the
+ * connection; ioredis sends such a command again after `retryDelayOnClusterDown` /
+ * `retryDelayOnFailover`, at most `maxRedirections` times. Its defaults (16 times 100 ms) give up
+ * within about 2 s with "Too many Cluster redirections", which BullMQ does not take for a connection
+ * error: a job's completion, its lock renewal or the job scheduler's next sweep fails for good, and
+ * the sweep stops. A worker connection waits about 30 s; a request connection keeps the defaults
+ * (the API answers 503 and the client sends again).
+ */
+function failoverPatience(role: RedisConnectOptions['role']): { retryDelayOnClusterDown: number; retryDelayOnFailover: number; maxRedirections: number } {
+  return role === 'worker' ? { retryDelayOnClusterDown: 300, retryDelayOnFailover: 300, maxRedirections: 100 } : { retryDelayOnClusterDown: 100, retryDelayOnFailover: 100, maxRedirections: 16 };
 }
 
 /**

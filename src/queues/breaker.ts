@@ -77,9 +77,18 @@ export function createBreaker(opts: {
     else if (current === 'closed') seen = { at: now() };
   }
 
-  /** Called periodically (by the sweep): half-opens an open breaker whose cool-down is over. */
+  /**
+   * Called periodically (by the sweep): half-opens an open breaker whose cool-down is over, and
+   * resumes the queue of a breaker that is not open yet finds it paused. The breaker's state and
+   * the queue's pause are separate writes: a Redis failover can keep the first and lose the second
+   * (state `half_open`, queue still paused), and nothing else would ever resume that queue.
+   */
   async function tick(): Promise<BreakerState> {
     const [s, openedAt] = await opts.redis.hmget(key, 'state', 'openedAt');
+    if (s !== 'open' && (await opts.queue.isPaused())) {
+      await opts.queue.resume();
+      log.warn({ state: s ?? 'closed' }, 'circuit breaker not open but its submit queue was paused: resumed');
+    }
     if (s !== 'open' || now() - Number(openedAt ?? 0) < opts.settings.cooldownMs) return (s as BreakerState | null) ?? 'closed';
     seen = null;
     await opts.redis.hset(key, 'state', 'half_open');

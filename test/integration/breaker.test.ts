@@ -61,6 +61,29 @@ describe('circuit breaker', () => {
     expect(await b.state()).toBe('closed');
     expect(await queue.getGlobalConcurrency()).toBeNull();
   });
+
+  it('resumes a queue left paused while the breaker is half-open (its resume lost in a Redis failover), and keeps an open one paused', async () => {
+    const b = createBreaker({
+      redis: t.redis,
+      keys: t.keys,
+      provider: 'aurpay',
+      queue,
+      settings: { threshold: 1, cooldownMs: 5000 },
+      logger: pino({ level: 'silent' }),
+      now: () => clock,
+    });
+    await b.record(unknown);
+    expect(await b.state()).toBe('open');
+    // Within the cool-down an open breaker's queue stays paused.
+    expect(await b.tick()).toBe('open');
+    expect(await queue.isPaused()).toBe(true);
+    // What a promoted replica may hold: the state half_open written, the resume after it lost.
+    await t.redis.hset(t.keys.meta('breaker:aurpay'), 'state', 'half_open');
+    expect(await b.tick()).toBe('half_open');
+    expect(await queue.isPaused()).toBe(false);
+    await b.record(accepted);
+    expect(await b.state()).toBe('closed');
+  });
 });
 
 describe('breaker in the pipeline', () => {

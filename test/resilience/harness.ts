@@ -4,7 +4,8 @@
  * processes of `node bin/withdrawals.js`. Nothing here touches the shared test Redis.
  */
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { payeeInvoice } from '../../src/demo/payee.ts';
 import { createKeys } from '../../src/keys.ts';
@@ -16,6 +17,8 @@ import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts'
 import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 import { SENTINEL_NAME, type SentinelGroup } from '../support/sentinel.ts';
 import { createRedis } from '../../src/redis.ts';
+import { resolveRedisTarget } from '../../src/redis-seed.ts';
+import type { LocalCluster } from '../support/cluster.ts';
 
 export const TOKEN = 'resilience-token-0001';
 const AURPAY_KEY = 'sandbox-aurpay-key-r';
@@ -49,6 +52,13 @@ export interface StackOptions {
    * connection that bypassed them would fail. The caller stops the group.
    */
   sentinel?: SentinelGroup;
+  /**
+   * Run on this Redis Cluster instead of a private redis-server: REDIS_URL is a plain
+   * `redis://127.0.0.1:PORT` of a node that does not hold the deployment's slot, so every process
+   * (and the stack's own view) must detect the cluster through it. `redis` is that node. The caller
+   * stops the cluster.
+   */
+  cluster?: LocalCluster;
 }
 
 export interface Stack {
@@ -70,7 +80,9 @@ export interface Stack {
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const redisArgs = opts.redisArgs ?? [];
   const group = opts.sentinel;
-  let redis = group?.nodes[0] ?? (await startRedisServer(redisArgs));
+  const cluster = opts.cluster;
+  const prefix = `res-${randomUUID().slice(0, 8)}`;
+  let redis = group?.nodes[0] ?? (cluster ? await clusterSeed(cluster, prefix) : await startRedisServer(redisArgs));
   const sandbox = await startSandbox({
     network: 'regtest',
     aurpay: { apiKey: AURPAY_KEY },
@@ -78,7 +90,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     pendingLookups: 2,
     ...opts.sandbox,
   });
-  const prefix = `res-${randomUUID().slice(0, 8)}`;
   const env: Record<string, string> = {
     ...(group ? { REDIS_URL: 'redis://127.0.0.1:1', REDIS_SENTINELS: group.sentinels, REDIS_SENTINEL_NAME: SENTINEL_NAME } : { REDIS_URL: redis.url }),
     QUEUE_PREFIX: prefix,
@@ -104,14 +115,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   const conn = group
     ? createRedis({ url: 'redis://127.0.0.1:1', sentinels: group.sentinels, sentinelName: SENTINEL_NAME }, { role: 'worker', connectionName: 'test-view' })
-    : new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
+    : cluster
+      ? createRedis(await resolveRedisTarget({ REDIS_URL: redis.url, REDIS_SENTINELS: null, REDIS_SENTINEL_NAME: SENTINEL_NAME }), { role: 'worker', connectionName: 'test-view' })
+      : new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
   conn.on('error', () => {});
   const store = createStore({ redis: conn, keys: createKeys(prefix), eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
   let api: Stack['api'];
+  const procs: ServiceProcess[] = [];
   try {
     api = await startApiProcess('api', env);
+    procs.push(api.proc);
   } catch (err) {
-    await Promise.allSettled([sandbox.close(), group ? Promise.resolve() : redis.stop()]);
+    await Promise.allSettled([sandbox.close(), group || cluster ? Promise.resolve() : redis.stop()]);
     conn.disconnect();
     throw err;
   }
@@ -125,7 +140,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     store,
     api,
     call: (method, path, body) => callApi(api.baseUrl, TOKEN, method, path, body),
-    startWorker: (name, args = []) => startWorkerProcess(name, env, args),
+    startWorker: async (name, args = []) => {
+      const proc = await startWorkerProcess(name, env, args);
+      procs.push(proc);
+      return proc;
+    },
     async killRedis() {
       await redis.stop();
     },
@@ -134,13 +153,30 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await stopAllProcesses();
+      keepLogs(procs);
       conn.disconnect();
       await sandbox.close();
-      if (group) return;
+      if (group || cluster) return;
       await redis.stop();
       rmSync(redis.dir, { recursive: true, force: true });
     },
   };
+}
+
+/** RESILIENCE_LOGS=<dir> keeps each process's output there (`<name>.log`), to see why a run failed. */
+function keepLogs(procs: ServiceProcess[]): void {
+  const dir = process.env.RESILIENCE_LOGS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  for (const p of procs) writeFileSync(join(dir, `${p.name}.log`), `${p.lines.join('\n')}\n`);
+}
+
+/** A node of `cluster` other than the master of the `{prefix}` slot: the first such is a master of other slots. */
+async function clusterSeed(cluster: LocalCluster, prefix: string): Promise<PrivateRedis> {
+  const owner = await cluster.slotMasterPort(`{${prefix}}`);
+  const node = cluster.nodes.find((n) => n.port !== owner);
+  if (!node) throw new Error('the cluster has no node besides the slot master');
+  return node;
 }
 
 export interface Item {
