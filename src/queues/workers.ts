@@ -12,6 +12,7 @@ import { createSettleProcessor } from './settle-processor.ts';
 import { settleDelay } from './lookup-policy.ts';
 import { createSubmitProcessor } from './submit-processor.ts';
 import { createLane, lanesByName } from './lane.ts';
+import { watchSweepScheduler } from './sweep-watchdog.ts';
 import { createSweep } from './sweep.ts';
 import { rateLimitWindow } from './rate-window.ts';
 import { publishProviders } from './presence.ts';
@@ -168,7 +169,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     return sweep();
   };
   workers.push(new Worker(MAINTENANCE_QUEUE, maintain, { ...base, ...crashLock, concurrency: 1 }));
-  await queues.maintenance.upsertJobScheduler('sweep', { every: settings.sweepEveryMs }, { name: 'sweep' });
+  const scheduleSweep = () => queues.maintenance.upsertJobScheduler('sweep', { every: settings.sweepEveryMs }, { name: 'sweep' });
+  await scheduleSweep();
+  const stopWatchdog = watchSweepScheduler({ queue: queues.maintenance, schedule: scheduleSweep, everyMs: Math.max(2000, settings.sweepEveryMs * 4), logger });
 
   for (const w of workers) {
     w.on('error', (err) => logger.error({ err, queue: w.name }, 'worker error'));
@@ -188,6 +191,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       if (!closing) {
         closingStarted = true;
         presence.stop();
+        stopWatchdog();
         closing = Promise.all(workers.map((w) => w.close())).then(() => lnurlAgent?.close());
         // Logged once every worker is closing: no provider call starts after this line.
         logger.info('workers closing: in-flight jobs finish, no new one starts');
