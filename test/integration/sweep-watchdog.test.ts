@@ -2,14 +2,18 @@
  * The sweep's job scheduler lost (as a Redis failover can lose BullMQ's next delayed job): the
  * workers schedule it again, so withdrawals whose jobs were lost keep being given back.
  */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startPipeline, type Pipeline } from '../support/pipeline.ts';
 
 let p: Pipeline;
+let redis: Redis;
 beforeAll(async () => {
   p = await startPipeline({ env: { SWEEP_EVERY_MS: '500' } });
+  redis = new Redis(p.config.REDIS_URL);
 });
 afterAll(async () => {
+  redis?.disconnect();
   await p?.close();
 });
 
@@ -24,9 +28,16 @@ describe('the sweep watchdog', () => {
     await eventually(
       async () => {
         // BullMQ refuses to remove a scheduler's job: its keys are deleted, as a failover would lose them.
-        const client = await queue.client;
-        for (const id of await client.zrange(queue.keys.delayed, 0, -1)) await client.multi().zrem(queue.keys.delayed, id).del(queue.toKey(id)).exec();
-        for (const id of await client.lrange(queue.keys.wait, 0, -1)) await client.multi().lrem(queue.keys.wait, 0, id).del(queue.toKey(id)).exec();
+        const delayed = queue.toKey('delayed');
+        const wait = queue.toKey('wait');
+        for (const id of await redis.zrange(delayed, 0, -1)) {
+          await redis.zrem(delayed, id);
+          await redis.del(queue.toKey(id));
+        }
+        for (const id of await redis.lrange(wait, 0, -1)) {
+          await redis.lrem(wait, 0, id);
+          await redis.del(queue.toKey(id));
+        }
         return (await live()) === 0 ? true : undefined;
       },
       10_000,
