@@ -79,15 +79,16 @@ export function createBreaker(opts: {
 
   /**
    * Called periodically (by the sweep): half-opens an open breaker whose cool-down is over, and
-   * resumes the queue of a breaker that is not open yet finds it paused. The breaker's state and
-   * the queue's pause are separate writes: a Redis failover can keep the first and lose the second
-   * (state `half_open`, queue still paused), and nothing else would ever resume that queue.
+   * resumes the queue of a half-open breaker that finds it paused. The breaker's state and the
+   * queue's pause are separate writes: a Redis failover can keep the first and lose the second
+   * (state `half_open`, queue still paused), and then no probe would ever run. A closed breaker's
+   * paused queue is left alone: an operator may have paused it (the dashboard can).
    */
   async function tick(): Promise<BreakerState> {
     const [s, openedAt] = await opts.redis.hmget(key, 'state', 'openedAt');
-    if (s !== 'open' && (await opts.queue.isPaused())) {
+    if (s === 'half_open' && (await opts.queue.isPaused())) {
       await opts.queue.resume();
-      log.warn({ state: s ?? 'closed' }, 'circuit breaker not open but its submit queue was paused: resumed');
+      log.warn('circuit breaker half-open but its submit queue was paused: resumed, so that its probe can run');
     }
     if (s !== 'open' || now() - Number(openedAt ?? 0) < opts.settings.cooldownMs) return (s as BreakerState | null) ?? 'closed';
     seen = null;
