@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import { ask } from './redis-probe.ts';
 import { requireTool } from './prerequisites.ts';
 import { startRedisServer, type PrivateRedis } from './redis-server.ts';
 
@@ -44,17 +44,6 @@ export interface LocalCluster {
    */
   waitForPromotion(oldPort: number, timeoutMs: number): Promise<number>;
   stop(): Promise<void>;
-}
-
-async function ask<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    return await fn(r);
-  } finally {
-    r.disconnect();
-  }
 }
 
 /** The port of the master serving `slot` in `port`'s view of the cluster, or null if none. */

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import { ask } from './redis-probe.ts';
 import { freePort } from '../../src/demo/redis-server.ts';
 import { requireTool } from './prerequisites.ts';
 import { startRedisServer, type PrivateRedis } from './redis-server.ts';
@@ -33,17 +33,6 @@ export interface SentinelGroup {
    */
   restoreNode(port: number, primary: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function ask<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    return await fn(r);
-  } finally {
-    r.disconnect();
-  }
 }
 
 async function startSentinel(port: number, primaryPort: number, dir: string): Promise<ChildProcess> {
