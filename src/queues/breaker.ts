@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Queue } from 'bullmq';
 import type { Keys } from '../keys.ts';
 import type { Logger } from '../logger.ts';
@@ -14,6 +15,16 @@ export interface BreakerSettings {
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
+const MOVE_LUA = readFileSync(new URL('./lua/breaker-move.lua', import.meta.url), 'utf8');
+
+interface BreakerCommands {
+  wdBreakerMove(key: string, from: BreakerState, ...fields: string[]): Promise<number>;
+}
+
+function hasMove(redis: RedisClient): redis is RedisClient & BreakerCommands {
+  return 'wdBreakerMove' in redis;
+}
+
 /**
  * A circuit breaker per provider, shared by every process through Redis. Open = the provider's
  * submit queue is paused (settlement keeps polling). After the cool-down it half-opens: the queue
@@ -28,7 +39,12 @@ export function createBreaker(opts: {
   logger: Logger;
   now?: () => number;
 }) {
+  if (!hasMove(opts.redis)) opts.redis.defineCommand('wdBreakerMove', { numberOfKeys: 1, lua: MOVE_LUA });
+  const redis = opts.redis;
+  if (!hasMove(redis)) throw new Error('wdBreakerMove could not be registered');
   const key = opts.keys.meta(`breaker:${opts.provider}`);
+  /** Writes `fields` only if the breaker is still `from`: true when it was. */
+  const move = async (from: BreakerState, ...fields: string[]) => (await redis.wdBreakerMove(key, from, ...fields)) === 1;
   const now = opts.now ?? Date.now;
   const log = opts.logger.child({ provider: opts.provider });
   // What this process last read: while it is fresh (1 s) and says "closed, no failures", a good
@@ -38,20 +54,32 @@ export function createBreaker(opts: {
   const FRESH_MS = 1000;
 
   async function state(): Promise<BreakerState> {
-    const s = await opts.redis.hget(key, 'state');
+    const s = await redis.hget(key, 'state');
     return s === 'open' || s === 'half_open' ? s : 'closed';
   }
 
-  async function open(reason: string): Promise<void> {
-    seen = null;
-    await opts.redis.hset(key, 'state', 'open', 'openedAt', String(now()), 'reason', reason);
+  async function paused(reason: string): Promise<void> {
     await opts.queue.pause();
     log.error({ reason, cooldownMs: opts.settings.cooldownMs }, 'circuit breaker open: submissions to this provider are paused');
   }
 
+  /** Opens the breaker whatever its state (credentials refused). */
+  async function open(reason: string): Promise<void> {
+    seen = null;
+    await redis.hset(key, 'state', 'open', 'openedAt', String(now()), 'reason', reason);
+    await paused(reason);
+  }
+
+  /** Opens it if it is still `from`; a process that lost the race leaves the winner's state (and queue) alone. */
+  async function openFrom(from: BreakerState, reason: string): Promise<void> {
+    seen = null;
+    if (await move(from, 'state', 'open', 'openedAt', String(now()), 'reason', reason)) await paused(reason);
+  }
+
+  /** Closes a half-open breaker; one re-opened meanwhile stays open (its queue paused). */
   async function close(): Promise<void> {
     seen = null;
-    await opts.redis.hset(key, 'state', 'closed', 'failures', '0');
+    if (!(await move('half_open', 'state', 'closed', 'failures', '0'))) return;
     await opts.queue.removeGlobalConcurrency();
     log.info('circuit breaker closed: the probe went through');
   }
@@ -63,36 +91,43 @@ export function createBreaker(opts: {
     const good = outcome.kind !== 'unknown';
     if (good && seen && now() - seen.at < FRESH_MS) return;
     // State and failure count in one read.
-    const [s, failures] = await opts.redis.hmget(key, 'state', 'failures');
+    const [s, failures] = await redis.hmget(key, 'state', 'failures');
     const current: BreakerState = s === 'open' || s === 'half_open' ? s : 'closed';
     if (!good) {
       seen = null;
-      const failures = await opts.redis.hincrby(key, 'failures', 1);
-      if (current === 'half_open') await open(`probe failed: ${outcome.reason}`);
-      else if (current === 'closed' && failures >= opts.settings.threshold) await open(`${failures} unknown outcomes in a row; last: ${outcome.reason}`);
+      const failures = await redis.hincrby(key, 'failures', 1);
+      if (current === 'half_open') await openFrom('half_open', `probe failed: ${outcome.reason}`);
+      else if (current === 'closed' && failures >= opts.settings.threshold) await openFrom('closed', `${failures} unknown outcomes in a row; last: ${outcome.reason}`);
       return;
     }
-    if (failures !== null && failures !== '0') await opts.redis.hset(key, 'failures', '0');
+    if (failures !== null && failures !== '0') await redis.hset(key, 'failures', '0');
     if (current === 'half_open') await close();
     else if (current === 'closed') seen = { at: now() };
   }
 
   /**
-   * Called periodically (by the sweep): half-opens an open breaker whose cool-down is over, and
-   * resumes the queue of a half-open breaker that finds it paused. The breaker's state and the
+   * Called periodically (by the sweep): half-opens an open breaker whose cool-down is over, resumes
+   * the queue of a half-open breaker that finds it paused and pauses an open one's that finds it
+   * running (two processes' moves, each a state change then a queue change, interleaved). The breaker's state and the
    * queue's pause are separate writes: a Redis failover can keep the first and lose the second
    * (state `half_open`, queue still paused), and then no probe would ever run. A closed breaker's
    * paused queue is left alone: an operator may have paused it (the dashboard can).
    */
   async function tick(): Promise<BreakerState> {
-    const [s, openedAt] = await opts.redis.hmget(key, 'state', 'openedAt');
+    const [s, openedAt] = await redis.hmget(key, 'state', 'openedAt');
     if (s === 'half_open' && (await opts.queue.isPaused())) {
       await opts.queue.resume();
       log.warn('circuit breaker half-open but its submit queue was paused: resumed, so that its probe can run');
     }
+    if (s === 'open' && !(await opts.queue.isPaused())) {
+      // Half-opened by one process and re-opened by another before the first resumed the queue.
+      await opts.queue.pause();
+      log.warn('circuit breaker open but its submit queue was running: paused again');
+    }
     if (s !== 'open' || now() - Number(openedAt ?? 0) < opts.settings.cooldownMs) return (s as BreakerState | null) ?? 'closed';
     seen = null;
-    await opts.redis.hset(key, 'state', 'half_open');
+    // Another process's tick may have half-opened it (and its probe settled it) already.
+    if (!(await move('open', 'state', 'half_open'))) return state();
     await opts.queue.setGlobalConcurrency(1);
     await opts.queue.resume();
     log.warn('circuit breaker half-open: letting one probe submission through');

@@ -84,6 +84,44 @@ describe('circuit breaker', () => {
     await b.record(accepted);
     expect(await b.state()).toBe('closed');
   });
+
+  it('a probe that went through leaves a breaker that another process re-opened meanwhile open, its queue paused', async () => {
+    const settings = { threshold: 1, cooldownMs: 5000 };
+    const logger = pino({ level: 'silent' });
+    const a = createBreaker({ redis: t.redis, keys: t.keys, provider: 'aurpay', queue, settings, logger, now: () => clock });
+    await a.record(unknown);
+    clock += 6000;
+    expect(await a.tick()).toBe('half_open');
+    // Process B read the breaker half-open (its probe's success on the way) just before process A
+    // recorded a late failure of an older submit and re-opened it.
+    let stale = true;
+    const staleRead = new Proxy(t.redis, {
+      get(target, prop) {
+        if (prop === 'hmget' && stale) {
+          stale = false;
+          return async () => ['half_open', '0'];
+        }
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const b = createBreaker({ redis: staleRead, keys: t.keys, provider: 'aurpay', queue, settings, logger, now: () => clock });
+    await a.record(unknown);
+    expect(await a.state()).toBe('open');
+    await b.record(accepted);
+    expect(stale).toBe(false);
+    expect(await a.state()).toBe('open');
+    expect(await queue.isPaused()).toBe(true);
+    // A queue left running under an open breaker is paused again by the next tick.
+    await queue.resume();
+    expect(await a.tick()).toBe('open');
+    expect(await queue.isPaused()).toBe(true);
+    clock += 6000;
+    expect(await a.tick()).toBe('half_open');
+    await a.record(accepted);
+    expect(await a.state()).toBe('closed');
+    expect(await queue.isPaused()).toBe(false);
+  });
 });
 
 describe('breaker in the pipeline', () => {
