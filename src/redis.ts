@@ -95,6 +95,13 @@ export function createRedis(target: string | RedisTarget, opts: RedisConnectOpti
       },
       enableOfflineQueue: opts.role === 'worker',
       clusterRetryStrategy: (times) => Math.min(times * 200, 2000),
+      // ioredis's ready check (CLUSTER INFO must say cluster_state:ok) fails between a master's death
+      // and its replica's promotion; the client then reconnects on its own and the promise of that
+      // connect() never settles, even once it is ready. BullMQ reopens a worker's blocking connection
+      // with connect() and waits on it: the worker would take no job again. Without the check the
+      // connection is ready once it knows the slots; a command to a slot without a master answers
+      // CLUSTERDOWN and is sent again (failoverPatience).
+      enableReadyCheck: false,
       ...failoverPatience(opts.role),
     });
   }

@@ -1,0 +1,60 @@
+/**
+ * A Cluster connection opened (or opened again) while the cluster reports `cluster_state:fail`, as
+ * it does between a master's death and its replica's promotion. ioredis's ready check (CLUSTER INFO
+ * must say `ok`) would fail, reconnect on its own and leave the promise of that `connect()` pending
+ * for ever, even once the connection is ready again; BullMQ's worker reopens its blocking
+ * connection that way after a blocked call outlives its watchdog, and then waits on that promise:
+ * the worker takes no job again (delayed jobs, the sweep) although every connection is ready.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis, type RedisClient } from '../../src/redis.ts';
+import { startCluster, type LocalCluster } from '../support/cluster.ts';
+import { ask } from '../support/redis-probe.ts';
+
+let cluster: LocalCluster;
+const conns: RedisClient[] = [];
+beforeAll(async () => {
+  cluster = await startCluster(3, { nodeTimeoutMs: 500 });
+}, 60_000);
+afterAll(async () => {
+  for (const c of conns) c.disconnect();
+  await cluster?.stop();
+});
+
+/** Whether `p` settles within `ms`: 'resolved', 'rejected' or 'pending'. */
+async function within(p: Promise<unknown>, ms: number): Promise<'resolved' | 'rejected' | 'pending'> {
+  let timer: NodeJS.Timeout | undefined;
+  const pending = new Promise<'pending'>((r) => (timer = setTimeout(() => r('pending'), ms)));
+  try {
+    return await Promise.race([p.then(() => 'resolved' as const, () => 'rejected' as const), pending]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('a Cluster connection opened while the cluster is failing', () => {
+  it('settles its connect() (it does not hang), and so does a duplicate of it (a BullMQ blocking connection)', async () => {
+    const redis = createRedis(cluster.url, { role: 'worker', connectionName: 'connect-test' });
+    conns.push(redis);
+    await redis.ping();
+    const dup = redis.duplicate();
+    conns.push(dup);
+    await dup.ping();
+
+    // A master without a replica dies: every surviving node reports cluster_state:fail.
+    const survivor = cluster.ports[0] ?? 0;
+    await cluster.killNode(cluster.ports[2] ?? 0);
+    const deadline = Date.now() + 20_000;
+    while (!String(await ask(survivor, (r) => r.cluster('INFO'))).includes('cluster_state:fail')) {
+      if (Date.now() > deadline) throw new Error('the cluster never reported cluster_state:fail');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    for (const c of [redis, dup]) {
+      const ended = new Promise((r) => c.once('end', r));
+      c.disconnect();
+      await ended;
+      expect(await within(c.connect(), 8_000)).not.toBe('pending');
+    }
+  }, 60_000);
+});
