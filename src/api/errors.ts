@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logger.ts';
 import type { RedisLiveness } from '../redis.ts';
+import { isRedisOutage } from '../redis-outage.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 import { apiError, type ApiError, type ErrorCode } from '../withdrawals/errors.ts';
 import { ReplicationShortfallError } from '../withdrawals/store/replication.ts';
@@ -63,7 +64,8 @@ function reply503(req: FastifyRequest, reply: FastifyReply, err: unknown, redis:
     req.log.warn({ err: err.message }, 'replicas did not confirm the write');
     return reply.code(503).send(errorBody(apiError('unavailable', UNCONFIRMED_MESSAGE)));
   }
-  if (redis.status !== 'ready') {
+  // A command lost to a failover fails while the connection itself may say `ready` again.
+  if (redis.status !== 'ready' || isRedisOutage(err)) {
     req.log.error({ err }, 'Redis unavailable');
     return reply.code(503).send(errorBody(apiError('unavailable', 'Redis is unavailable; nothing was accepted, try again')));
   }
