@@ -6,8 +6,6 @@ import { defineConfig } from 'vitest/config';
  * gets a Redis (global-setup.ts), an up-to-date dist/ for the tests that spawn the CLI (build.ts)
  * and the leak guard. A project's global set-up runs only when one of its files runs.
  */
-const CLUSTER_FAILOVER = 'test/resilience/cluster-failover.test.ts';
-
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -28,7 +26,6 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/resilience/**/*.test.ts'],
-          exclude: [CLUSTER_FAILOVER],
           globalSetup: ['test/support/build.ts', 'test/support/global-setup.ts'],
           setupFiles: ['test/support/leak-guard-setup.ts'],
           // after* hooks in reverse order of registration: the guard's afterAll, registered before
@@ -36,23 +33,6 @@ export default defineConfig({
           sequence: { hooks: 'stack' },
         },
       },
-      // The Redis Cluster failover suite stalls in about one run of three (workers stop taking delayed
-      // jobs after the slot's master is killed): it runs on demand, `npm run test:cluster-failover`,
-      // until that is fixed, rather than turning every run of the suite red at random.
-      ...(process.env.CLUSTER_FAILOVER_SUITE === '1'
-        ? [
-            {
-              extends: true as const,
-              test: {
-                name: 'cluster-failover',
-                include: [CLUSTER_FAILOVER],
-                globalSetup: ['test/support/build.ts', 'test/support/global-setup.ts'],
-                setupFiles: ['test/support/leak-guard-setup.ts'],
-                sequence: { hooks: 'stack' as const },
-              },
-            },
-          ]
-        : []),
     ],
   },
 });

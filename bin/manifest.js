@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const file = fileURLToPath(new URL('../package.json', import.meta.url));
 const kept = fileURLToPath(new URL('../.package.json.pack', import.meta.url));
 /** Scripts of the checkout only. */
-const CHECKOUT_SCRIPTS = ['prepare', 'prepack', 'postpack', 'test', 'test:unit', 'test:cluster-failover', 'typecheck', 'prebench', 'bench', 'soak', 'build'];
+const CHECKOUT_SCRIPTS = ['prepare', 'prepack', 'postpack', 'test', 'test:unit', 'typecheck', 'prebench', 'bench', 'soak', 'build'];
 
 const mode = process.argv[2];
 if (mode === '--strip') {
