@@ -106,23 +106,19 @@ export function createBreaker(opts: {
   }
 
   /**
-   * Called periodically (by the sweep): half-opens an open breaker whose cool-down is over, resumes
-   * the queue of a half-open breaker that finds it paused and pauses an open one's that finds it
-   * running (two processes' moves, each a state change then a queue change, interleaved). The breaker's state and the
+   * Called periodically (by the sweep): half-opens an open breaker whose cool-down is over, and
+   * resumes the queue of a half-open breaker that finds it paused. The breaker's state and the
    * queue's pause are separate writes: a Redis failover can keep the first and lose the second
    * (state `half_open`, queue still paused), and then no probe would ever run. A closed breaker's
-   * paused queue is left alone: an operator may have paused it (the dashboard can).
+   * paused queue is left alone: an operator may have paused it (the dashboard can); so is an open one's
+   * running queue: an operator may have resumed it (credentials fixed), and the cool-down's
+   * half-open ends in a probe either way.
    */
   async function tick(): Promise<BreakerState> {
     const [s, openedAt] = await redis.hmget(key, 'state', 'openedAt');
     if (s === 'half_open' && (await opts.queue.isPaused())) {
       await opts.queue.resume();
       log.warn('circuit breaker half-open but its submit queue was paused: resumed, so that its probe can run');
-    }
-    if (s === 'open' && !(await opts.queue.isPaused())) {
-      // Half-opened by one process and re-opened by another before the first resumed the queue.
-      await opts.queue.pause();
-      log.warn('circuit breaker open but its submit queue was running: paused again');
     }
     if (s !== 'open' || now() - Number(openedAt ?? 0) < opts.settings.cooldownMs) return (s as BreakerState | null) ?? 'closed';
     seen = null;
