@@ -133,3 +133,18 @@ describe('a call with one bad item writes nothing', () => {
     expect(await snapshot()).toEqual(before);
   });
 });
+
+describe("the day's budget", () => {
+  it('is kept three days from its first create, and later creates do not push that back', async () => {
+    const day = t.keys.dailyBudget('ttl', utcDay(new Date()));
+    expect((await store.create(w('ttl-1', 'ttl'))).kind).toBe('created');
+    const first = await t.redis.ttl(day);
+    expect(first).toBeGreaterThan(3 * 86400 - 10);
+    expect(first).toBeLessThanOrEqual(3 * 86400);
+    // A shorter expiry set meanwhile stays: the second create sets none.
+    await t.redis.expire(day, 1000);
+    expect((await store.create(w('ttl-2', 'ttl'))).kind).toBe('created');
+    expect(await t.redis.ttl(day)).toBeLessThanOrEqual(1000);
+    expect(await t.redis.hget(day, 'created')).toBe('2');
+  });
+});

@@ -120,8 +120,9 @@ local function create_one(k, a, fields)
     return { 'limit_exceeded', usedAmount, usedCount }
   end
   redis.call('HSET', day, 'amount', newAmount, 'count', plus_one(usedCount), 'created', plus_one(created))
-  -- Two days of budgets are enough to refund a withdrawal cancelled after midnight.
-  redis.call('EXPIRE', day, 3 * 86400)
+  -- Two days of budgets are enough to refund a withdrawal cancelled after midnight: set once, when
+  -- the day's first create makes the hash (every create counts `created`, so none had it before).
+  if not d[3] then redis.call('EXPIRE', day, 3 * 86400) end
   if hasPh == '1' then redis.call('SET', ph, fields['id']) end
   if address then redis.call('HSET', open, address, fields['id']) end
   local flat = {}

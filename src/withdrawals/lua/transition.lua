@@ -163,5 +163,6 @@ if inBatch then
   redis.call('HSET', bkey, unpack(moved))
 end
 withdrawal_event(stream, maxlen, maxbytes, to, nowIso, view)
-if inBatch then maybe_batch_done(bkey, stream, maxlen, maxbytes, nowIso) end
+-- Only a move to a status the batch counts as terminal can be its last item's: no other move reads for it.
+if inBatch and BATCH_TERMINAL[to] then maybe_batch_done(bkey, stream, maxlen, maxbytes, nowIso) end
 return { 'ok' }

@@ -110,11 +110,15 @@ local STATUSES = { 'queued', 'submitting', 'submitted', 'unknown', 'succeeded', 
 -- Statuses no transition leaves (needs_review is terminal for workers, but an operator moves it on).
 local FINAL = { succeeded = true, failed = true, cancelled = true }
 
+-- The statuses a batch counts as done with (needs_review waits on an operator, not on a worker).
+local BATCH_TERMINAL = { succeeded = true, failed = true, needs_review = true, cancelled = true }
+
 -- When a sealed batch has every item terminal for the first time, emit batch.done once.
--- Runs on every transition of a batch item, so the common case (not done yet) is one HMGET.
+-- Runs on every move of a batch item to a BATCH_TERMINAL status, so the common case (not done yet)
+-- is one HMGET.
 local function maybe_batch_done(bkey, stream, maxlen, maxbytes, ts)
   local b = redis.call('HMGET', bkey, 'total', 'sealed', 'doneAt', 'id',
-    'n:succeeded', 'n:failed', 'n:needs_review', 'n:cancelled') -- the terminal statuses
+    'n:succeeded', 'n:failed', 'n:needs_review', 'n:cancelled') -- BATCH_TERMINAL's statuses
   if b[2] ~= '1' or b[3] then return end
   local total = tonumber(b[1]) or 0
   local terminal = 0
