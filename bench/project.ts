@@ -14,7 +14,7 @@ import { benchAmountMsat } from './invoice-pool.ts';
 import { latencyOf, type Latency } from './latency.ts';
 import { memoryByFamily } from './memory.ts';
 import { peakRssOf, spawnNode, type BenchChild } from './processes.ts';
-import { commandCalls, commandDelta, redisCpuS, redisReads, usedMemory } from './redis-stats.ts';
+import { commandCalls, commandDelta, commandMicros, redisCpuS, redisReads, usedMemory } from './redis-stats.ts';
 import { count, countKeys, quarters, steadyRate, terminalCount } from './project-figures.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -91,6 +91,8 @@ export interface ProjectResult {
   redisBytesByKeyFamily: Record<string, { keys: number; bytesPerWithdrawal: number }>;
   /** Commands Redis ran per withdrawal (those inside Lua scripts included), and its CPU time. */
   redisCallsPerWithdrawal: number;
+  /** Redis's own µs and calls per withdrawal of its costliest commands (`evalsha` includes the commands scripts run). */
+  redisUsecByCommand: Record<string, { usec: number; calls: number }>;
   redisCpuUsPerWithdrawal: number;
   /** Socket reads Redis served per withdrawal (INFO total_reads_processed): round trips, pipelines counting once. */
   redisReadsPerWithdrawal: number;
@@ -163,6 +165,7 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
     const benchCpuStart = process.cpuUsage();
     const memBefore = await usedMemory(redis);
     const callsBefore = await commandCalls(redis);
+    const microsBefore = await commandMicros(redis);
     const cpuBefore = await redisCpuS(redis);
     const readsBefore = await redisReads(redis);
     const t0 = Date.now();
@@ -211,6 +214,15 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
     if (Number(o.env.HISTORY_RETENTION_S ?? 0) > 0) await waitFor('expired histories to go', async () => ((await countKeys(redis, `${keys.bullPrefix}:h:*`)) === 0 ? true : undefined), 60_000);
     const memAfter = await usedMemory(redis);
     const calls = commandDelta(callsBefore, await commandCalls(redis));
+    const micros = commandDelta(microsBefore, await commandMicros(redis));
+    // Where Redis's time went, per withdrawal: the costliest commands (scripts include what they run).
+    const redisUsecByCommand = Object.fromEntries(
+      Object.entries(micros.byCommand)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([k, v]) => [k, { usec: Math.round((v / o.n) * 10) / 10, calls: Math.round(((calls.byCommand[k] ?? 0) / o.n) * 100) / 100 }]),
+    );
+    o.log(`${o.label}: Redis µs per withdrawal by command: ${Object.entries(redisUsecByCommand).map(([k, v]) => `${k} ${v.usec} (${v.calls} calls)`).join(', ')}`);
     const redisCpu = (await redisCpuS(redis)) - cpuBefore;
     const reads = (await redisReads(redis)) - readsBefore;
     const latency = await latencyOf(redis, keys, items.map((i) => i.id));
@@ -256,6 +268,7 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
       redisBytesPerWithdrawal: (memAfter.used - memBefore.used) / o.n,
       redisBytesByKeyFamily,
       redisCallsPerWithdrawal: calls.total / o.n,
+      redisUsecByCommand,
       redisCpuUsPerWithdrawal: (redisCpu * 1e6) / o.n,
       redisReadsPerWithdrawal: reads / o.n,
       redisTopCommands: Object.fromEntries(Object.entries(calls.byCommand).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, +(v / o.n).toFixed(2)])),

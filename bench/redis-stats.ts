@@ -16,16 +16,26 @@ export async function usedMemory(redis: Redis): Promise<{ used: number; peak: nu
   return { used: Number(m.used_memory ?? 0), peak: Number(m.used_memory_peak ?? 0) };
 }
 
-/** Calls per command (`cmdstat_evalsha` → `evalsha`), from INFO commandstats. */
-export async function commandCalls(redis: Redis): Promise<Record<string, number>> {
+/** One figure per command (`cmdstat_evalsha` → `evalsha`), from INFO commandstats. */
+async function commandStat(redis: Redis, field: 'calls' | 'usec'): Promise<Record<string, number>> {
   const stats = await info(redis, 'commandstats');
+  const pattern = new RegExp(`${field}=(\\d+)`);
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(stats)) {
-    const m = /calls=(\d+)/.exec(v);
+    const m = pattern.exec(v);
     if (m?.[1]) out[k.replace(/^cmdstat_/, '')] = Number(m[1]);
   }
   return out;
 }
+
+/** Calls per command. */
+export const commandCalls = (redis: Redis) => commandStat(redis, 'calls');
+
+/**
+ * Redis's own time per command (µs). A script's time (`evalsha`) includes the commands it runs,
+ * which are counted under their own names too.
+ */
+export const commandMicros = (redis: Redis) => commandStat(redis, 'usec');
 
 /** Commands run between two snapshots, total and by command, leaving out the INFO calls themselves. */
 export function commandDelta(before: Record<string, number>, after: Record<string, number>): { total: number; byCommand: Record<string, number> } {

@@ -6,6 +6,7 @@ import type { ProviderName } from '../withdrawals/types.ts';
 import { MAINTENANCE_QUEUE, SETTLE_QUEUE, settleJobId, submitJobId, submitQueueName } from './names.ts';
 import { coalescingAdder } from './coalesce.ts';
 import type { SettleJobData, SubmitJobData } from './jobs.ts';
+import { jobPresence, type JobPresence } from './job-presence.ts';
 
 export interface QueueSettings {
   submitAttempts: number;
@@ -31,6 +32,8 @@ export interface Queues {
   all(): Queue[];
   addSubmit(provider: ProviderName, id: string, round: number): Promise<void>;
   addSettle(id: string, round: number, delayMs: number): Promise<void>;
+  /** Whether a job of one of these queues is finished, still to run, or gone (src/queues/job-presence.ts). */
+  presence(queue: Queue, jobId: string): Promise<JobPresence>;
   close(): Promise<void>;
 }
 
@@ -74,6 +77,7 @@ export function createQueues(connection: ConnectionOptions, keys: Keys, settings
     async addSettle(id, round, delayMs) {
       await addToSettle('settle', { id, checks: 0 }, { jobId: settleJobId(id, round), delay: delayMs, ...jobTraceOptions(settings.telemetry) });
     },
+    presence: jobPresence,
     async close() {
       await Promise.all(all().map((q) => q.close()));
     },

@@ -31,8 +31,6 @@ export interface SweepReport {
   scanned: number;
 }
 
-const LIVE = new Set(['active', 'waiting', 'waiting-children', 'delayed', 'prioritized', 'paused']);
-
 /**
  * Finds withdrawals whose jobs vanished and gives them back: `queued` without a submit job,
  * `submitting` whose worker died (to `unknown`: never re-submitted), `submitted`/`unknown` without
@@ -76,8 +74,8 @@ export function createSweep(deps: SweepDeps) {
       const r = await roundIfStill(id, 'queued', provider);
       if (r === null) continue;
       const jobId = submitJobId(id, r);
-      const state = await queue.getJobState(jobId);
-      if (LIVE.has(state)) continue;
+      const state = await deps.queues.presence(queue, jobId);
+      if (state === 'live') continue;
       // A submit job moves its record on before it finishes: still queued now means the job is gone.
       if ((await roundIfStill(id, 'queued', provider)) !== r) continue;
       if (state === 'failed') {
@@ -116,8 +114,8 @@ export function createSweep(deps: SweepDeps) {
         const r = await roundIfStill(id, status, provider);
         if (r === null) continue;
         const jobId = settleJobId(id, r);
-        const state = await deps.queues.settle.getJobState(jobId);
-        if (LIVE.has(state)) continue;
+        const state = await deps.queues.presence(deps.queues.settle, jobId);
+        if (state === 'live') continue;
         if ((await roundIfStill(id, status, provider)) !== r) continue;
         if (state === 'failed' || state === 'completed') await deps.queues.settle.remove(jobId);
         await deps.queues.addSettle(id, r, 0);

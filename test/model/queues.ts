@@ -123,6 +123,11 @@ export function createFakeQueues(opts: QueueOptions) {
     async addSettle(id: string, round: number, delayMs: number) {
       add(SETTLE, 'settle', settleJobId(id, round), { id, checks: 0 }, 1000, delayMs);
     },
+    async presence(queue: { name: string }, id: string) {
+      const job = jobs.get(key(queue.name, id));
+      if (!job) return 'gone';
+      return job.state === 'completed' || job.state === 'failed' ? job.state : 'live';
+    },
     async close() {},
   };
 
