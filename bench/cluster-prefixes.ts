@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalCluster } from '../src/demo/redis-cluster.ts';
+import { startCluster } from '../test/support/cluster.ts';
 import { clusterMasters, loadBetween, type ClusterMasters, type MasterLoad, type MasterSnapshot } from './cluster-masters.ts';
 import { invoicePool } from './invoice-pool.ts';
 import { projectEnv, projectWorkerEnv, redisArgsFor } from './project-env.ts';
@@ -167,7 +167,7 @@ function describe(p: PhaseResult): string {
 const loadAtStart = loadavg();
 log(`load average at start ${loadAtStart.map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores`);
 const invoices = await invoicePool(N, log);
-const cluster = await startLocalCluster(3, redisArgsFor(1024));
+const cluster = await startCluster(3, { redisArgs: redisArgsFor(1024) });
 const masters = await clusterMasters(cluster.ports);
 const rounds: { one: PhaseResult; two: PhaseResult; ratio: number }[] = [];
 try {

@@ -19,6 +19,8 @@ export interface ClusterOptions {
   replicas?: 0 | 1;
   /** `--cluster-node-timeout` in ms. @defaultValue 5000 without replicas, 1000 with them */
   nodeTimeoutMs?: number;
+  /** More `redis-server` arguments for every node (the bench's encoding settings). */
+  redisArgs?: string[];
 }
 
 export interface LocalCluster {
@@ -80,7 +82,7 @@ export async function startCluster(masters = 3, opts: ClusterOptions = {}): Prom
   };
   async function startNode(): Promise<PrivateRedis> {
     // nodes.conf is relative to --dir, which is private to each node.
-    const node = await startRedisServer(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeout)]);
+    const node = await startRedisServer(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeout), ...(opts.redisArgs ?? [])]);
     nodes.push(node);
     return node;
   }
