@@ -16,7 +16,13 @@ export async function resolveRedisTarget(
   return { ...target, url: (await clusterSeedOf(target.url, timeoutMs)) ?? target.url };
 }
 
-/** `redis+cluster://...` for a URL whose node has cluster mode on; null for any other (or no answer). */
+/**
+ * `redis+cluster://...` for a URL whose node has cluster mode on, naming that node first and then
+ * every other node it knows (CLUSTER NODES); null for any other (or no answer). A Cluster client
+ * connects again (after a failover, and each copy BullMQ makes for a blocking connection) from its
+ * seed list alone: with the one node of the URL, the loss of that node would leave every later
+ * connection with none to start from.
+ */
 export async function clusterSeedOf(url: string, timeoutMs: number): Promise<string | null> {
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: timeoutMs });
   probe.on('error', () => {});
@@ -25,11 +31,35 @@ export async function clusterSeedOf(url: string, timeoutMs: number): Promise<str
     const info = await probe.info('cluster');
     if (!/^cluster_enabled:1\s*$/m.test(info)) return null;
     const parsed = new URL(url);
+    const others = clusterNodeAddresses(String(await probe.cluster('NODES').catch(() => '')));
+    const seeds = [parsed.host, ...others.filter((a) => a !== parsed.host)];
     const auth = parsed.username || parsed.password ? `${parsed.username}:${parsed.password}@` : '';
-    return `${parsed.protocol.replace(/:$/, '')}+cluster://${auth}${parsed.host}`;
+    return `${parsed.protocol.replace(/:$/, '')}+cluster://${auth}${seeds.join(',')}`;
   } catch {
     return null;
   } finally {
     probe.disconnect();
   }
+}
+
+/**
+ * The `host:port` of every node a CLUSTER NODES answer lists that may be connected to: not failed,
+ * with an address, not still in its handshake. IPv6 addresses are left out (a seed list separates
+ * host and port with the last colon of `host:port` pairs, which IPv6 would break).
+ */
+const UNREACHABLE = new Set(['fail', 'fail?', 'noaddr', 'handshake']);
+
+export function clusterNodeAddresses(nodes: string): string[] {
+  const out: string[] = [];
+  for (const line of nodes.split('\n')) {
+    const [, address, flags] = line.trim().split(' ');
+    if (!address || !flags || flags.split(',').some((f) => UNREACHABLE.has(f))) continue;
+    const hostPort = address.split('@')[0] ?? '';
+    const colon = hostPort.lastIndexOf(':');
+    const host = hostPort.slice(0, colon);
+    const port = Number(hostPort.slice(colon + 1));
+    if (colon <= 0 || host.includes(':') || !Number.isInteger(port) || port <= 0) continue;
+    if (!out.includes(hostPort)) out.push(hostPort);
+  }
+  return out;
 }

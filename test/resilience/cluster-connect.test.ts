@@ -5,9 +5,12 @@
  * for ever, even once the connection is ready again; BullMQ's worker reopens its blocking
  * connection that way after a blocked call outlives its watchdog, and then waits on that promise:
  * the worker takes no job again (delayed jobs, the sweep) although every connection is ready.
+ * And a service given a plain `redis://` URL of one node keeps connecting after that very node dies:
+ * its seed list names every node the first one knew.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, type RedisClient } from '../../src/redis.ts';
+import { resolveRedisTarget } from '../../src/redis-seed.ts';
 import { startCluster, type LocalCluster } from '../support/cluster.ts';
 import { ask } from '../support/redis-probe.ts';
 
@@ -33,28 +36,38 @@ async function within(p: Promise<unknown>, ms: number): Promise<'resolved' | 're
 }
 
 describe('a Cluster connection opened while the cluster is failing', () => {
-  it('settles its connect() (it does not hang), and so does a duplicate of it (a BullMQ blocking connection)', async () => {
+  it('connects again (it neither hangs nor gives up), a duplicate too (a BullMQ blocking connection), even seeded with the dead node alone', async () => {
     const redis = createRedis(cluster.url, { role: 'worker', connectionName: 'connect-test' });
     conns.push(redis);
     await redis.ping();
     const dup = redis.duplicate();
     conns.push(dup);
     await dup.ping();
+    // REDIS_URL naming the node about to die, as a plain redis:// URL.
+    const doomed = cluster.ports[2] ?? 0;
+    const target = await resolveRedisTarget({ REDIS_URL: `redis://127.0.0.1:${doomed}`, REDIS_SENTINELS: null, REDIS_SENTINEL_NAME: 'mymaster' });
+    expect(target.url.split(',')).toHaveLength(3);
+    const seeded = createRedis(target, { role: 'worker', connectionName: 'seeded-test' });
+    conns.push(seeded);
+    await seeded.ping();
+    const seededDup = seeded.duplicate();
+    conns.push(seededDup);
+    await seededDup.ping();
 
     // A master without a replica dies: every surviving node reports cluster_state:fail.
     const survivor = cluster.ports[0] ?? 0;
-    await cluster.killNode(cluster.ports[2] ?? 0);
+    await cluster.killNode(doomed);
     const deadline = Date.now() + 20_000;
     while (!String(await ask(survivor, (r) => r.cluster('INFO'))).includes('cluster_state:fail')) {
       if (Date.now() > deadline) throw new Error('the cluster never reported cluster_state:fail');
       await new Promise((r) => setTimeout(r, 100));
     }
 
-    for (const c of [redis, dup]) {
+    for (const c of [redis, dup, seeded, seededDup]) {
       const ended = new Promise((r) => c.once('end', r));
       c.disconnect();
       await ended;
-      expect(await within(c.connect(), 8_000)).not.toBe('pending');
+      expect(await within(c.connect(), 8_000)).toBe('resolved');
     }
   }, 60_000);
 });

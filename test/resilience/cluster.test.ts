@@ -137,7 +137,12 @@ describe('Redis Cluster (three masters, redis+cluster:// URL)', () => {
 describe('Redis Cluster through a plain redis:// URL of one node', () => {
   it('takes a cluster node as its seed, a standalone Redis as itself', async () => {
     const port = cluster.ports[1] ?? 0;
-    expect(await clusterSeedOf(`redis://127.0.0.1:${port}`, 2000)).toBe(`redis+cluster://127.0.0.1:${port}`);
+    // That node first, then every other node it knows.
+    const seed = await clusterSeedOf(`redis://127.0.0.1:${port}`, 2000);
+    expect(seed).toMatch(/^redis\+cluster:\/\//);
+    const seeds = (seed ?? '').replace('redis+cluster://', '').split(',');
+    expect(seeds[0]).toBe(`127.0.0.1:${port}`);
+    expect([...seeds].sort()).toEqual(cluster.ports.map((p) => `127.0.0.1:${p}`).sort());
     expect(await clusterSeedOf(redisUrl(), 2000)).toBeNull();
   });
 
