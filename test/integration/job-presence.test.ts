@@ -3,25 +3,23 @@
  * (waiting, delayed, running) or gone, whatever the length of the backlog in front of it.
  */
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQueues, type Queues } from '../../src/queues/queues.ts';
+import type { Queues } from '../../src/queues/queues.ts';
+import { testQueues } from '../support/test-queues.ts';
 import { jobPresence } from '../../src/queues/job-presence.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
 import { eventually } from '../support/pipeline.ts';
-import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 
 let t: TestRedis;
-let queueConn: Redis;
+let q: ReturnType<typeof testQueues>;
 let queues: Queues;
 beforeAll(async () => {
   t = await testRedis('presence');
-  queueConn = t.redis.duplicate();
-  queues = createQueues(queueConn, t.keys, { submitAttempts: 1, submitBackoffMs: 10, keepFinishedJobsS: 60, providers: BUILTIN_PROVIDER_NAMES });
+  q = testQueues(t);
+  queues = q.queues;
 });
 afterAll(async () => {
-  await queues.close();
-  await queueConn.quit();
+  await q.close();
   await t.cleanup();
 });
 
@@ -44,7 +42,7 @@ describe('jobPresence', () => {
     const worker = new Worker(queue.name, async (job: Job) => {
       if (job.id === 'bad') throw new Error('refused');
       return 'done';
-    }, { connection: queueConn.duplicate(), prefix: t.keys.bullPrefix });
+    }, { connection: q.connection.duplicate(), prefix: t.keys.bullPrefix });
     try {
       await eventually(async () => ((await jobPresence(queue, 'ok')) === 'completed' && (await jobPresence(queue, 'bad')) === 'failed' ? true : undefined), 10_000, 'both finished');
     } finally {

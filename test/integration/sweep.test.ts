@@ -2,10 +2,10 @@
  * The sweep gives lost jobs back, and only lost ones: a withdrawal its worker moved on while the
  * sweep was walking an id list read earlier keeps its finished job, and gets no second one.
  */
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
-import { createQueues, type Queues } from '../../src/queues/queues.ts';
+import type { Queues } from '../../src/queues/queues.ts';
+import { testQueues } from '../support/test-queues.ts';
 import { createSweep } from '../../src/queues/sweep.ts';
 import { submitJobId } from '../../src/queues/names.ts';
 import { createStore, type WithdrawalStore } from '../../src/withdrawals/store.ts';
@@ -15,19 +15,17 @@ import { BUILTIN_PROVIDER_NAMES } from '../../src/providers/index.ts';
 
 let t: TestRedis;
 let store: WithdrawalStore;
-/** The queues' own connection: BullMQ leaves a connection it was handed open on close(). */
-let queueConn: Redis;
+let q: ReturnType<typeof testQueues>;
 let queues: Queues;
 
 beforeAll(async () => {
   t = await testRedis('sweep');
   store = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES });
-  queueConn = t.redis.duplicate();
-  queues = createQueues(queueConn, t.keys, { submitAttempts: 1, submitBackoffMs: 10, keepFinishedJobsS: 60, providers: BUILTIN_PROVIDER_NAMES });
+  q = testQueues(t);
+  queues = q.queues;
 });
 afterAll(async () => {
-  await queues.close();
-  await queueConn.quit();
+  await q.close();
   await t.cleanup();
 });
 

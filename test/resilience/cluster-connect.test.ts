@@ -35,24 +35,24 @@ async function within(p: Promise<unknown>, ms: number): Promise<'resolved' | 're
   }
 }
 
+/** A worker connection and its duplicate, both answering. */
+async function connectedPair(target: Parameters<typeof createRedis>[0]): Promise<[RedisClient, RedisClient]> {
+  const redis = createRedis(target, { role: 'worker', connectionName: 'connect-test' });
+  conns.push(redis);
+  const dup = redis.duplicate();
+  conns.push(dup);
+  await Promise.all([redis.ping(), dup.ping()]);
+  return [redis, dup];
+}
+
 describe('a Cluster connection opened while the cluster is failing', () => {
   it('connects again (it neither hangs nor gives up), a duplicate too (a BullMQ blocking connection), even seeded with the dead node alone', async () => {
-    const redis = createRedis(cluster.url, { role: 'worker', connectionName: 'connect-test' });
-    conns.push(redis);
-    await redis.ping();
-    const dup = redis.duplicate();
-    conns.push(dup);
-    await dup.ping();
+    const [redis, dup] = await connectedPair(cluster.url);
     // REDIS_URL naming the node about to die, as a plain redis:// URL.
     const doomed = cluster.ports[2] ?? 0;
     const target = await resolveRedisTarget({ REDIS_URL: `redis://127.0.0.1:${doomed}`, REDIS_SENTINELS: null, REDIS_SENTINEL_NAME: 'mymaster' });
     expect(target.url.split(',')).toHaveLength(3);
-    const seeded = createRedis(target, { role: 'worker', connectionName: 'seeded-test' });
-    conns.push(seeded);
-    await seeded.ping();
-    const seededDup = seeded.duplicate();
-    conns.push(seededDup);
-    await seededDup.ping();
+    const [seeded, seededDup] = await connectedPair(target);
 
     // A master without a replica dies: every surviving node reports cluster_state:fail.
     const survivor = cluster.ports[0] ?? 0;
