@@ -42,13 +42,14 @@ export async function clusterSeedOf(url: string, timeoutMs: number): Promise<str
   }
 }
 
+/** CLUSTER NODES flags of a node not worth naming as a seed. */
+const UNREACHABLE = new Set(['fail', 'fail?', 'noaddr', 'handshake']);
+
 /**
  * The `host:port` of every node a CLUSTER NODES answer lists that may be connected to: not failed,
  * with an address, not still in its handshake. IPv6 addresses are left out (a seed list separates
  * host and port with the last colon of `host:port` pairs, which IPv6 would break).
  */
-const UNREACHABLE = new Set(['fail', 'fail?', 'noaddr', 'handshake']);
-
 export function clusterNodeAddresses(nodes: string): string[] {
   const out: string[] = [];
   for (const line of nodes.split('\n')) {
