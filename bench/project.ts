@@ -91,8 +91,8 @@ export interface ProjectResult {
   redisBytesByKeyFamily: Record<string, { keys: number; bytesPerWithdrawal: number }>;
   /** Commands Redis ran per withdrawal (those inside Lua scripts included), and its CPU time. */
   redisCallsPerWithdrawal: number;
-  /** Redis's own µs and calls per withdrawal of its costliest commands (`evalsha` includes the commands scripts run). */
-  redisUsecByCommand: Record<string, { usec: number; calls: number }>;
+  /** Redis's own µs per withdrawal of its costliest commands (`evalsha` includes the commands scripts run; calls: redisTopCommands). */
+  redisUsecByCommand: Record<string, number>;
   redisCpuUsPerWithdrawal: number;
   /** Socket reads Redis served per withdrawal (INFO total_reads_processed): round trips, pipelines counting once. */
   redisReadsPerWithdrawal: number;
@@ -216,13 +216,9 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
     const calls = commandDelta(callsBefore, await commandCalls(redis));
     const micros = commandDelta(microsBefore, await commandMicros(redis));
     // Where Redis's time went, per withdrawal: the costliest commands (scripts include what they run).
-    const redisUsecByCommand = Object.fromEntries(
-      Object.entries(micros.byCommand)
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 8)
-        .map(([k, v]) => [k, { usec: Math.round((v / o.n) * 10) / 10, calls: Math.round(((calls.byCommand[k] ?? 0) / o.n) * 100) / 100 }]),
-    );
-    o.log(`${o.label}: Redis µs per withdrawal by command: ${Object.entries(redisUsecByCommand).map(([k, v]) => `${k} ${v.usec} (${v.calls} calls)`).join(', ')}`);
+    const redisUsecByCommand = Object.fromEntries(Object.entries(micros.byCommand).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => [k, +(v / o.n).toFixed(1)]));
+    const callsOf = (cmd: string) => ((calls.byCommand[cmd] ?? 0) / o.n).toFixed(2);
+    o.log(`${o.label}: Redis µs per withdrawal by command: ${Object.entries(redisUsecByCommand).map(([k, v]) => `${k} ${v} (${callsOf(k)} calls)`).join(', ')}`);
     const redisCpu = (await redisCpuS(redis)) - cpuBefore;
     const reads = (await redisReads(redis)) - readsBefore;
     const latency = await latencyOf(redis, keys, items.map((i) => i.id));

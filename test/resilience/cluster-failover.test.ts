@@ -30,7 +30,6 @@ beforeAll(async () => {
   cluster = await startCluster(3, { replicas: 1 });
   stack = await startStack({
     cluster,
-    clusterSeed: 'slot-master',
     env: { REDIS_MIN_REPLICAS_ACK: ACK, REDIS_ACK_TIMEOUT_MS: '1000' },
     // Three pending lookups before a payout settles: more of them under way when the master dies.
     sandbox: { faults: { aurpay: chaosFaults(), turinpay: chaosFaults() }, latencyMs: 250, pendingLookups: 3 },

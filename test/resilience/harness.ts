@@ -54,16 +54,12 @@ export interface StackOptions {
   sentinel?: SentinelGroup;
   /**
    * Run on this Redis Cluster instead of a private redis-server: REDIS_URL is a plain
-   * `redis://127.0.0.1:PORT` of one node (`clusterSeed`), so every process (and the stack's own view)
-   * must detect the cluster through it. `redis` is that node. The caller stops the cluster.
+   * `redis://127.0.0.1:PORT` of the master holding the deployment's slot (the node a failover test
+   * kills: every connection made after its death must start from the other nodes), so every process
+   * (and the stack's own view) must detect the cluster through it. `redis` is that node. The caller
+   * stops the cluster.
    */
   cluster?: LocalCluster;
-  /**
-   * Which node of `cluster` REDIS_URL names: one that does not hold the deployment's slot (the
-   * default), or the master that holds it (the node a failover test kills: every connection made
-   * after its death must start from the other nodes).
-   */
-  clusterSeed?: 'other' | 'slot-master';
 }
 
 export interface Stack {
@@ -87,7 +83,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const group = opts.sentinel;
   const cluster = opts.cluster;
   const prefix = `res-${randomUUID().slice(0, 8)}`;
-  let redis = group?.nodes[0] ?? (cluster ? await clusterSeed(cluster, prefix, opts.clusterSeed ?? 'other') : await startRedisServer(redisArgs));
+  let redis = group?.nodes[0] ?? (cluster ? await slotMaster(cluster, prefix) : await startRedisServer(redisArgs));
   const sandbox = await startSandbox({
     network: 'regtest',
     aurpay: { apiKey: AURPAY_KEY },
@@ -176,11 +172,11 @@ function keepLogs(procs: ServiceProcess[]): void {
   for (const p of procs) writeFileSync(join(dir, `${p.name}.log`), `${p.lines.join('\n')}\n`);
 }
 
-/** The master of the `{prefix}` slot, or the first node besides it (a master of other slots). */
-async function clusterSeed(cluster: LocalCluster, prefix: string, which: 'other' | 'slot-master'): Promise<PrivateRedis> {
+/** The master of the `{prefix}` slot. */
+async function slotMaster(cluster: LocalCluster, prefix: string): Promise<PrivateRedis> {
   const owner = await cluster.slotMasterPort(`{${prefix}}`);
-  const node = cluster.nodes.find((n) => (which === 'slot-master' ? n.port === owner : n.port !== owner));
-  if (!node) throw new Error(`the cluster has no ${which === 'slot-master' ? 'slot master' : 'node besides the slot master'}`);
+  const node = cluster.nodes.find((n) => n.port === owner);
+  if (!node) throw new Error(`no node of the cluster is on port ${owner}, the slot master's`);
   return node;
 }
 
