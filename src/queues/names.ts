@@ -17,6 +17,15 @@ export function submitJobId(id: string, round: number): string {
   return `s_${encodeId(id)}_r${round}`;
 }
 
+/**
+ * The submit job of part `part` of a batch's round-0 withdrawals routed to `provider`. The provider
+ * is in the id: a withdrawal that failed over to another provider is never taken for a member of a
+ * part in that provider's queue.
+ */
+export function partJobId(batchId: string, provider: ProviderName, part: number): string {
+  return `p_${encodeId(batchId)}_${encodeId(provider)}_${part}`;
+}
+
 export function settleJobId(id: string, round: number): string {
   return `t_${encodeId(id)}_r${round}`;
 }

@@ -31,6 +31,8 @@ export interface Queues {
   maintenance: Queue;
   all(): Queue[];
   addSubmit(provider: ProviderName, id: string, round: number): Promise<void>;
+  /** One submit job (`jobId`, of src/queues/names.ts `partJobId`) for round 0 of each of `ids`, paid one after the other. */
+  addSubmitPart(provider: ProviderName, jobId: string, ids: readonly string[]): Promise<void>;
   addSettle(id: string, round: number, delayMs: number): Promise<void>;
   /** Whether a job of one of these queues is finished, still to run, or gone (src/queues/job-presence.ts). */
   presence(queue: Queue, jobId: string): Promise<JobPresence>;
@@ -73,6 +75,11 @@ export function createQueues(connection: ConnectionOptions, keys: Keys, settings
       const add = addToSubmit.get(provider);
       if (!add) throw new Error(`no submit queue for provider ${provider}`);
       await add('submit', { id }, { jobId: submitJobId(id, round), ...jobTraceOptions(settings.telemetry) });
+    },
+    async addSubmitPart(provider, jobId, ids) {
+      const add = addToSubmit.get(provider);
+      if (!add) throw new Error(`no submit queue for provider ${provider}`);
+      await add('submit', { ids: [...ids] }, { jobId, ...jobTraceOptions(settings.telemetry) });
     },
     async addSettle(id, round, delayMs) {
       await addToSettle('settle', { id, checks: 0 }, { jobId: settleJobId(id, round), delay: delayMs, ...jobTraceOptions(settings.telemetry) });

@@ -163,10 +163,41 @@ export function createSubmitProcessor(deps: SubmitDeps) {
     }
   }
 
-  return async (job: Job, token?: string): Promise<string> => {
-    const parsed = submitJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`submit job ${job.id} has malformed data`);
-    const { id } = parsed.data;
+  /** The job back to its queue, no attempt spent: a stopping worker's, or what is left of a part after an unknown outcome. */
+  async function backToQueue(job: Job, token: string | undefined): Promise<never> {
+    await job.moveToWait(token);
+    throw new WaitingError();
+  }
+
+  /**
+   * A part of a batch: its withdrawals one after the other, each exactly as if it had its own job
+   * (fenced on its own; one already moved on is skipped, so a part run again pays nobody twice).
+   * A request over the budget or a Retry-After puts the whole job back at once (RateLimitError);
+   * one not sent is retried with the job, after the others (NotSentError at the end); an unknown
+   * outcome sends what is left back to the queue, so that a breaker it opens holds it.
+   */
+  async function submitPart(job: Job, token: string | undefined, ids: readonly string[]): Promise<string> {
+    const tally = new Map<string, number>();
+    let retry: NotSentError | null = null;
+    for (const id of ids) {
+      if (deps.worker.stopping()) await backToQueue(job, token);
+      let result: string;
+      try {
+        result = await submitOne(job, token, id);
+      } catch (err) {
+        if (!(err instanceof NotSentError)) throw err;
+        retry ??= err;
+        result = 'not sent';
+      }
+      tally.set(result, (tally.get(result) ?? 0) + 1);
+      if (result === 'unknown') await backToQueue(job, token);
+    }
+    if (retry) throw retry;
+    return [...tally].map(([result, n]) => `${result} ${n}`).join(', ');
+  }
+
+  /** One withdrawal: fence, one provider call, its outcome recorded under the fence. */
+  async function submitOne(job: Job, token: string | undefined, id: string): Promise<string> {
     let rec = await deps.store.read(id);
     if (!rec) throw new UnrecoverableError(`withdrawal ${id} does not exist`);
     tagActiveSpan({ id, provider, status: rec.status, batchId: rec.batchId });
@@ -206,8 +237,7 @@ export function createSubmitProcessor(deps: SubmitDeps) {
     // Checked after the fence and right before the call: once close() has begun, no call starts.
     if (deps.worker.stopping()) {
       await deps.store.transition(id, { known, from: 'submitting', to: 'queued', fence, cause: 'not sent: the worker is stopping' });
-      await job.moveToWait(token);
-      throw new WaitingError();
+      await backToQueue(job, token);
     }
 
     const log = deps.logger.child({ withdrawalId: id, provider, batchId: rec.batchId });
@@ -280,6 +310,12 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       throw await notSent(outcome);
     }
     return effect.to;
+  }
+
+  return async (job: Job, token?: string): Promise<string> => {
+    const parsed = submitJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`submit job ${job.id} has malformed data`);
+    return 'ids' in parsed.data ? submitPart(job, token, parsed.data.ids) : submitOne(job, token, parsed.data.id);
   };
 }
 

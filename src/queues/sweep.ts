@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.ts';
 import type { WithdrawalStore } from '../withdrawals/store.ts';
 import type { Status } from '../withdrawals/status.ts';
+import type { Withdrawal } from '../withdrawals/withdrawal.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import { approvalExpired, expireApproval } from '../withdrawals/operator.ts';
 import { failureOf } from '../withdrawals/failure.ts';
@@ -20,6 +21,11 @@ export interface SweepDeps {
   providers?: readonly ProviderName[];
   /** A withdrawal held for approval whose invoice expires within this is cancelled (`approval_expired`). */
   approvalExpiryMarginMs?: number;
+}
+
+/** The job of the batch part that carries a withdrawal's first round, if one does (a resubmitted round has its own). */
+function partOf(w: Withdrawal): string | null {
+  return w.round === 0 && w.job ? w.job : null;
 }
 
 export interface SweepReport {
@@ -42,14 +48,14 @@ export function createSweep(deps: SweepDeps) {
   const providers = deps.providers ?? deps.queues.providers;
 
   /**
-   * The record's round while it is still in `status`, else null. The id lists are read once per
-   * sweep and a busy worker moves hundreds of their withdrawals on while the sweep walks them: a
-   * withdrawal whose job finished after moving it must not get its job back.
+   * The record while it is still in `status`, else null. The id lists are read once per sweep and
+   * a busy worker moves hundreds of their withdrawals on while the sweep walks them: a withdrawal
+   * whose job finished after moving it must not get its job back.
    */
-  async function roundIfStill(id: string, status: Status, provider: ProviderName): Promise<number | null> {
+  async function stillIn(id: string, status: Status, provider: ProviderName): Promise<Withdrawal | null> {
     const w = await deps.store.read(id);
     // Routed to another provider since the list was read (a failover): not this provider's job to give back.
-    return w !== null && w.status === status && w.provider === provider ? w.round : null;
+    return w !== null && w.status === status && w.provider === provider ? w : null;
   }
 
   /** Withdrawals held for approval whose invoices expire before they could be paid: cancelled, unasked. */
@@ -71,13 +77,17 @@ export function createSweep(deps: SweepDeps) {
     const queue = deps.queues.submitQueue(provider);
     for (const id of await deps.store.idsInStatusSince(provider, 'queued', now() - deps.orphanAfterMs, batch)) {
       report.scanned++;
-      const r = await roundIfStill(id, 'queued', provider);
-      if (r === null) continue;
+      const w = await stillIn(id, 'queued', provider);
+      if (w === null) continue;
+      const r = w.round;
       const jobId = submitJobId(id, r);
       const state = await deps.queues.presence(queue, jobId);
       if (state === 'live') continue;
+      // Carried by its batch part's job, still to run.
+      const part = partOf(w);
+      if (part && (await deps.queues.presence(queue, part)) === 'live') continue;
       // A submit job moves its record on before it finishes: still queued now means the job is gone.
-      if ((await roundIfStill(id, 'queued', provider)) !== r) continue;
+      if ((await stillIn(id, 'queued', provider))?.round !== r) continue;
       if (state === 'failed') {
         const job = await queue.getJob(jobId);
         await job?.retry('failed');
@@ -92,8 +102,9 @@ export function createSweep(deps: SweepDeps) {
       report.scanned++;
       const w = await deps.store.read(id);
       if (!w || w.status !== 'submitting' || w.provider !== provider) continue;
-      const jobId = submitJobId(id, w.round);
-      if ((await queue.getJobState(jobId)) === 'active') continue;
+      if ((await queue.getJobState(submitJobId(id, w.round))) === 'active') continue;
+      const part = partOf(w);
+      if (part && (await queue.getJobState(part)) === 'active') continue;
       const res = await deps.store.transition(id, {
         from: 'submitting',
         to: 'unknown',
@@ -111,12 +122,13 @@ export function createSweep(deps: SweepDeps) {
     for (const status of ['submitted', 'unknown'] as const) {
       for (const id of await deps.store.idsInStatusSince(provider, status, now() - deps.orphanAfterMs, batch)) {
         report.scanned++;
-        const r = await roundIfStill(id, status, provider);
-        if (r === null) continue;
+        const w = await stillIn(id, status, provider);
+        if (w === null) continue;
+        const r = w.round;
         const jobId = settleJobId(id, r);
         const state = await deps.queues.presence(deps.queues.settle, jobId);
         if (state === 'live') continue;
-        if ((await roundIfStill(id, status, provider)) !== r) continue;
+        if ((await stillIn(id, status, provider))?.round !== r) continue;
         if (state === 'failed' || state === 'completed') await deps.queues.settle.remove(jobId);
         await deps.queues.addSettle(id, r, 0);
         report.settleJobs++;

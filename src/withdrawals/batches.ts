@@ -4,6 +4,7 @@ import type { Caller } from '../callers.ts';
 import { enqueueWithdrawal, type EnqueueContext, type EnqueueDeps, type EnqueueResult } from './enqueue.ts';
 import type { ApiError } from './errors.ts';
 import { prevalidate, type Prevalidated } from './validation/prevalidate.ts';
+import { BatchParts } from './batch-parts.ts';
 
 // The store reads a batch's summary; its type stays importable from here, with the rest of batches.
 export type { BatchSummary } from './store.ts';
@@ -130,20 +131,24 @@ export async function enqueueBatch(
   const inFlight = new Set<Promise<void>>();
   // A holder object: TypeScript would otherwise keep `failed` narrowed to false across awaits.
   const state: { failed: boolean; error: unknown } = { failed: false, error: undefined };
+  const parts = new BatchParts(batchId, (provider, jobId, ids) => deps.queues.addSubmitPart(provider, jobId, ids), deps.logger);
   let index = 0;
   try {
     for await (const entry of withValidation(deps, items)) {
       if (index >= maxItems) throw new BatchTooLargeError(maxItems);
       const i = index++;
       const { item } = entry;
-      const p = enqueueItem(deps, { caller, batchId, budget }, entry).then(
+      const part = parts.slot(i);
+      const p = enqueueItem(deps, { caller, batchId, budget, part }, entry).then(
         (res) => {
+          part?.done();
           if (res.kind === 'accepted') answer.accepted++;
           else if (res.kind === 'replayed') answer.duplicates++;
           else answer.rejected.push({ index: i, id: itemId(item), error: res.error });
           opts.onItem?.(res.kind);
         },
         (err: unknown) => {
+          part?.done();
           if (!state.failed) state.error = err;
           state.failed = true;
         },
@@ -161,6 +166,8 @@ export async function enqueueBatch(
   } finally {
     // Never leave writes running behind an error: the caller's answer must describe what happened.
     await Promise.all(inFlight);
+    // Every stored withdrawal's part gets its job before the answer.
+    await parts.finish();
   }
   if (state.failed) throw state.error;
   answer.rejected.sort((a, b) => a.index - b.index);

@@ -8,6 +8,7 @@ import { apiError, type ApiError } from './errors.ts';
 import type { CreateResult, DailyLimits, DailyUsage, WithdrawalStore } from './store.ts';
 import type { ProviderName, WithdrawalRecord } from './types.ts';
 import type { ValidationPool } from './validation/pool.ts';
+import type { PartSlot } from './batch-parts.ts';
 import { AUTO, chooseProvider } from './routing.ts';
 import { ATTR, withdrawalAttributes } from '../telemetry/attributes.ts';
 import { inSpan } from '../telemetry/tracing.ts';
@@ -124,6 +125,8 @@ export interface EnqueueContext {
   budget?: AmountBudget | null;
   /** The body's validation when done already (a batch's validation thread), else done here. */
   validation?: Validation;
+  /** The batch part whose submit job carries it (src/withdrawals/batch-parts.ts); absent: its own job. */
+  part?: PartSlot | null;
 }
 
 /** On-chain withdrawals move the provider's balance (no amount is sent): operators only. */
@@ -177,11 +180,14 @@ async function enqueueOne(deps: EnqueueDeps, body: unknown, ctx: EnqueueContext)
   const deadline =
     v.invoiceExpiresAt !== null ? v.invoiceExpiresAt + deps.reconcileGraceMs : Date.now() + (deps.addressReconcileMs ?? 86_400_000);
   const held = needsApproval(deps.policy, v.amountMsat, req.address !== undefined);
+  // Held for approval: its own job comes with the last approval.
+  const part = held ? null : (ctx.part ?? null);
   let created: CreateResult;
   try {
     created = await deps.store.create({
       id: req.id,
       owner: caller.name,
+      job: part?.jobId(provider) ?? null,
       provider,
       route,
       routing,
@@ -257,6 +263,10 @@ async function enqueueOne(deps: EnqueueDeps, body: unknown, ctx: EnqueueContext)
     case 'created':
       // Held for approval: its submit job is queued with the last approval.
       if (created.record.status !== 'queued') return { kind: 'accepted', record: created.record };
+      if (part) {
+        part.join(provider, req.id);
+        return { kind: 'accepted', record: created.record };
+      }
       try {
         await deps.queues.addSubmit(provider, req.id, 0);
       } catch (err) {

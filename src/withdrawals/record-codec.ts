@@ -84,6 +84,7 @@ export function decodeWithdrawal(f: Record<string, string>, providers: readonly 
     providerRef: orNull(f.providerRef),
     batchId: orNull(f.batchId),
     fence: orNull(f.fence),
+    job: orNull(f.job),
     round: integer(f, 'round') ?? 0,
     attempts: integer(f, 'attempts') ?? 0,
     reconcileDeadline: integer(f, 'reconcileDeadline'),

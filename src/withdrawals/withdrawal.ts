@@ -35,6 +35,8 @@ export interface Withdrawal {
   batchId: string | null;
   /** The attempt token of the submit that holds it (`submitting`); null once final. */
   fence: string | null;
+  /** The submit job of the batch part carrying round 0 (src/queues/names.ts `partJobId`); null: its own job, or final. */
+  job?: string | null;
   /** Bumped by each operator resubmit: names the round's submit and settle jobs. */
   round: number;
   attempts: number;

@@ -7,7 +7,8 @@ import { createLogger } from '../../src/logger.ts';
 import type { Queues } from '../../src/queues/queues.ts';
 import { testQueues } from '../support/test-queues.ts';
 import { createSweep } from '../../src/queues/sweep.ts';
-import { submitJobId } from '../../src/queues/names.ts';
+import { partJobId, submitJobId, submitQueueName } from '../../src/queues/names.ts';
+import { Worker } from 'bullmq';
 import { createStore, type WithdrawalStore } from '../../src/withdrawals/store.ts';
 import { newWithdrawal } from '../support/new-withdrawal.ts';
 import { testRedis, type TestRedis } from '../support/redis.ts';
@@ -77,5 +78,59 @@ describe('sweep', () => {
     });
     expect(await stale()).toMatchObject({ scanned: 1, settleJobs: 0 });
     expect(await queues.settle.getJobCounts('waiting', 'delayed')).toMatchObject({ waiting: 0, delayed: 0 });
+  });
+
+  it("leaves a queued withdrawal its batch part's job carries alone, and gives it its own job once that job is gone", async () => {
+    const part = partJobId('b-sweep', 'turinpay', 0);
+    await store.create(w('in-part', { batchId: 'b-sweep', job: part }));
+    await queues.addSubmitPart('turinpay', part, ['in-part']);
+    const sweep = createSweep({
+      store: { ...store, idsInStatusSince: async (_p, status) => (status === 'queued' ? ['in-part'] : []) },
+      queues,
+      logger,
+      lostSubmitAfterMs: 60_000,
+      orphanAfterMs: 0,
+      providers: ['turinpay'],
+    });
+    expect(await sweep()).toMatchObject({ scanned: 1, requeued: 0 });
+    expect(await queues.submitQueue('turinpay').getJobState(submitJobId('in-part', 0))).toBe('unknown');
+    await queues.submitQueue('turinpay').remove(part);
+    expect(await sweep()).toMatchObject({ scanned: 1, requeued: 1 });
+    expect(await queues.submitQueue('turinpay').getJobState(submitJobId('in-part', 0))).toBe('waiting');
+  });
+
+  it("never declares lost a submitting withdrawal whose batch part's job is running", async () => {
+    const part = partJobId('b-run', 'aurpay', 0);
+    await store.create(w('running', { provider: 'aurpay', batchId: 'b-run', job: part }));
+    await queues.addSubmitPart('aurpay', part, ['running']);
+    // A worker takes the part's job (active, locked) and is paying it: the record is `submitting`.
+    const connection = q.connection.duplicate();
+    const worker = new Worker(submitQueueName('aurpay'), null, { connection, prefix: t.keys.bullPrefix });
+    try {
+      const job = await worker.getNextJob('tok');
+      expect(job?.id).toBe(part);
+      await store.transition('running', { from: 'queued', to: 'submitting', newFence: 'f', cause: 'worker' });
+      const sweep = createSweep({
+        store: { ...store, idsInStatusSince: async (_p, status) => (status === 'submitting' ? ['running'] : []) },
+        queues,
+        logger,
+        lostSubmitAfterMs: 0,
+        orphanAfterMs: 0,
+        providers: ['aurpay'],
+      });
+      expect(await sweep()).toMatchObject({ scanned: 1, lost: 0 });
+      expect((await store.read('running'))?.status).toBe('submitting');
+    } finally {
+      await worker.close();
+      await connection.quit();
+    }
+  });
+
+  it("drops the part's job id from a withdrawal once it is final", async () => {
+    await store.create(w('part-final', { batchId: 'b-final', job: partJobId('b-final', 'turinpay', 0) }));
+    expect((await store.read('part-final'))?.job).toBe(partJobId('b-final', 'turinpay', 0));
+    await store.transition('part-final', { from: 'queued', to: 'submitting', newFence: 'f', cause: 'worker' });
+    await store.transition('part-final', { from: 'submitting', to: 'succeeded', fence: 'f', cause: 'paid' });
+    expect((await store.read('part-final'))?.job).toBeNull();
   });
 });

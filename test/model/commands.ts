@@ -47,6 +47,22 @@ const createWith = (onchainOneIn: number) =>
       }),
     );
 
+/** Creates two or three withdrawals of one batch part: one submit job per provider carries them. */
+const createPart = fc
+  .array(
+    fc.record({
+      owner: fc.constantFrom('shop-a', 'shop-b'),
+      route: fc.constantFrom<Route>('auto', 'auto', 'aurpay', 'turinpay'),
+      lnurl: fc.nat({ max: 5 }).map((n) => n === 0),
+    }),
+    { minLength: 2, maxLength: 3 },
+  )
+  .map((specs) =>
+    command(`createPart(${specs.map((s) => `${s.owner} ${s.route}${s.lnurl ? ' lightning address' : ''}`).join('; ')})`, async (sys) => {
+      await sys.createPart(specs);
+    }),
+  );
+
 /** The next invoice request a Lightning Address server receives: minted, refused, unanswered, or cut by a stopping worker. */
 const lnurlAnswer = fc.constantFrom(...LNURL_BEHAVIOURS).map((b) => command(`lnurl(${b})`, (sys) => sys.lnurl.arm(b)));
 
@@ -180,6 +196,7 @@ export function commandArbitrary(opts: CommandOptions): fc.Arbitrary<Iterable<Cm
     opts.focus === 'review'
       ? [
           [createWith(2), 2],
+          [createPart, 1],
           [steps, 3],
           [runAll, 2],
           [runJob, 4],
@@ -199,6 +216,7 @@ export function commandArbitrary(opts: CommandOptions): fc.Arbitrary<Iterable<Cm
         ]
       : [
           [createWith(6), 2],
+          [createPart, 1],
           [steps, 4],
           [runAll, 2],
           [runJob, 4],

@@ -9,7 +9,8 @@ export interface FakeJob {
   queue: string;
   id: string;
   name: string;
-  data: { id: string; checks?: number };
+  /** A withdrawal's own job (`id`) or a batch part's (`ids`). */
+  data: { id: string; checks?: number } | { ids: string[] };
   attemptsMade: number;
   /** Unix ms the job was created (the model's clock), as BullMQ's `job.timestamp`. */
   timestamp: number;
@@ -55,7 +56,7 @@ export function createFakeQueues(opts: QueueOptions) {
       state: delayMs > 0 ? 'delayed' : 'waiting',
       runAt: opts.now() + delayMs,
       last: '',
-      async updateData(d) {
+      async updateData(d: FakeJob['data']) {
         job.data = d;
       },
       async moveToDelayed(timestamp) {
@@ -119,6 +120,10 @@ export function createFakeQueues(opts: QueueOptions) {
     async addSubmit(provider: string, id: string, round: number) {
       if (!submit[provider]) throw new Error(`no submit queue for provider ${provider}`);
       add(provider, 'submit', submitJobId(id, round), { id }, opts.submitAttempts, 0);
+    },
+    async addSubmitPart(provider: string, jobId: string, ids: readonly string[]) {
+      if (!submit[provider]) throw new Error(`no submit queue for provider ${provider}`);
+      add(provider, 'submit', jobId, { ids: [...ids] }, opts.submitAttempts, 0);
     },
     async addSettle(id: string, round: number, delayMs: number) {
       add(SETTLE, 'settle', settleJobId(id, round), { id, checks: 0 }, 1000, delayMs);

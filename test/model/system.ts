@@ -5,6 +5,7 @@ import { createKeys, type Keys } from '../../src/keys.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createSettleProcessor } from '../../src/queues/settle-processor.ts';
 import { createSubmitProcessor } from '../../src/queues/submit-processor.ts';
+import { partJobId } from '../../src/queues/names.ts';
 import { lanesByName, type ProviderLane } from '../../src/queues/lane.ts';
 import { createSweep } from '../../src/queues/sweep.ts';
 import { createResolveStep } from '../../src/lnurl/submit-step.ts';
@@ -194,7 +195,7 @@ export function buildSystem(opts: SystemOptions) {
 
   function runJob(job: FakeJob): Operation {
     job.state = 'active';
-    const label = `${job.queue} ${job.id} (${job.data.id})`;
+    const label = `${job.queue} ${job.id} (${'ids' in job.data ? job.data.ids.join(', ') : job.data.id})`;
     const { op } = conductor.spawn(label, async () => {
       const processor = processors[job.queue];
       if (!processor) throw new Error(`no processor for ${job.queue}`);
@@ -229,6 +230,56 @@ export function buildSystem(opts: SystemOptions) {
   }
 
   const created: Created[] = [];
+  let parts = 0;
+  /** Stores a withdrawal; one not held and in no batch part gets its own submit job. */
+  async function storeOne(spec: { owner: string; held: boolean; route: Route; onchain?: boolean; lnurl?: boolean }, inPart?: { batchId: string; job: string }): Promise<Created> {
+    const n = created.length + 1;
+    const id = `w${n}`;
+    const onchain = spec.onchain ?? false;
+    const viaLnurl = !onchain && (spec.lnurl ?? false);
+    // On-chain: TurinPay only, held for two approvals, no amount until the provider says what it moved.
+    const route: Route = onchain ? 'turinpay' : spec.route;
+    const held = onchain || spec.held;
+    const provider = route === 'auto' ? 'aurpay' : route;
+    const w: Created = {
+      id,
+      owner: spec.owner,
+      amountMsat: onchain ? 0n : 1000n * BigInt(n),
+      paymentHash: onchain ? `bcrt1model${id}` : `ph-${id}`,
+      held,
+      route,
+      onchain,
+      lnurl: viaLnurl,
+    };
+    const res = await store.create({
+      id,
+      owner: spec.owner,
+      provider,
+      bodyHash: `body-${id}`,
+      invoice: onchain || viaLnurl ? null : `lnbcrt-${id}`,
+      address: onchain ? w.paymentHash : null,
+      ...(viaLnurl ? { lightningAddress: `${id}@wallet.example` } : {}),
+      paymentHash: onchain || viaLnurl ? null : w.paymentHash,
+      amountMsat: onchain ? null : w.amountMsat,
+      sendAmountMsat: null,
+      batchId: inPart?.batchId ?? null,
+      job: inPart?.job ?? null,
+      description: null,
+      metadata: null,
+      reconcileDeadline: nowMs + RECONCILE_MS,
+      route: route === 'auto' ? ['aurpay', 'turinpay'] : null,
+      routing: route === 'auto' ? 'auto: aurpay first' : null,
+      initialStatus: held ? 'awaiting_approval' : 'queued',
+      approvalsNeeded: onchain ? 2 : held ? 1 : 0,
+      expiresAt: onchain || viaLnurl ? null : start + RECONCILE_MS,
+    });
+    if (res.kind !== 'created') throw new Error(`creating ${id} answered ${res.kind}`);
+    created.push(w);
+    if (!held && !inPart) await queues.addSubmit(provider, id, 0);
+    note(`create ${id} owner=${spec.owner} route=${route}${onchain ? ' on-chain' : ''}${viaLnurl ? ' lightning-address' : ''}${held ? ' held' : ''}${inPart ? ` in ${inPart.batchId}` : ''}`);
+    return w;
+  }
+
 
   return {
     keys,
@@ -243,51 +294,26 @@ export function buildSystem(opts: SystemOptions) {
     created,
     day: utcDay(new Date(start)),
     owners: OWNERS,
-    async create(spec: { owner: string; held: boolean; route: Route; onchain?: boolean; lnurl?: boolean }): Promise<Created> {
-      const n = created.length + 1;
-      const id = `w${n}`;
-      const onchain = spec.onchain ?? false;
-      const viaLnurl = !onchain && (spec.lnurl ?? false);
-      // On-chain: TurinPay only, held for two approvals, no amount until the provider says what it moved.
-      const route: Route = onchain ? 'turinpay' : spec.route;
-      const held = onchain || spec.held;
-      const provider = route === 'auto' ? 'aurpay' : route;
-      const w: Created = {
-        id,
-        owner: spec.owner,
-        amountMsat: onchain ? 0n : 1000n * BigInt(n),
-        paymentHash: onchain ? `bcrt1model${id}` : `ph-${id}`,
-        held,
-        route,
-        onchain,
-        lnurl: viaLnurl,
-      };
-      const res = await store.create({
-        id,
-        owner: spec.owner,
-        provider,
-        bodyHash: `body-${id}`,
-        invoice: onchain || viaLnurl ? null : `lnbcrt-${id}`,
-        address: onchain ? w.paymentHash : null,
-        ...(viaLnurl ? { lightningAddress: `${id}@wallet.example` } : {}),
-        paymentHash: onchain || viaLnurl ? null : w.paymentHash,
-        amountMsat: onchain ? null : w.amountMsat,
-        sendAmountMsat: null,
-        batchId: null,
-        description: null,
-        metadata: null,
-        reconcileDeadline: nowMs + RECONCILE_MS,
-        route: route === 'auto' ? ['aurpay', 'turinpay'] : null,
-        routing: route === 'auto' ? 'auto: aurpay first' : null,
-        initialStatus: held ? 'awaiting_approval' : 'queued',
-        approvalsNeeded: onchain ? 2 : held ? 1 : 0,
-        expiresAt: onchain || viaLnurl ? null : start + RECONCILE_MS,
-      });
-      if (res.kind !== 'created') throw new Error(`creating ${id} answered ${res.kind}`);
-      created.push(w);
-      if (!held) await queues.addSubmit(provider, id, 0);
-      note(`create ${id} owner=${spec.owner} route=${route}${onchain ? ' on-chain' : ''}${viaLnurl ? ' lightning-address' : ''}${held ? ' held' : ''}`);
-      return w;
+    create: (spec: { owner: string; held: boolean; route: Route; onchain?: boolean; lnurl?: boolean }) => storeOne(spec),
+    /**
+     * Withdrawals of one part of a batch (none held): stored, then one submit job per provider
+     * carries them (src/withdrawals/batch-parts.ts).
+     */
+    async createPart(specs: { owner: string; route: Route; lnurl?: boolean }[]): Promise<Created[]> {
+      const batchId = `b${++parts}`;
+      const members = new Map<string, string[]>();
+      const made: Created[] = [];
+      for (const spec of specs) {
+        const provider = spec.route === 'auto' ? 'aurpay' : spec.route;
+        const w = await storeOne({ ...spec, held: false }, { batchId, job: partJobId(batchId, provider, 0) });
+        members.set(provider, [...(members.get(provider) ?? []), w.id]);
+        made.push(w);
+      }
+      for (const [provider, ids] of members) {
+        await queues.addSubmitPart(provider, partJobId(batchId, provider, 0), ids);
+        note(`part ${partJobId(batchId, provider, 0)}: ${ids.join(', ')}`);
+      }
+      return made;
     },
     runJob,
     sweep: () => action('sweep', sweep),

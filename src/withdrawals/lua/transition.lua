@@ -29,7 +29,7 @@ if not okJson or type(updates) ~= 'table' then return { 'invalid_input', 'update
 local PROTECTED = { id = true, owner = true, status = true, fence = true, bodyHash = true, budget = true, batchId = true,
   round = true, attempts = true, createdAt = true, updatedAt = true, approvalsNeeded = true, invoice = true,
   paymentHash = true, address = true, lightningAddress = true, descriptionHashMatches = true, description = true,
-  metadata = true }
+  metadata = true, job = true }
 for k, v in pairs(updates) do
   if type(k) ~= 'string' or PROTECTED[k] then return { 'invalid_input', tostring(k) } end
   if v ~= cjson.null and v ~= false and type(v) ~= 'string' then return { 'invalid_input', k } end
@@ -119,10 +119,11 @@ if newRound == '1' then
   table.insert(sets, string.format('%d', (tonumber(cur[10] or '0') or 0) + 1))
 end
 if FINAL[to] then
-  -- Nothing ever leaves a final status: its attempt token and reconciliation deadline are dead
-  -- weight, and its history is kept only for the configured retention (the record itself stays).
+  -- Nothing ever leaves a final status: its attempt token, reconciliation deadline and batch part's
+  -- job are dead weight, and its history is kept only for the configured retention (the record itself stays).
   table.insert(dels, 'fence')
   table.insert(dels, 'reconcileDeadline')
+  table.insert(dels, 'job')
 end
 redis.call('HSET', rec, unpack(sets))
 if #dels > 0 then redis.call('HDEL', rec, unpack(dels)) end

@@ -13,6 +13,11 @@ export interface NewWithdrawal {
   id: string;
   /** The producer creating it: an id another producer already used is a conflict. */
   owner: string;
+  /**
+   * The submit job of the batch part that will carry it (src/queues/names.ts `partJobId`), for the
+   * sweep to find it by; absent: its own job. Dropped when it becomes final. @defaultValue null
+   */
+  job?: string | null;
   provider: ProviderName;
   bodyHash: string;
   invoice: string | null;
@@ -109,6 +114,7 @@ export function createCreates(
     if (w.expiresAt) optional.expiresAt = String(w.expiresAt);
     if (w.approvalsNeeded && w.approvalsNeeded > 0) optional.approvalsNeeded = String(w.approvalsNeeded);
     if (w.route && w.route.length > 0) optional.route = w.route.join(',');
+    if (w.job) optional.job = w.job;
     for (const [k, v] of Object.entries(optional)) if (v !== null) fields[k] = v;
     const status = w.initialStatus ?? 'queued';
     const held = status === 'queued' ? '' : "; held for operators' approval";
