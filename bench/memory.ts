@@ -1,12 +1,12 @@
 /** Where Redis memory goes after a batch: bytes per key family (MEMORY USAGE, sampled for big families). */
 import type { Redis } from 'ioredis';
 
-/** `{bench}:w:p100-17` → `w`, `{bench}:settle:123` → `bull:settle:job`, `{bench}:settle:events` → `bull:settle:events`. */
+/** `{bench}:w:p100-17` → `w`, `{bench}:settle:123` (or a `s_`, `t_`, `p_` job id) → `bull:settle:job`, `{bench}:settle:events` → `bull:settle:events`. */
 function family(key: string): string {
   const rest = key.replace(/^\{[^}]*\}:/, '');
   const [head = '', second = ''] = rest.split(':');
   if (['submit-aurpay', 'submit-turinpay', 'settle', 'maintenance', 'webhooks'].includes(head)) {
-    return `bull:${head}:${/^\d+$|^[st]_/.test(second) ? 'job' : second}`;
+    return `bull:${head}:${/^\d+$|^[stp]_/.test(second) ? 'job' : second}`;
   }
   return head;
 }

@@ -48,6 +48,10 @@ const START_BALANCE_MSAT = 2_100_000_000_000_000_000n;
 
 export class TxStore {
   readonly #txs: SandboxTx[] = [];
+  /** The most recent withdrawal of each id. */
+  readonly #byId = new Map<string, SandboxTx>();
+  /** What pending withdrawals that will end paid are to take from the balance (msat, fees included). */
+  #reservedMsat = 0n;
   /** Payment hashes this provider has paid (lower case). */
   readonly #paid = new Set<string>();
   #balanceMsat = START_BALANCE_MSAT;
@@ -80,9 +84,7 @@ export class TxStore {
 
   /** Whether the balance covers `msat` beside what pending payments will take: else the provider refuses. */
   canPay(msat: bigint): boolean {
-    let reserved = 0n;
-    for (const tx of this.#txs) if (tx.state === 'pending' && tx.finalState === 'paid') reserved += tx.amountMsat + tx.feeMsat;
-    return this.#balanceMsat - reserved >= msat;
+    return this.#balanceMsat - this.#reservedMsat >= msat;
   }
 
   create(input: NewTx): SandboxTx {
@@ -105,6 +107,8 @@ export class TxStore {
       balanceAfterMsat: null,
     };
     this.#txs.push(tx);
+    this.#byId.set(tx.id, tx);
+    if (tx.finalState === 'paid') this.#reservedMsat += tx.amountMsat + tx.feeMsat;
     if (!input.pending) this.#settle(tx, input.finalState);
     return tx;
   }
@@ -134,14 +138,11 @@ export class TxStore {
 
   /** The most recent withdrawal with this id. */
   byId(id: string): SandboxTx | undefined {
-    for (let i = this.#txs.length - 1; i >= 0; i -= 1) {
-      const tx = this.#txs[i];
-      if (tx && tx.id === id) return tx;
-    }
-    return undefined;
+    return this.#byId.get(id);
   }
 
   #settle(tx: SandboxTx, state: 'paid' | 'failed'): void {
+    if (tx.finalState === 'paid') this.#reservedMsat -= tx.amountMsat + tx.feeMsat;
     tx.state = state;
     tx.updatedAt = new Date();
     if (state !== 'paid') return;

@@ -40,4 +40,29 @@ describe('TxStore', () => {
     expect(store.observe(before, before.createdAt.getTime() + 1).state).toBe('pending');
     expect(store.observe(after).state).toBe('paid');
   });
+
+  it('holds back what pending withdrawals that will be paid are to take, until each ends', () => {
+    const store = new TxStore('turinpay', new Ledger(), 1);
+    store.setBalance(12_000n);
+    const first = store.create(pending('ee'));
+    // 12,000 less the 5,005 the first will take: room for 6,995 more.
+    expect([store.canPay(6_995n), store.canPay(6_996n)]).toEqual([true, false]);
+    store.create({ ...pending('ff'), finalState: 'failed' });
+    // One that will fail takes nothing.
+    expect(store.canPay(6_995n)).toBe(true);
+    store.observe(first);
+    store.observe(first);
+    expect(first.state).toBe('paid');
+    // Paid now: taken from the balance, no longer held besides it.
+    expect([store.balanceMsat, store.canPay(6_995n), store.canPay(6_996n)]).toEqual([6_995n, true, false]);
+  });
+
+  it('finds a withdrawal by id, the most recent of that id', () => {
+    const store = new TxStore('turinpay', new Ledger(), 0);
+    store.create({ ...pending('gg'), id: 'same' });
+    const later = store.create({ ...pending('hh'), id: 'same' });
+    expect(store.byId('same')).toBe(later);
+    expect(store.byId('other')).toBeUndefined();
+  });
 });
+
