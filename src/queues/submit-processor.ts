@@ -179,26 +179,27 @@ export function createSubmitProcessor(deps: SubmitDeps) {
   async function submitPart(job: Job, token: string | undefined, ids: readonly string[]): Promise<string> {
     const tally = new Map<string, number>();
     let retry: NotSentError | null = null;
-    for (const id of ids) {
+    for (const [i, id] of ids.entries()) {
       if (deps.worker.stopping()) await backToQueue(job, token);
       let result: string;
       try {
-        result = await submitOne(job, token, id);
+        result = await submitOne(job, token, id, true);
       } catch (err) {
         if (!(err instanceof NotSentError)) throw err;
         retry ??= err;
         result = 'not sent';
       }
       tally.set(result, (tally.get(result) ?? 0) + 1);
-      if (result === 'unknown') await backToQueue(job, token);
+      if (result === 'unknown' && i < ids.length - 1) await backToQueue(job, token);
     }
     if (retry) throw retry;
     return [...tally].map(([result, n]) => `${result} ${n}`).join(', ');
   }
 
-  /** One withdrawal: fence, one provider call, its outcome recorded under the fence. */
-  async function submitOne(job: Job, token: string | undefined, id: string): Promise<string> {
+  /** One withdrawal: fence, one provider call, its outcome recorded under the fence. In a part, a missing record is skipped, not the part's end. */
+  async function submitOne(job: Job, token: string | undefined, id: string, inPart = false): Promise<string> {
     let rec = await deps.store.read(id);
+    if (!rec && inPart) return 'skipped: missing';
     if (!rec) throw new UnrecoverableError(`withdrawal ${id} does not exist`);
     tagActiveSpan({ id, provider, status: rec.status, batchId: rec.batchId });
     if (rec.status !== 'queued') return `skipped: ${rec.status}`;

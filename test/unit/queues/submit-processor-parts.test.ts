@@ -102,6 +102,22 @@ describe('a batch part submit job', () => {
     expect(['w1', 'w2', 'w3'].map(store.status)).toEqual(['unknown', 'queued', 'queued']);
   });
 
+  it('skips a withdrawal that does not exist and pays the rest', async () => {
+    const store = records(2);
+    const { client: c, calls } = client([accepted]);
+    const out = await createSubmitProcessor({ ...deps(fakeStore(withdrawal()), c).d, store })(partJob(['w1', 'gone', 'w2']).job);
+    expect(out).toBe('submitted 2, skipped: missing 1');
+    expect(calls.map((r) => r.withdrawalId)).toEqual(['w1', 'w2']);
+  });
+
+  it('ends with its last withdrawal unknown: the job is done, not sent back', async () => {
+    const store = records(2);
+    const { client: c } = client([accepted, { kind: 'unknown', reason: 'socket hang up' }]);
+    const { job, moved } = partJob(['w1', 'w2']);
+    expect(await createSubmitProcessor({ ...deps(fakeStore(withdrawal()), c).d, store })(job, 'tok')).toBe('submitted 1, unknown 1');
+    expect(moved).toEqual([]);
+  });
+
   it('on a stopping worker, starts none and goes back to its queue', async () => {
     const store = records(2);
     const { client: c, calls } = client([accepted]);
