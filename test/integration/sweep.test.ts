@@ -34,6 +34,21 @@ const w = newWithdrawal;
 
 const logger = createLogger('silent');
 
+/**
+ * A sweep of one provider whose id list for `status` is `ids` whatever Redis holds now: the list as
+ * it was read before the workers moved them on, or the one withdrawal a test looks at.
+ */
+function sweepOf(status: string, ids: string[], opts: { provider?: 'aurpay' | 'turinpay'; lostSubmitAfterMs?: number } = {}) {
+  return createSweep({
+    store: { ...store, idsInStatusSince: async (_p, s) => (s === status ? ids : []) },
+    queues,
+    logger,
+    lostSubmitAfterMs: opts.lostSubmitAfterMs ?? 60_000,
+    orphanAfterMs: 0,
+    providers: [opts.provider ?? 'turinpay'],
+  });
+}
+
 describe('sweep', () => {
   it('gives a queued withdrawal whose submit job vanished its job back', async () => {
     await store.create(w('lost'));
@@ -47,15 +62,8 @@ describe('sweep', () => {
 
   it('adds no job for a withdrawal that moved on after the sweep read the queued list', async () => {
     await store.create(w('moved'));
-    const stale = createSweep({
-      // The id list as it was read before the worker took the withdrawal: still `queued` there.
-      store: { ...store, idsInStatusSince: async (_p, status) => (status === 'queued' ? ['moved'] : []) },
-      queues,
-      logger,
-      lostSubmitAfterMs: 60_000,
-      orphanAfterMs: 0,
-      providers: ['turinpay'],
-    });
+    // The id list as it was read before the worker took the withdrawal: still `queued` there.
+    const stale = sweepOf('queued', ['moved']);
     expect(await store.transition('moved', { from: 'queued', to: 'submitting', newFence: 'f', cause: 'worker' })).toEqual({ ok: true });
     expect(await store.transition('moved', { from: 'submitting', to: 'succeeded', fence: 'f', cause: 'paid' })).toEqual({ ok: true });
     const report = await stale();
@@ -68,14 +76,7 @@ describe('sweep', () => {
     await store.transition('settled', { from: 'queued', to: 'submitting', newFence: 'f', cause: 'worker' });
     await store.transition('settled', { from: 'submitting', to: 'submitted', fence: 'f', cause: 'accepted' });
     await store.transition('settled', { from: 'submitted', to: 'succeeded', cause: 'paid' });
-    const stale = createSweep({
-      store: { ...store, idsInStatusSince: async (_p, status) => (status === 'submitted' ? ['settled'] : []) },
-      queues,
-      logger,
-      lostSubmitAfterMs: 60_000,
-      orphanAfterMs: 0,
-      providers: ['turinpay'],
-    });
+    const stale = sweepOf('submitted', ['settled']);
     expect(await stale()).toMatchObject({ scanned: 1, settleJobs: 0 });
     expect(await queues.settle.getJobCounts('waiting', 'delayed')).toMatchObject({ waiting: 0, delayed: 0 });
   });
@@ -84,14 +85,7 @@ describe('sweep', () => {
     const part = partJobId('b-sweep', 'turinpay', 0);
     await store.create(w('in-part', { batchId: 'b-sweep', job: part }));
     await queues.addSubmitPart('turinpay', part, ['in-part']);
-    const sweep = createSweep({
-      store: { ...store, idsInStatusSince: async (_p, status) => (status === 'queued' ? ['in-part'] : []) },
-      queues,
-      logger,
-      lostSubmitAfterMs: 60_000,
-      orphanAfterMs: 0,
-      providers: ['turinpay'],
-    });
+    const sweep = sweepOf('queued', ['in-part']);
     expect(await sweep()).toMatchObject({ scanned: 1, requeued: 0 });
     expect(await queues.submitQueue('turinpay').getJobState(submitJobId('in-part', 0))).toBe('unknown');
     await queues.submitQueue('turinpay').remove(part);
@@ -110,14 +104,7 @@ describe('sweep', () => {
       const job = await worker.getNextJob('tok');
       expect(job?.id).toBe(part);
       await store.transition('running', { from: 'queued', to: 'submitting', newFence: 'f', cause: 'worker' });
-      const sweep = createSweep({
-        store: { ...store, idsInStatusSince: async (_p, status) => (status === 'submitting' ? ['running'] : []) },
-        queues,
-        logger,
-        lostSubmitAfterMs: 0,
-        orphanAfterMs: 0,
-        providers: ['aurpay'],
-      });
+      const sweep = sweepOf('submitting', ['running'], { provider: 'aurpay', lostSubmitAfterMs: 0 });
       expect(await sweep()).toMatchObject({ scanned: 1, lost: 0 });
       expect((await store.read('running'))?.status).toBe('submitting');
     } finally {
