@@ -20,11 +20,12 @@ const store = createStore({ redis, keys, eventsMaxLen: 10_000, historyRetentionM
 async function timed(label: string, run: () => Promise<unknown>): Promise<void> {
   await redis.config('RESETSTAT');
   await run();
+  const bytesIn = Number(/total_net_input_bytes:(\d+)/.exec(await redis.info('stats'))?.[1] ?? 0);
   const micros = await commandMicros(redis);
   const calls = await commandCalls(redis);
   const evalsha = micros.evalsha ?? 0;
   const total = Object.entries(calls).filter(([k]) => k !== 'info' && k !== 'config|resetstat').reduce((a, [, v]) => a + v, 0);
-  console.log(`${label}: evalsha ${(evalsha / (calls.evalsha ?? 1)).toFixed(1)} µs per call, ${(evalsha / n).toFixed(1)} µs per withdrawal; commands per withdrawal ${(total / n).toFixed(1)}`);
+  console.log(`${label}: evalsha ${(evalsha / (calls.evalsha ?? 1)).toFixed(1)} µs per call, ${(evalsha / n).toFixed(1)} µs per withdrawal; commands per withdrawal ${(total / n).toFixed(1)}; bytes sent per withdrawal ${(bytesIn / n).toFixed(0)}`);
 }
 
 const ids = Array.from({ length: n }, (_, i) => `w${i}`);

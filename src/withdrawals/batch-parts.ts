@@ -4,12 +4,20 @@ import type { ProviderName } from './types.ts';
 
 /**
  * A batch's first items get a submit job each, so a small batch is paid as many at a time as the
- * workers run jobs; after them, items travel in parts of this many, one submit job per part and
- * provider: BullMQ's work (adding, taking and finishing a job, some 35 Redis commands) is shared by
- * a part instead of paid per payout (docs/performance.md, "Batch parts").
+ * workers run jobs; after them, items travel in parts, one submit job per part and provider:
+ * BullMQ's work (adding, taking and finishing a job, some 35 Redis commands) is shared by a part
+ * instead of paid per payout (docs/performance.md, "Batch parts"). A part's withdrawals are paid one
+ * after the other, so parts grow, PARTS_PER_SIZE of each size from one item up to PART_ITEMS: the
+ * parts a batch ends with, which the workers finish last, are no longer than the batch is long.
  */
 export const OWN_JOB_ITEMS = 64;
 export const PART_ITEMS = 16;
+export const PARTS_PER_SIZE = 10;
+
+/** How many items the batch's `seq`-th part (from 0) holds. */
+export function partSize(seq: number): number {
+  return Math.min(PART_ITEMS, 1 + Math.floor(seq / PARTS_PER_SIZE));
+}
 
 /** Adds one part's submit job (Queues.addSubmitPart). */
 export type AddPart = (provider: ProviderName, jobId: string, ids: readonly string[]) => Promise<void>;
@@ -75,6 +83,9 @@ class Part implements PartSlot {
  */
 export class BatchParts {
   private current: Part | null = null;
+  /** The next part's number, and the items the current one still takes. */
+  private seq = 0;
+  private room = 0;
   private readonly adding = new Set<Promise<void>>();
 
   constructor(
@@ -83,14 +94,15 @@ export class BatchParts {
     private readonly logger: Logger,
   ) {}
 
-  /** The part of the item at `index` (indexes in increasing order), null for one that gets its own job. */
+  /** The part of the item at `index` (called for every index, in increasing order), null for one that gets its own job. */
   slot(index: number): PartSlot | null {
     if (index < OWN_JOB_ITEMS) return null;
-    const seq = Math.floor((index - OWN_JOB_ITEMS) / PART_ITEMS);
-    if ((index - OWN_JOB_ITEMS) % PART_ITEMS === 0 || !this.current) {
+    if (!this.current || this.room === 0) {
       this.current?.close();
-      this.current = new Part(this.batchId, seq, (jobs) => this.addJobs(jobs));
+      this.room = partSize(this.seq);
+      this.current = new Part(this.batchId, this.seq++, (jobs) => this.addJobs(jobs));
     }
+    this.room--;
     this.current.take();
     return this.current;
   }
