@@ -82,6 +82,9 @@ export class NotSentError extends Error {
 /** An on-chain withdrawal has no invoice expiry: its reconciliation budget runs from its submit. */
 export const ADDRESS_RECONCILE_MS = 86_400_000;
 
+/** What a part's withdrawal answers when a stopping worker fenced it and then sent nothing (it is `queued` again). */
+const STOPPED = 'not sent: the worker is stopping';
+
 /** How long a worker whose fence write got no answer keeps trying to record that it sent nothing. */
 const UNFENCE_FOR_MS = 30_000;
 
@@ -174,24 +177,49 @@ export function createSubmitProcessor(deps: SubmitDeps) {
    * (fenced on its own; one already moved on is skipped, so a part run again pays nobody twice).
    * A request over the budget or a Retry-After puts the whole job back at once (RateLimitError);
    * one not sent is retried with the job, after the others (NotSentError at the end); an unknown
-   * outcome sends what is left back to the queue, so that a breaker it opens holds it.
+   * outcome sends what is left back to the queue, so that a breaker it opens holds it. A job that
+   * goes back keeps only the withdrawals this run did not move on: run again, it reads only those.
    */
   async function submitPart(job: Job, token: string | undefined, ids: readonly string[]): Promise<string> {
     const tally = new Map<string, number>();
+    const left = new Set(ids);
     let retry: NotSentError | null = null;
-    for (const [i, id] of ids.entries()) {
-      if (deps.worker.stopping()) await backToQueue(job, token);
-      let result: string;
-      try {
-        result = await submitOne(job, token, id, true);
-      } catch (err) {
-        if (!(err instanceof NotSentError)) throw err;
-        retry ??= err;
-        result = 'not sent';
+    let back = false;
+    // Best effort: a job that keeps them all only reads again what this run moved on.
+    const keepLeft = async () => {
+      if (left.size > 0 && left.size < ids.length) await job.updateData({ ids: [...left] }).catch(() => undefined);
+    };
+    try {
+      for (const [i, id] of ids.entries()) {
+        if (deps.worker.stopping()) {
+          back = true;
+          break;
+        }
+        let result: string;
+        try {
+          result = await submitOne(job, token, id, true);
+        } catch (err) {
+          if (!(err instanceof NotSentError)) throw err;
+          retry ??= err;
+          result = 'not sent';
+        }
+        if (result === STOPPED) {
+          back = true;
+          break;
+        }
+        if (result !== 'not sent') left.delete(id);
+        tally.set(result, (tally.get(result) ?? 0) + 1);
+        if (result === 'unknown' && i < ids.length - 1) {
+          back = true;
+          break;
+        }
       }
-      tally.set(result, (tally.get(result) ?? 0) + 1);
-      if (result === 'unknown' && i < ids.length - 1) await backToQueue(job, token);
+    } catch (err) {
+      await keepLeft();
+      throw err;
     }
+    if (back || retry) await keepLeft();
+    if (back) await backToQueue(job, token);
     if (retry) throw retry;
     return [...tally].map(([result, n]) => `${result} ${n}`).join(', ');
   }
@@ -238,6 +266,7 @@ export function createSubmitProcessor(deps: SubmitDeps) {
     // Checked after the fence and right before the call: once close() has begun, no call starts.
     if (deps.worker.stopping()) {
       await deps.store.transition(id, { known, from: 'submitting', to: 'queued', fence, cause: 'not sent: the worker is stopping' });
+      if (inPart) return STOPPED;
       await backToQueue(job, token);
     }
 

@@ -36,8 +36,17 @@ function client(answers: SubmitOutcome[]) {
 
 function partJob(ids: string[]) {
   const moved: string[] = [];
-  const j = { id: 'p_part', data: { ids }, attemptsMade: 0, opts: { attempts: 3 }, moveToWait: async (token?: string) => void moved.push(token ?? '') };
-  return { job: j as unknown as Job, moved };
+  const j = {
+    id: 'p_part',
+    data: { ids },
+    attemptsMade: 0,
+    opts: { attempts: 3 },
+    moveToWait: async (token?: string) => void moved.push(token ?? ''),
+    async updateData(data: { ids: string[] }) {
+      j.data = data;
+    },
+  };
+  return { job: j as unknown as Job, moved, data: () => j.data.ids };
 }
 
 /**
@@ -73,10 +82,13 @@ describe('a batch part submit job', () => {
     let takes = 0;
     const setup = deps(fakeStore(withdrawal()), c, { lane: { budget: { take: async () => (takes++ === 0 ? 0 : 250) } } });
     const run = createSubmitProcessor({ ...setup.d, store });
-    await expect(run(partJob(['w1', 'w2', 'w3']).job)).rejects.toBeInstanceOf(RateLimitError);
+    const part = partJob(['w1', 'w2', 'w3']);
+    await expect(run(part.job)).rejects.toBeInstanceOf(RateLimitError);
     expect(calls.map((r) => r.withdrawalId)).toEqual(['w1']);
     expect([store.status('w2'), store.status('w3')]).toEqual(['queued', 'queued']);
     expect(setup.rateLimits).toEqual([250]);
+    // Back in its queue, the job holds only the two it has yet to pay.
+    expect(part.data()).toEqual(['w2', 'w3']);
   });
 
   it('retries a withdrawal not sent with the job, after paying the others', async () => {
@@ -84,22 +96,27 @@ describe('a batch part submit job', () => {
     const notSent: SubmitOutcome = { kind: 'not_sent', reason: 'HTTP 503' };
     const { client: c, calls } = client([accepted, notSent, accepted]);
     const run = createSubmitProcessor({ ...deps(fakeStore(withdrawal()), c, { enabled: ['aurpay'] }).d, store });
-    await expect(run(partJob(['w1', 'w2', 'w3']).job)).rejects.toBeInstanceOf(NotSentError);
+    const part = partJob(['w1', 'w2', 'w3']);
+    await expect(run(part.job)).rejects.toBeInstanceOf(NotSentError);
     expect(calls).toHaveLength(3);
     expect(['w1', 'w2', 'w3'].map(store.status)).toEqual(['submitted', 'queued', 'submitted']);
-    // The retry pays the one left, and only it.
-    expect(await run(partJob(['w1', 'w2', 'w3']).job)).toBe('skipped: submitted 2, submitted 1');
+    expect(part.data()).toEqual(['w2']);
+    // The retry pays the one left, and reads only it.
+    expect(await run(part.job)).toBe('submitted 1');
     expect(calls.map((r) => r.withdrawalId)).toEqual(['w1', 'w2', 'w3', 'w2']);
+    // A part run again with all of them (its data could not be updated) skips what is paid.
+    expect(await run(partJob(['w1', 'w2', 'w3']).job)).toBe('skipped: submitted 3');
   });
 
   it('after an unknown outcome, sends the rest back to its queue (a breaker it opened holds them)', async () => {
     const store = records(3);
     const { client: c, calls } = client([{ kind: 'unknown', reason: 'socket hang up' }]);
-    const { job, moved } = partJob(['w1', 'w2', 'w3']);
+    const { job, moved, data } = partJob(['w1', 'w2', 'w3']);
     await expect(createSubmitProcessor({ ...deps(fakeStore(withdrawal()), c).d, store })(job, 'tok')).rejects.toBeInstanceOf(WaitingError);
     expect(moved).toEqual(['tok']);
     expect(calls).toHaveLength(1);
     expect(['w1', 'w2', 'w3'].map(store.status)).toEqual(['unknown', 'queued', 'queued']);
+    expect(data()).toEqual(['w2', 'w3']);
   });
 
   it('skips a withdrawal that does not exist and pays the rest', async () => {
@@ -126,6 +143,26 @@ describe('a batch part submit job', () => {
     expect(moved).toEqual(['tok']);
     expect(calls).toHaveLength(0);
     expect(store.stores.get('w1')!.state.writes).toBe(0);
+  });
+
+  it('stopping between a fence and its call: that one goes back to queued unsent, and the job with it and the rest', async () => {
+    const store = records(2);
+    const { client: c, calls } = client([accepted]);
+    let stopping = false;
+    const fenced = store.transition;
+    store.transition = async (id, t) => {
+      const res = await fenced(id, t);
+      if (t.to === 'submitting') stopping = true;
+      return res;
+    };
+    const made = deps(fakeStore(withdrawal()), c);
+    const { job, moved, data } = partJob(['w1', 'w2']);
+    const run = createSubmitProcessor({ ...made.d, store, worker: { ...made.d.worker, stopping: () => stopping } });
+    await expect(run(job, 'tok')).rejects.toBeInstanceOf(WaitingError);
+    expect(calls).toHaveLength(0);
+    expect([store.status('w1'), store.status('w2')]).toEqual(['queued', 'queued']);
+    expect(moved).toEqual(['tok']);
+    expect(data()).toEqual(['w1', 'w2']);
   });
 
   it('refuses malformed data: more ids than a part holds', async () => {
