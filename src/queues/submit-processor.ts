@@ -11,6 +11,7 @@ import { isTerminal, type Status } from '../withdrawals/status.ts';
 import type { ProviderName } from '../withdrawals/types.ts';
 import { tagActiveSpan } from '../telemetry/attributes.ts';
 import { submitJobSchema } from './jobs.ts';
+import { runPart, STOPPED } from './submit-part.ts';
 import { failoverTarget, failoverUpdates } from './failover.ts';
 import { movedAmountUpdate, submitEffect } from './outcome-effects.ts';
 import type { Lanes, ProviderLane } from './lane.ts';
@@ -81,9 +82,6 @@ export class NotSentError extends Error {
 
 /** An on-chain withdrawal has no invoice expiry: its reconciliation budget runs from its submit. */
 export const ADDRESS_RECONCILE_MS = 86_400_000;
-
-/** What a part's withdrawal answers when a stopping worker fenced it and then sent nothing (it is `queued` again). */
-const STOPPED = 'not sent: the worker is stopping';
 
 /** How long a worker whose fence write got no answer keeps trying to record that it sent nothing. */
 const UNFENCE_FOR_MS = 30_000;
@@ -166,62 +164,10 @@ export function createSubmitProcessor(deps: SubmitDeps) {
     }
   }
 
-  /** The job back to its queue, no attempt spent: a stopping worker's, or what is left of a part after an unknown outcome. */
+  /** The job back to its queue, no attempt spent: a stopping worker's, or what is left of a part (src/queues/submit-part.ts). */
   async function backToQueue(job: Job, token: string | undefined): Promise<never> {
     await job.moveToWait(token);
     throw new WaitingError();
-  }
-
-  /**
-   * A part of a batch: its withdrawals one after the other, each exactly as if it had its own job
-   * (fenced on its own; one already moved on is skipped, so a part run again pays nobody twice).
-   * A request over the budget or a Retry-After puts the whole job back at once (RateLimitError);
-   * one not sent is retried with the job, after the others (NotSentError at the end); an unknown
-   * outcome sends what is left back to the queue, so that a breaker it opens holds it. A job that
-   * goes back keeps only the withdrawals this run did not move on: run again, it reads only those.
-   */
-  async function submitPart(job: Job, token: string | undefined, ids: readonly string[]): Promise<string> {
-    const tally = new Map<string, number>();
-    const left = new Set(ids);
-    let retry: NotSentError | null = null;
-    let back = false;
-    // Best effort: a job that keeps them all only reads again what this run moved on.
-    const keepLeft = async () => {
-      if (left.size > 0 && left.size < ids.length) await job.updateData({ ids: [...left] }).catch(() => undefined);
-    };
-    try {
-      for (const [i, id] of ids.entries()) {
-        if (deps.worker.stopping()) {
-          back = true;
-          break;
-        }
-        let result: string;
-        try {
-          result = await submitOne(job, token, id, true);
-        } catch (err) {
-          if (!(err instanceof NotSentError)) throw err;
-          retry ??= err;
-          result = 'not sent';
-        }
-        if (result === STOPPED) {
-          back = true;
-          break;
-        }
-        if (result !== 'not sent') left.delete(id);
-        tally.set(result, (tally.get(result) ?? 0) + 1);
-        if (result === 'unknown' && i < ids.length - 1) {
-          back = true;
-          break;
-        }
-      }
-    } catch (err) {
-      await keepLeft();
-      throw err;
-    }
-    if (back || retry) await keepLeft();
-    if (back) await backToQueue(job, token);
-    if (retry) throw retry;
-    return [...tally].map(([result, n]) => `${result} ${n}`).join(', ');
   }
 
   /** One withdrawal: fence, one provider call, its outcome recorded under the fence. In a part, a missing record is skipped, not the part's end. */
@@ -345,7 +291,15 @@ export function createSubmitProcessor(deps: SubmitDeps) {
   return async (job: Job, token?: string): Promise<string> => {
     const parsed = submitJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`submit job ${job.id} has malformed data`);
-    return 'ids' in parsed.data ? submitPart(job, token, parsed.data.ids) : submitOne(job, token, parsed.data.id);
+    if (!('ids' in parsed.data)) return submitOne(job, token, parsed.data.id);
+    // A batch part (src/queues/submit-part.ts): each withdrawal as if it had this job alone.
+    return runPart(parsed.data.ids, {
+      submitOne: (id) => submitOne(job, token, id, true),
+      isNotSent: (err) => err instanceof NotSentError,
+      stopping: () => deps.worker.stopping(),
+      keep: (ids) => job.updateData({ ids }),
+      back: () => backToQueue(job, token),
+    });
   };
 }
 
