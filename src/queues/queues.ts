@@ -60,6 +60,11 @@ export function createQueues(connection: ConnectionOptions, keys: Keys, settings
   const all = () => [...Object.values(submit), settle, maintenance];
   const addToSubmit = new Map(Object.entries(submit).map(([p, q]) => [p, coalescingAdder(q)]));
   const addToSettle = coalescingAdder(settle);
+  const submitAdder = (provider: ProviderName) => {
+    const add = addToSubmit.get(provider);
+    if (!add) throw new Error(`no submit queue for provider ${provider}`);
+    return add;
+  };
   return {
     providers,
     submit,
@@ -72,14 +77,10 @@ export function createQueues(connection: ConnectionOptions, keys: Keys, settings
     maintenance,
     all,
     async addSubmit(provider, id, round) {
-      const add = addToSubmit.get(provider);
-      if (!add) throw new Error(`no submit queue for provider ${provider}`);
-      await add('submit', { id }, { jobId: submitJobId(id, round), ...jobTraceOptions(settings.telemetry) });
+      await submitAdder(provider)('submit', { id }, { jobId: submitJobId(id, round), ...jobTraceOptions(settings.telemetry) });
     },
     async addSubmitPart(provider, jobId, ids) {
-      const add = addToSubmit.get(provider);
-      if (!add) throw new Error(`no submit queue for provider ${provider}`);
-      await add('submit', { ids: [...ids] }, { jobId, ...jobTraceOptions(settings.telemetry) });
+      await submitAdder(provider)('submit', { ids: [...ids] }, { jobId, ...jobTraceOptions(settings.telemetry) });
     },
     async addSettle(id, round, delayMs) {
       await addToSettle('settle', { id, checks: 0 }, { jobId: settleJobId(id, round), delay: delayMs, ...jobTraceOptions(settings.telemetry) });
