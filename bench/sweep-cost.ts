@@ -28,7 +28,7 @@ export async function measureSweep(redisUrl: string, prefix: string, inFlight: n
   const store = createStore({ redis, keys, eventsMaxLen: 10_000, providers: BUILTIN_PROVIDER_NAMES });
   const queues = createQueues(redis, keys, { submitAttempts: 8, submitBackoffMs: 1000, keepFinishedJobsS: 3600, providers: BUILTIN_PROVIDER_NAMES });
   try {
-    const finishedRecords = await redis.zcard(keys.statusSet('turinpay', 'succeeded'));
+    const finishedRecords = await redis.xlen(keys.statusSet('turinpay', 'succeeded'));
     for (let i = 0; i < inFlight; i++) {
       const id = `sweep-${i}`;
       await store.create({

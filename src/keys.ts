@@ -1,3 +1,5 @@
+import { FINAL_STATUSES } from './withdrawals/status.ts';
+
 /**
  * Every Redis key the project writes. All of them share one hash tag, `{prefix}`, so each Lua
  * script (and BullMQ's own scripts, which use the same prefix) touches a single Redis Cluster slot.
@@ -8,7 +10,13 @@ export interface Keys {
   record(id: string): string;
   history(id: string): string;
   paymentHash(hash: string): string;
+  /**
+   * The status index of one provider and status: a zset of ids scored by when each entered it, or,
+   * for a final status (nothing leaves it), a stream of entries `i`: id, in the order they entered.
+   */
   statusSet(provider: string, status: string): string;
+  /** The zset a final status was indexed in before its stream: still read, never written. */
+  legacyFinalSet(provider: string, status: string): string;
   /** Stream of every owner's events in order, each a slim entry (type, ts, owner, subject): operators and the webhook fan-out read it. */
   events: string;
   /** Stream of one owner's events (the same ids, with their data): that producer's pages read it alone. */
@@ -18,10 +26,13 @@ export interface Keys {
   batches: string;
   /** Hash `{ amount, count }`: what one producer had accepted on one UTC day (YYYY-MM-DD). */
   dailyBudget(owner: string, day: string): string;
-  /** Zset (scores 0) of one owner's withdrawals, members `<created ms, 16 digits>:<id>`: its listing, newest last. */
+  /** Stream of one owner's withdrawals, entries `i`: id, in the order they were created: its listing, newest last. */
   ownerListing(owner: string): string;
   /** The same for every owner's withdrawals (an operator's listing). */
   listing: string;
+  /** The zsets (scores 0, members `<created ms, 16 digits>:<id>`) the listings were before their streams: still read after them, never written. */
+  legacyOwnerListing(owner: string): string;
+  legacyListing: string;
   /** Set of the operators who approved one withdrawal. */
   approvals(id: string): string;
   /** When a Lightning Address withdrawal's resolution was first tried (Unix ms): its deadline runs from it. */
@@ -49,6 +60,9 @@ export interface Keys {
   webhookReplays(endpointId: string): string;
 }
 
+/** Statuses nothing ever leaves: their indexes only grow, as streams. */
+const FINAL: ReadonlySet<string> = new Set(FINAL_STATUSES);
+
 export function createKeys(prefix: string): Keys {
   const p = `{${prefix}}`;
   return {
@@ -56,7 +70,8 @@ export function createKeys(prefix: string): Keys {
     record: (id) => `${p}:w:${id}`,
     history: (id) => `${p}:h:${id}`,
     paymentHash: (hash) => `${p}:ph:${hash}`,
-    statusSet: (provider, status) => `${p}:st:${provider}:${status}`,
+    statusSet: (provider, status) => `${p}:${FINAL.has(status) ? 'sf' : 'st'}:${provider}:${status}`,
+    legacyFinalSet: (provider, status) => `${p}:st:${provider}:${status}`,
     events: `${p}:events`,
     // view.lua's add_event names it alike: `<events>:<owner>`.
     ownerEvents: (owner) => `${p}:events:${owner}`,
@@ -65,8 +80,10 @@ export function createKeys(prefix: string): Keys {
     batches: `${p}:batches`,
     dailyBudget: (owner, day) => `${p}:day:${owner}:${day}`,
     approvals: (id) => `${p}:ap:${id}`,
-    ownerListing: (owner) => `${p}:ls:${owner}`,
-    listing: `${p}:ls-all`,
+    ownerListing: (owner) => `${p}:lx:${owner}`,
+    listing: `${p}:lx-all`,
+    legacyOwnerListing: (owner) => `${p}:ls:${owner}`,
+    legacyListing: `${p}:ls-all`,
     resolveStart: (id) => `${p}:rs:${id}`,
     openAddresses: `${p}:open-addresses`,
     none: `${p}:none`,

@@ -1,7 +1,8 @@
 /**
- * The store's listing (GET /v1/withdrawals): newest first by creation, ties by id; one owner's or
- * everyone's; a batch's; a status filter that examines a bounded window per page and says where to
- * read on; cursors that cannot be forged into another listing.
+ * The store's listing (GET /v1/withdrawals): newest first in the order of creation; one owner's or
+ * everyone's, then what the sorted sets the listings were before hold; a batch's; a status filter
+ * that examines a bounded window per page and says where to read on; cursors that cannot be forged
+ * into another listing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, InvalidCursorError, STATUS_SCAN_WINDOW, type ListQuery } from '../../src/withdrawals/store.ts';
@@ -37,7 +38,7 @@ async function all(query: ListQuery): Promise<{ ids: string[]; pages: number }> 
 }
 
 describe('listing withdrawals', () => {
-  it('pages one owner\'s withdrawals newest first, ties (one batch call) by id, without histories', async () => {
+  it('pages one owner\'s withdrawals newest first, ties (one create call) in the order created, without histories', async () => {
     for (const [i, owner] of ['shop', 'other', 'shop', 'shop'].entries()) {
       clock += 1000;
       expect((await store.create(newWithdrawal(`own-${i}`, { owner }))).kind).toBe('created');
@@ -100,5 +101,24 @@ describe('listing withdrawals', () => {
     }
     await expect(store.list(q({ cursor: batchPage.next }))).rejects.toBeInstanceOf(InvalidCursorError);
     await expect(store.list(q({ batchId: 'batch-1', cursor: indexPage.next }))).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it('lists, after the streams, what the sorted sets the listings were before hold, and reads on from their cursors', async () => {
+    // Two withdrawals listed the way the store listed them before its streams (members `<created ms>:<id>`, scores 0).
+    const legacy = ['legacy-0', 'legacy-1'];
+    clock += 1000;
+    for (const id of legacy) expect((await store.create(newWithdrawal(id, { owner: 'old' }))).kind).toBe('created');
+    await t.redis.del(t.keys.ownerListing('old'));
+    const member = (i: number) => `${String(Date.parse('2026-01-01T00:00:00.000Z') + i).padStart(16, '0')}:${legacy[i]}`;
+    await t.redis.zadd(t.keys.legacyOwnerListing('old'), 0, member(0), 0, member(1));
+    clock += 1000;
+    for (const id of ['new-0', 'new-1']) expect((await store.create(newWithdrawal(id, { owner: 'old' }))).kind).toBe('created');
+
+    for (const limit of [1, 2, 3, 100]) expect((await all(q({ owner: 'old', limit }))).ids).toEqual(['new-1', 'new-0', 'legacy-1', 'legacy-0']);
+    const filtered = await all(q({ owner: 'old', status: 'queued' }));
+    expect(filtered.ids).toEqual(['new-1', 'new-0', 'legacy-1', 'legacy-0']);
+    // A cursor the store gave out before its streams reads on in the sorted set.
+    const before = Buffer.from(`i:${member(1)}`).toString('base64url');
+    expect(ids(await store.list(q({ owner: 'old', cursor: before })))).toEqual(['legacy-0']);
   });
 });

@@ -1,4 +1,5 @@
-import { STATUSES, type Status } from '../../src/withdrawals/status.ts';
+import { idsOfEntries } from '../../src/withdrawals/store/status-sets.ts';
+import { isFinal, STATUSES, type Status } from '../../src/withdrawals/status.ts';
 import type { WithdrawalRecord } from '../../src/withdrawals/types.ts';
 import { AT_REST } from './drain.ts';
 import { PROVIDERS, type System } from './system.ts';
@@ -59,17 +60,22 @@ function checkResolution(rec: WithdrawalRecord, late: LateCallback[], sent: Paym
   return out;
 }
 
-/** The status sets (provider:status) an id is indexed in. */
+/** The status indexes (provider:status) an id is in: once per stream entry of a final status's index. */
 async function indexOf(sys: System, id: string): Promise<string[]> {
   const pipeline = sys.redis.pipeline();
   const names: string[] = [];
   for (const p of PROVIDERS)
     for (const s of STATUSES) {
       names.push(`${p}:${s}`);
-      pipeline.zscore(sys.keys.statusSet(p, s), id);
+      if (isFinal(s)) pipeline.xrange(sys.keys.statusSet(p, s), '-', '+');
+      else pipeline.zscore(sys.keys.statusSet(p, s), id);
     }
   const res = (await pipeline.exec()) ?? [];
-  return names.filter((_, i) => res[i]?.[1] !== null && res[i]?.[1] !== undefined);
+  return names.flatMap((name, i) => {
+    const r = res[i]?.[1];
+    if (Array.isArray(r)) return idsOfEntries(r as [string, string[]][]).filter((x) => x === id).map(() => name);
+    return r !== null && r !== undefined ? [name] : [];
+  });
 }
 
 /** Every invariant over the run's end state. */

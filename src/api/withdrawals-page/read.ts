@@ -1,4 +1,4 @@
-import { isTerminal, type Status } from '../../withdrawals/status.ts';
+import { isFinal, type Status } from '../../withdrawals/status.ts';
 import type { WithdrawalStore } from '../../withdrawals/store.ts';
 import type { ProviderName, WithdrawalRecord } from '../../withdrawals/types.ts';
 
@@ -32,11 +32,8 @@ export interface ListQuery {
   limit: number;
 }
 
-async function idsFor(store: WithdrawalStore, provider: ProviderName, status: Status, count: number, limit: number): Promise<string[]> {
-  if (!isTerminal(status) || status === 'needs_review') return store.idsInStatus(provider, status, limit, 0);
-  // Status sets are scored by when the withdrawal entered the status: the tail holds the newest.
-  const newest = await store.idsInStatus(provider, status, limit, Math.max(0, count - limit));
-  return newest.reverse();
+function idsFor(store: WithdrawalStore, provider: ProviderName, status: Status, limit: number): Promise<string[]> {
+  return isFinal(status) ? store.newestIn(provider, status, limit) : store.idsInStatus(provider, status, limit, 0);
 }
 
 /** Reads the sections of the list page from the status indexes (no scan of the keyspace). */
@@ -46,13 +43,13 @@ export async function readSections(store: WithdrawalStore, q: ListQuery): Promis
     q.statuses.map(async (status): Promise<StatusSection> => {
       const perProvider = await Promise.all(
         q.providers.map(async (p) => {
-          const ids = await idsFor(store, p, status, counts[p]?.[status] ?? 0, q.limit);
+          const ids = await idsFor(store, p, status, q.limit);
           const records = await store.listRecords(ids);
           if (status !== 'awaiting_approval') return records;
           return Promise.all(records.map(async (r): Promise<ListedWithdrawal> => ({ ...r, approvedBy: await store.approvers(r.id) })));
         }),
       );
-      const newestFirst = isTerminal(status) && status !== 'needs_review';
+      const newestFirst = isFinal(status);
       const rows = perProvider
         .flat()
         .sort((a, b) => (newestFirst ? b.updatedAt.localeCompare(a.updatedAt) : a.updatedAt.localeCompare(b.updatedAt)))

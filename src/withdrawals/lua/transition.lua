@@ -146,8 +146,14 @@ if dayAmount then
     redis.call('HSET', day, 'amount', usedAmount)
   end
 end
+-- The status indexes (ALLOWED has no edge out of a final status, so fromset is always a zset): a
+-- final status's index only grows, so it is a stream, an entry a few bytes long.
 redis.call('ZREM', fromset, cur[5])
-redis.call('ZADD', toset, nowMs, cur[5])
+if FINAL[to] then
+  redis.call('XADD', toset, '*', 'i', cur[5])
+else
+  redis.call('ZADD', toset, nowMs, cur[5])
+end
 
 if inBatch then
   -- The counters read above, each written once (a zero amount moves nothing).

@@ -1,11 +1,13 @@
 /**
  * Listing withdrawals, newest first (GET /v1/withdrawals): pages over the listing indexes create.lua
- * writes with each record (one zset per owner, one for every owner; members `<created ms>:<id>`,
- * ordered by member), or over a batch's item list. A page reads a bounded number of keys whatever
- * anyone else stored: at most `limit` + 1 index entries and `limit` records without a status
- * filter; with one, at most STATUS_SCAN_WINDOW entries are examined (each record's status read, the
- * matching ones read whole). A filtered page may then hold fewer than `limit` withdrawals, even
- * none, with a `next` cursor to read on from where the scan stopped.
+ * writes with each record (one stream per owner, one for every owner; entries `i`: id, in the order
+ * they were created), then over the sorted sets the listings were before (members
+ * `<created ms>:<id>`, by member; never written now, so everything in them is older), or over a
+ * batch's item list. A page reads a bounded number of keys whatever anyone else stored: at most
+ * `limit` + 1 index entries and `limit` records without a status filter; with one, at most
+ * STATUS_SCAN_WINDOW entries are examined (each record's status read, the matching ones read whole).
+ * A filtered page may then hold fewer than `limit` withdrawals, even none, with a `next` cursor to
+ * read on from where the scan stopped.
  */
 import { DEFAULT_PRODUCER } from '../../callers.ts';
 import { parseRecord } from '../record-codec.ts';
@@ -41,12 +43,15 @@ export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError';
 }
 
-type Position = { kind: 'index'; member: string } | { kind: 'batch'; offset: number };
+/** After a stream entry (`s:`), after a member of the sorted set before it (`i:`), or after a batch's first `offset` items. */
+type Position = { kind: 'stream'; entry: string } | { kind: 'index'; member: string } | { kind: 'batch'; offset: number };
 
-const encode = (p: Position): string => Buffer.from(p.kind === 'index' ? `i:${p.member}` : `b:${p.offset}`, 'utf8').toString('base64url');
+const textOf = (p: Position): string => (p.kind === 'stream' ? `s:${p.entry}` : p.kind === 'index' ? `i:${p.member}` : `b:${p.offset}`);
+const encode = (p: Position): string => Buffer.from(textOf(p), 'utf8').toString('base64url');
 
 function decode(cursor: string, batch: boolean): Position {
   const text = /^[A-Za-z0-9_-]{1,400}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  if (!batch && /^s:\d{1,20}-\d{1,20}$/.test(text)) return { kind: 'stream', entry: text.slice(2) };
   if (!batch && /^i:\d{16}:.{1,128}$/s.test(text)) return { kind: 'index', member: text.slice(2) };
   if (batch && /^b:(0|[1-9]\d{0,8})$/.test(text)) return { kind: 'batch', offset: Number(text.slice(2)) };
   throw new InvalidCursorError(`not a cursor of this listing${batch ? ' (with this batchId)' : ''}: pass "next" of the page before as given`);
@@ -86,14 +91,30 @@ export function createListing(ctx: StoreContext) {
     return { withdrawals: await recordsOf(page.map((c) => c.id)), next };
   }
 
+  /** Up to `count` entries of the listing stream from `start` on (newest first). */
+  async function fromStream(owner: string | null, start: string, count: number) {
+    const entries = await redis.xrevrange(owner === null ? keys.listing : keys.ownerListing(owner), start, '-', 'COUNT', count);
+    return entries.map(([entry, f]) => ({ id: f[1] ?? '', after: { kind: 'stream', entry } as Position }));
+  }
+
+  /** Up to `count` members of the sorted set the listing was before, from `start` on (newest first). */
+  async function fromLegacy(owner: string | null, start: string, count: number) {
+    const members = await redis.zrevrangebylex(owner === null ? keys.legacyListing : keys.legacyOwnerListing(owner), start, '-', 'LIMIT', 0, count);
+    return members.map((m) => ({ id: idOf(m), after: { kind: 'index', member: m } as Position }));
+  }
+
   async function fromIndex(q: ListQuery): Promise<ListPage> {
-    const key = q.owner === null ? keys.listing : keys.ownerListing(q.owner);
-    const from = q.cursor === null ? '+' : `(${(decode(q.cursor, false) as { member: string }).member}`;
+    const at: Position = q.cursor === null ? { kind: 'stream', entry: '' } : decode(q.cursor, false);
     // Without a filter, one more than the page says whether another follows.
     const window = q.status === null ? q.limit + 1 : Math.max(q.limit + 1, STATUS_SCAN_WINDOW);
-    const members = await redis.zrevrangebylex(key, from, '-', 'LIMIT', 0, window);
-    const candidates = members.map((m) => ({ id: idOf(m), after: { kind: 'index', member: m } as Position }));
-    return pick(candidates, q, members.length === window);
+    let candidates;
+    if (at.kind === 'index') candidates = await fromLegacy(q.owner, `(${at.member}`, window);
+    else {
+      candidates = await fromStream(q.owner, at.kind === 'stream' && at.entry !== '' ? `(${at.entry}` : '+', window);
+      // The stream read to its end: what is older is in the sorted set, from its newest.
+      if (candidates.length < window) candidates.push(...(await fromLegacy(q.owner, '+', window - candidates.length)));
+    }
+    return pick(candidates, q, candidates.length === window);
   }
 
   async function fromBatch(q: ListQuery, batchId: string): Promise<ListPage> {
