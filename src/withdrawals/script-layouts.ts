@@ -3,8 +3,8 @@ import { scriptLayout } from './script-layout.ts';
 /** create.lua: any number of withdrawals, each with these keys and arguments. */
 export const CREATE = scriptLayout(
   'create.lua',
-  ['record', 'history', 'paymentHash', 'statusSet', 'events', 'batch', 'batchItems', 'dailyBudget', 'openAddresses', 'ownerListing', 'listing'],
-  ['bodyHash', 'nowIso', 'nowMs', 'fields', 'entry', 'eventsMaxLen', 'hasPaymentHash', 'batchId', 'amountMsat', 'firstStatus', 'dailyAmountLimit', 'dailyCountLimit', 'dailyCreatedQuota', 'eventsMaxBytes'],
+  ['record', 'history', 'paymentHash', 'legacyPaymentHash', 'statusSet', 'events', 'batch', 'batchItems', 'dailyBudget', 'openAddresses', 'ownerListing', 'listing'],
+  ['bodyHash', 'nowIso', 'nowMs', 'fields', 'entry', 'eventsMaxLen', 'paymentHashField', 'batchId', 'amountMsat', 'firstStatus', 'dailyAmountLimit', 'dailyCountLimit', 'dailyCreatedQuota', 'eventsMaxBytes'],
   { perItem: true },
 );
 
@@ -31,8 +31,8 @@ export const SEAL_BATCH = scriptLayout('seal-batch.lua', ['batch', 'events'], ['
 /** resolve.lua: a Lightning Address withdrawal's invoice, stored once with its payment-hash claim. */
 export const RESOLVE = scriptLayout(
   'resolve.lua',
-  ['record', 'history', 'paymentHash'],
-  ['id', 'invoice', 'paymentHash', 'expiresAt', 'descriptionHashMatches', 'nowIso', 'entry', 'reconcileDeadline'],
+  ['record', 'history', 'paymentHash', 'legacyPaymentHash'],
+  ['id', 'invoice', 'paymentHash', 'paymentHashField', 'expiresAt', 'descriptionHashMatches', 'nowIso', 'entry', 'reconcileDeadline'],
 );
 
 export const SCRIPT_LAYOUTS = [CREATE, TRANSITION, APPROVE, CLAIM_BATCH, SEAL_BATCH, RESOLVE] as const;

@@ -96,7 +96,8 @@ describe('a stored amount that is no decimal', () => {
     expect(broken).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringMatching(/daily amount/) }) });
     expect(fine).toMatchObject({ status: 'fulfilled', value: { kind: 'created' } });
     expect(await t.redis.hgetall(day)).toEqual({ amount: '1e+14' });
-    expect(await t.redis.exists(t.keys.record('c1'), t.keys.history('c1'), t.keys.paymentHash('ph-c1'))).toBe(0);
+    expect(await t.redis.exists(t.keys.record('c1'), t.keys.history('c1'))).toBe(0);
+    expect(await t.redis.hget(t.keys.paymentHash('ph-c1'), t.keys.paymentHashField('ph-c1'))).toBeNull();
   });
 });
 
@@ -146,5 +147,25 @@ describe("the day's budget", () => {
     expect((await store.create(w('ttl-2', 'ttl'))).kind).toBe('created');
     expect(await t.redis.ttl(day)).toBeLessThanOrEqual(1000);
     expect(await t.redis.hget(day, 'created')).toBe('2');
+  });
+
+  it('is given back by a cancel on the day its withdrawal was created, named from its owner and createdAt, or by the budget field of a record that holds one', async () => {
+    const created = Date.parse('2026-11-21T23:59:59.900Z');
+    const dated = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES, now: () => new Date(created) });
+    const day = t.keys.dailyBudget('giver', '2026-11-21');
+    for (const id of ['give-1', 'give-2', 'give-3']) expect((await dated.create(w(id, 'giver', { amountMsat: 1000n }))).kind).toBe('created');
+    expect(await t.redis.hget(t.keys.record('give-1'), 'budget')).toBeNull();
+    expect(await t.redis.hmget(day, 'amount', 'count')).toEqual(['3000', '3']);
+    // The cancel runs the next day: it gives back to the day of creation.
+    const later = createStore({ redis: t.redis, keys: t.keys, eventsMaxLen: 0, providers: BUILTIN_PROVIDER_NAMES, now: () => new Date(created + 1000) });
+    expect(await later.transition('give-1', { from: 'queued', to: 'cancelled', cause: 'test' })).toEqual({ ok: true });
+    expect(await t.redis.hmget(day, 'amount', 'count')).toEqual(['2000', '2']);
+    // A record that names its budget (as records created before did) gives back to that key.
+    const named = t.keys.dailyBudget('giver', 'named');
+    await t.redis.hset(named, 'amount', '5000', 'count', '5');
+    await t.redis.hset(t.keys.record('give-2'), 'budget', named);
+    expect(await later.transition('give-2', { from: 'queued', to: 'cancelled', cause: 'test' })).toEqual({ ok: true });
+    expect(await t.redis.hmget(named, 'amount', 'count')).toEqual(['4000', '4']);
+    expect(await t.redis.hmget(day, 'amount', 'count')).toEqual(['2000', '2']);
   });
 });

@@ -25,6 +25,8 @@ function resolved(hash: string, over: Partial<ResolvedInvoice> = {}): ResolvedIn
 }
 
 const hash = (c: string) => c.repeat(64);
+/** The withdrawal the payment-hash index names for this hash, or null. */
+const indexed = (h: string) => t.redis.hget(t.keys.paymentHash(h), t.keys.paymentHashField(h));
 
 describe('storing a resolved invoice', () => {
   it('stores the invoice, hash and expiry with a history entry, and claims the payment hash', async () => {
@@ -33,14 +35,14 @@ describe('storing a resolved invoice', () => {
     const rec = await store.get('r1');
     expect(rec).toMatchObject({ status: 'queued', invoice: resolved(hash('a')).invoice, paymentHash: hash('a'), lightningAddress: 'alice@wallet.example.com' });
     expect(rec?.history.map((h) => h.cause)).toEqual([expect.stringContaining('accepted'), 'resolved']);
-    expect(await t.redis.get(t.keys.paymentHash(hash('a')))).toBe('r1');
+    expect(await indexed(hash('a'))).toBe('r1');
     expect((await store.read('r1'))?.expiresAt).toBe(EXPIRES);
   });
 
   it('never replaces a stored invoice', async () => {
     expect(await store.storeInvoice('r1', resolved(hash('b')))).toEqual({ kind: 'resolved', invoice: resolved(hash('a')).invoice });
     expect((await store.get('r1'))?.paymentHash).toBe(hash('a'));
-    expect(await t.redis.get(t.keys.paymentHash(hash('b')))).toBeNull();
+    expect(await indexed(hash('b'))).toBeNull();
   });
 
   it('refuses a payment hash another withdrawal holds, writing nothing', async () => {
@@ -51,11 +53,19 @@ describe('storing a resolved invoice', () => {
     expect(rec?.history).toHaveLength(1);
   });
 
+  it('refuses a payment hash indexed the way it was before the index hashes (a key of its own), writing nothing', async () => {
+    await t.redis.set(t.keys.legacyPaymentHash(hash('e')), 'before');
+    await store.create(addressed('r6'));
+    expect(await store.storeInvoice('r6', resolved(hash('e')))).toEqual({ kind: 'invoice_used', otherId: 'before' });
+    expect((await store.get('r6'))?.invoice).toBeNull();
+    expect(await indexed(hash('e'))).toBeNull();
+  });
+
   it('writes nothing for a withdrawal no longer queued', async () => {
     await store.create(addressed('r3'));
     expect((await store.transition('r3', { from: 'queued', to: 'cancelled', cause: 'test' })).ok).toBe(true);
     expect(await store.storeInvoice('r3', resolved(hash('c')))).toEqual({ kind: 'status', status: 'cancelled' });
-    expect(await t.redis.get(t.keys.paymentHash(hash('c')))).toBeNull();
+    expect(await indexed(hash('c'))).toBeNull();
   });
 
   it('keeps the time resolution was first tried, for every later attempt, and forgets it after keepMs', async () => {

@@ -61,6 +61,15 @@ describe('withdrawal store', () => {
     const second = await store.create(w('b2', { paymentHash: 'same' }));
     expect(second).toEqual({ kind: 'invoice_used', otherId: 'b1', otherOwner: 'default' });
     expect(await store.get('b2')).toBeNull();
+    expect(await t.redis.hget(t.keys.paymentHash('same'), t.keys.paymentHashField('same'))).toBe('b1');
+  });
+
+  it('refuses a payment hash indexed the way it was before the index hashes (a key of its own), writing nothing', async () => {
+    const held = 'f'.repeat(64);
+    await t.redis.set(t.keys.legacyPaymentHash(held), 'before');
+    expect(await store.create(w('b3', { paymentHash: held }))).toMatchObject({ kind: 'invoice_used', otherId: 'before' });
+    expect(await store.get('b3')).toBeNull();
+    expect(await t.redis.hget(t.keys.paymentHash(held), t.keys.paymentHashField(held))).toBeNull();
   });
 
   it('moves status only by compare-and-set along allowed edges, with the fence checked', async () => {

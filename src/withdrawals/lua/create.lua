@@ -3,13 +3,14 @@
 -- One call creates one or many (the requests of one event-loop turn, a batch's items), each exactly
 -- as if alone, in order. Every input of the call is checked before the first write: a call with one
 -- bad item answers an error and writes nothing.
--- KEYS per item: record, history, paymentHash, statusSet, events, batch, batchItems, dailyBudget, openAddresses, ownerListing, listing
--- ARGV per item: bodyHash, nowIso, nowMs, fields, entry, eventsMaxLen, hasPaymentHash, batchId, amountMsat, firstStatus, dailyAmountLimit, dailyCountLimit, dailyCreatedQuota, eventsMaxBytes
+-- KEYS per item: record, history, paymentHash, legacyPaymentHash, statusSet, events, batch, batchItems, dailyBudget, openAddresses, ownerListing, listing
+-- ARGV per item: bodyHash, nowIso, nowMs, fields, entry, eventsMaxLen, paymentHashField, batchId, amountMsat, firstStatus, dailyAmountLimit, dailyCountLimit, dailyCreatedQuota, eventsMaxBytes
 -- (the layout CREATE in src/withdrawals/script-layouts.ts; a test holds this header to it)
--- paymentHash: the payment-hash index key; statusSet: the first status's zset; dailyBudget: the
+-- paymentHash: the payment-hash index hash holding this one's hash, at paymentHashField ('': none);
+--   legacyPaymentHash: the string key that hash was indexed in before (read, never written); statusSet: the first status's zset; dailyBudget: the
 --   owner's budget hash for the day; openAddresses: open on-chain addresses (address -> id);
 --   ownerListing, listing: the owner's and every owner's listing index (streams, entries `i`: id).
--- fields: a flat JSON object of strings; entry: the history entry JSON; hasPaymentHash: 1/0;
+-- fields: a flat JSON object of strings; entry: the history entry JSON;
 --   batchId or ''; firstStatus: queued or awaiting_approval; the daily limits or ''; dailyCreatedQuota:
 --   QUOTA_DAILY_CREATED or ''. The budget hash's `created` counts every withdrawal created that day
 --   and is never given back (transition.lua gives back `amount` and `count` alone).
@@ -28,7 +29,7 @@ end
 
 -- Why the withdrawal at KEYS k+1.., ARGV a+1.. cannot be created as given, or nil with its fields.
 local function input_problem(a)
-  local nowMs, fieldsJson, entry, maxlen, hasPh, amount, status, amountLimit, countLimit, quota, maxbytes =
+  local nowMs, fieldsJson, entry, maxlen, phField, amount, status, amountLimit, countLimit, quota, maxbytes =
     ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 9], ARGV[a + 10], ARGV[a + 11],
     ARGV[a + 12], ARGV[a + 13], ARGV[a + 14]
   if not msat_valid(amount) then return 'amount' end
@@ -36,7 +37,6 @@ local function input_problem(a)
   if countLimit ~= '' and not (count_valid(countLimit) and dec_valid(countLimit)) then return 'count limit' end
   if quota ~= '' and not (count_valid(quota) and dec_valid(quota)) then return 'created quota' end
   if not FIRST_STATUS[status] then return 'status' end
-  if hasPh ~= '0' and hasPh ~= '1' then return 'payment hash flag' end
   if not string.find(nowMs, '^%d+$') or not string.find(maxlen, '^%d+$') or not string.find(maxbytes, '^%d+$') then
     return 'times'
   end
@@ -46,6 +46,11 @@ local function input_problem(a)
     if type(key) ~= 'string' or type(v) ~= 'string' then return 'fields' end
   end
   if type(fields['id']) ~= 'string' or fields['id'] == '' then return 'id' end
+  -- The index field is the tail of the record's payment hash (the key names the rest).
+  local hash = fields['paymentHash']
+  if phField ~= '' and (type(hash) ~= 'string' or #phField >= #hash or string.sub(hash, -#phField) ~= phField) then
+    return 'payment hash field'
+  end
   if not pcall(cjson.decode, entry) then return 'entry' end
   return nil, fields
 end
@@ -78,10 +83,10 @@ local function plus_one(n)
 end
 
 local function create_one(k, a, fields)
-  local rec, hist, ph, stset, stream, bkey, bitems, day, open = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4],
-    KEYS[k + 5], KEYS[k + 6], KEYS[k + 7], KEYS[k + 8], KEYS[k + 9]
-  local ownerList, allList = KEYS[k + 10], KEYS[k + 11]
-  local bodyHash, nowIso, nowMs, entry, maxlen, hasPh, batchId, amount, status, amountLimit, countLimit, quota =
+  local rec, hist, ph, legacyPh, stset, stream, bkey, bitems, day, open = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3],
+    KEYS[k + 4], KEYS[k + 5], KEYS[k + 6], KEYS[k + 7], KEYS[k + 8], KEYS[k + 9], KEYS[k + 10]
+  local ownerList, allList = KEYS[k + 11], KEYS[k + 12]
+  local bodyHash, nowIso, nowMs, entry, maxlen, phField, batchId, amount, status, amountLimit, countLimit, quota =
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9],
     ARGV[a + 10], ARGV[a + 11], ARGV[a + 12], ARGV[a + 13]
 
@@ -91,8 +96,8 @@ local function create_one(k, a, fields)
     if existing == bodyHash and owner_of(rec) == fields['owner'] then return { 'exists' } end
     return { 'conflict' }
   end
-  if hasPh == '1' then
-    local other = redis.call('GET', ph)
+  if phField ~= '' then
+    local other = redis.call('HGET', ph, phField) or redis.call('GET', legacyPh)
     if other then return { 'invoice_used', other } end
   end
   -- One open withdrawal per on-chain address: TurinPay moves its whole balance to it, so a second
@@ -122,7 +127,7 @@ local function create_one(k, a, fields)
   -- Two days of budgets are enough to refund a withdrawal cancelled after midnight: set once, when
   -- the day's first create makes the hash (every create counts `created`, so none had it before).
   if not d[3] then redis.call('EXPIRE', day, 3 * 86400) end
-  if hasPh == '1' then redis.call('SET', ph, fields['id']) end
+  if phField ~= '' then redis.call('HSET', ph, phField, fields['id']) end
   if address then redis.call('HSET', open, address, fields['id']) end
   local flat = {}
   for key, v in pairs(fields) do
@@ -131,8 +136,10 @@ local function create_one(k, a, fields)
   end
   -- No 'round' field until an operator's first resubmit: every reader takes a missing one as 0, and
   -- a field fewer saves ~56 bytes on each of possibly millions of records.
+  -- No 'budget' field (the day's budget key): transition.lua names it from the owner and the day of
+  -- createdAt, as this script's caller did (records created before hold it, and it is read first).
   redis.call('HSET', rec, 'bodyHash', bodyHash, 'status', status, 'attempts', '0',
-    'createdAt', nowIso, 'updatedAt', nowIso, 'budget', day, unpack(flat))
+    'createdAt', nowIso, 'updatedAt', nowIso, unpack(flat))
   redis.call('RPUSH', hist, entry)
   redis.call('ZADD', stset, nowMs, fields['id'])
   -- The listings (GET /v1/withdrawals) page these streams newest first: one entry per withdrawal

@@ -77,7 +77,12 @@ if not msat_valid(oldAmount) then return { 'invalid_input', 'stored amountMsat' 
 -- An on-chain withdrawal learns its amount from the provider (what it moved).
 local newAmount = oldAmount
 if type(updates['amountMsat']) == 'string' then newAmount = updates['amountMsat'] end
+-- The day's budget the create counted it in: the record's own key prefix, its owner and the UTC day
+-- of createdAt (keys.dailyBudget); a record created before that was derived names it in 'budget'.
 local day = cur[9]
+if not day and cur[5] and view['createdAt'] then
+  day = string.sub(rec, 1, #rec - #cur[5] - 3) .. ':day:' .. (view['owner'] or 'default') .. ':' .. string.sub(view['createdAt'], 1, 10)
+end
 -- The day's budget changes only for an amount learned late or given back: read it only then. It is
 -- kept two days (create.lua); an expired one has no amount to give back.
 local givesBack = to == 'cancelled' or to == 'failed'

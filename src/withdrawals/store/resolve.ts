@@ -37,11 +37,12 @@ export function createResolves(ctx: StoreContext) {
     const [kind, detail] = await redis.wdResolve(
       ...callOf(
         RESOLVE,
-        { record: keys.record(id), history: keys.history(id), paymentHash: keys.paymentHash(r.paymentHash) },
+        { record: keys.record(id), history: keys.history(id), paymentHash: keys.paymentHash(r.paymentHash), legacyPaymentHash: keys.legacyPaymentHash(r.paymentHash) },
         {
           id,
           invoice: r.invoice,
           paymentHash: r.paymentHash,
+          paymentHashField: keys.paymentHashField(r.paymentHash),
           expiresAt: String(r.expiresAt),
           descriptionHashMatches: r.descriptionHashMatches ? '1' : '0',
           nowIso: at.toISOString(),
