@@ -9,6 +9,9 @@ export class StoredRecordError extends Error {
   override name = 'StoredRecordError';
 }
 
+/** A stored providerRef that stands for the record's payment hash (view.lua's REF_IS_HASH). */
+export const REF_IS_HASH = '=';
+
 function orNull(v: string | undefined): string | null {
   return v === undefined || v === '' ? null : v;
 }
@@ -81,7 +84,8 @@ export function decodeWithdrawal(f: Record<string, string>, providers: readonly 
     amountMsat: amount(f, 'amountMsat'),
     sendAmountMsat: amount(f, 'sendAmountMsat'),
     feeMsat: amount(f, 'feeMsat'),
-    providerRef: orNull(f.providerRef),
+    // transition.lua stores a reference that is the payment hash as REF_IS_HASH.
+    providerRef: f.providerRef === REF_IS_HASH ? orNull(f.paymentHash) : orNull(f.providerRef),
     batchId: orNull(f.batchId),
     fence: orNull(f.fence),
     job: orNull(f.job),

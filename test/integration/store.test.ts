@@ -129,4 +129,31 @@ describe('withdrawal store', () => {
     const data = page.events.filter((e) => (e.data as { id?: string }).id === 'd1')[1]?.data;
     expect(data).toMatchObject({ id: 'd1', status: 'cancelled', amountMsat: '1000', metadata: { a: [1, 2], b: {} } });
   });
+
+  it('stores a provider reference that is the payment hash as one character, and reads and tells it as the hash', async () => {
+    const hash = 'a'.repeat(64);
+    await store.create(w('ref1', { paymentHash: hash }));
+    await store.transition('ref1', { from: 'queued', to: 'submitting', newFence: 'f', cause: 'x', countAttempt: true });
+    await store.transition('ref1', { from: 'submitting', to: 'submitted', fence: 'f', cause: 'x', change: { providerRef: hash } });
+    expect(await t.redis.hget(t.keys.record('ref1'), 'providerRef')).toBe('=');
+    expect((await store.get('ref1'))?.providerRef).toBe(hash);
+    expect((await store.read('ref1'))?.providerRef).toBe(hash);
+    expect((await store.listRecords(['ref1']))[0]?.providerRef).toBe(hash);
+    // The next event's view is read from the stored record.
+    await store.transition('ref1', { from: 'submitted', to: 'succeeded', cause: 'x' });
+    const events = (await store.events(null, 1000, 'default')).events.filter((e) => (e.data as { id?: string }).id === 'ref1');
+    expect(events.map((e) => [(e.data as { status: string }).status, (e.data as { providerRef: string | null }).providerRef])).toEqual([
+      ['queued', null],
+      ['submitting', null],
+      ['submitted', hash],
+      ['succeeded', hash],
+    ]);
+    // Any other reference is stored as given; '=' itself is refused, writing nothing.
+    await store.create(w('ref2', { paymentHash: 'b'.repeat(64) }));
+    await store.transition('ref2', { from: 'queued', to: 'submitting', newFence: 'f', cause: 'x', countAttempt: true });
+    await expect(store.transition('ref2', { from: 'submitting', to: 'submitted', fence: 'f', cause: 'x', change: { providerRef: '=' } })).rejects.toThrow(/providerRef/);
+    expect((await store.get('ref2'))?.status).toBe('submitting');
+    await store.transition('ref2', { from: 'submitting', to: 'submitted', fence: 'f', cause: 'x', change: { providerRef: 'tx-77' } });
+    expect(await t.redis.hget(t.keys.record('ref2'), 'providerRef')).toBe('tx-77');
+  });
 });

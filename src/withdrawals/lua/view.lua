@@ -25,6 +25,10 @@ for i, v in ipairs(VIEW) do VIEW_FIELDS[i] = v[1] end
 -- (up to 8 KiB) again. Everything else in an event is the record as it was at the event.
 local FILLED = { invoice = true, paymentHash = true, description = true, metadata = true }
 
+-- A stored providerRef that is the record's payment hash (TurinPay's reference is its payment hash):
+-- transition.lua stores this instead of the 64 hex digits again; readers read it as paymentHash.
+local REF_IS_HASH = '='
+
 -- The view's fields of a stored record, by name (absent ones nil).
 local function record_fields(key)
   local v = redis.call('HMGET', key, unpack(VIEW_FIELDS))
@@ -42,6 +46,7 @@ local function event_view(f)
   for _, field in ipairs(VIEW) do
     local name, kind = field[1], field[2]
     local v = f[name]
+    if name == 'providerRef' and v == REF_IS_HASH then v = f['paymentHash'] end
     if FILLED[name] and v and v ~= '' then
       table.insert(fill, name)
     else
