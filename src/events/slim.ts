@@ -1,5 +1,6 @@
 import type { Keys } from '../keys.ts';
 import type { RedisClient } from '../redis.ts';
+import { unpackInvoice } from '../withdrawals/stored-invoice.ts';
 
 /**
  * An event's record, whole again. A withdrawal's event leaves out the fields its record gets once and
@@ -46,7 +47,7 @@ export function withFilled(data: unknown, names: readonly string[], values: read
   const merged: Record<string, unknown> = { ...(data as Record<string, unknown>) };
   names.forEach((name, i) => {
     const v = values[i];
-    merged[name] = JSON_FIELDS.has(name) ? parseJson(v) : (v ?? null);
+    merged[name] = JSON_FIELDS.has(name) ? parseJson(v) : name === 'invoice' && v ? unpackInvoice(v) : (v ?? null);
   });
   const ordered: Record<string, unknown> = {};
   for (const name of VIEW_ORDER) if (name in merged) ordered[name] = merged[name];

@@ -81,3 +81,16 @@ function canonicalJson(body: unknown): string {
 export function bodyHash(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
+
+/**
+ * What a record stores of a body hash: its first 128 bits (32 hex digits), plenty to tell two bodies
+ * sent with one id apart; create.lua cuts it the same way. Records stored before hold all 64.
+ */
+export function storedBodyHash(hash: string): string {
+  return hash.slice(0, 32);
+}
+
+/** Whether a record's stored body hash (either length) is this body's hash. */
+export function sameBody(stored: string | null | undefined, hash: string): boolean {
+  return stored === hash || stored === storedBodyHash(hash);
+}

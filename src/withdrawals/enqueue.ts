@@ -13,6 +13,7 @@ import { AUTO, chooseProvider } from './routing.ts';
 import { ATTR, withdrawalAttributes } from '../telemetry/attributes.ts';
 import { inSpan } from '../telemetry/tracing.ts';
 import { validateWithdrawal, type Validation } from './validation/validate.ts';
+import { sameBody } from './body-hash.ts';
 
 export interface EnqueueDeps {
   store: WithdrawalStore;
@@ -166,7 +167,7 @@ async function enqueueOne(deps: EnqueueDeps, body: unknown, ctx: EnqueueContext)
   if (budget && !budget.reserve(amount)) {
     // A replayed item was counted when the batch began: it is a duplicate, not over the limit.
     const stored = await deps.store.read(req.id);
-    const existing = stored?.bodyHash === hash && stored.owner === caller.name ? await deps.store.get(req.id) : null;
+    const existing = sameBody(stored?.bodyHash, hash) && stored?.owner === caller.name ? await deps.store.get(req.id) : null;
     if (existing) return { kind: 'replayed', record: existing };
     return {
       kind: 'refused',

@@ -1,5 +1,6 @@
 import { DEFAULT_PRODUCER } from '../callers.ts';
 import { STATUSES, type Status } from './status.ts';
+import { unpackInvoice } from './stored-invoice.ts';
 import type { Failure, HistoryEntry, WithdrawalRecord } from './types.ts';
 import type { ProviderName } from './types.ts';
 import type { Withdrawal } from './withdrawal.ts';
@@ -76,7 +77,7 @@ export function decodeWithdrawal(f: Record<string, string>, providers: readonly 
     provider: asProvider(f.provider, providers),
     status: asStatus(f.status),
     bodyHash: orNull(f.bodyHash),
-    invoice: orNull(f.invoice),
+    invoice: f.invoice ? unpackInvoice(f.invoice) : null,
     lightningAddress: orNull(f.lightningAddress),
     address: orNull(f.address),
     paymentHash: orNull(f.paymentHash),

@@ -156,4 +156,29 @@ describe('withdrawal store', () => {
     await store.transition('ref2', { from: 'submitting', to: 'submitted', fence: 'f', cause: 'x', change: { providerRef: 'tx-77' } });
     expect(await t.redis.hget(t.keys.record('ref2'), 'providerRef')).toBe('tx-77');
   });
+
+  it('keeps the first 32 hex digits of a body hash, and answers a replay as exists whichever length the record holds', async () => {
+    const hash = '0123456789abcdef'.repeat(4);
+    const other = 'f'.repeat(64);
+    expect((await store.create(w('bh1', { bodyHash: hash }))).kind).toBe('created');
+    expect(await t.redis.hget(t.keys.record('bh1'), 'bodyHash')).toBe(hash.slice(0, 32));
+    expect((await store.create(w('bh1', { bodyHash: hash }))).kind).toBe('exists');
+    expect((await store.create(w('bh1', { bodyHash: other }))).kind).toBe('conflict');
+    // A record stored with the whole hash, as records were before.
+    await t.redis.hset(t.keys.record('bh1'), 'bodyHash', hash);
+    expect((await store.create(w('bh1', { bodyHash: hash }))).kind).toBe('exists');
+    expect((await store.create(w('bh1', { bodyHash: other }))).kind).toBe('conflict');
+  });
+
+  it('stores a lowercase invoice packed, and answers it as given in reads, listings and events', async () => {
+    const invoice = `lnbcrt10u1${'qpzry9x8gf2tvdw0s3jn54khce6mua7l'.repeat(8)}`;
+    await store.create(w('inv1', { invoice, paymentHash: 'c'.repeat(64) }));
+    const stored = await t.redis.hget(t.keys.record('inv1'), 'invoice');
+    expect(stored?.startsWith('~lnbcrt10u1.')).toBe(true);
+    expect(stored?.length).toBeLessThan(invoice.length - 35);
+    expect((await store.get('inv1'))?.invoice).toBe(invoice);
+    expect((await store.listRecords(['inv1']))[0]?.invoice).toBe(invoice);
+    const events = (await store.events(null, 1000, 'default')).events.filter((e) => (e.data as { id?: string }).id === 'inv1');
+    expect(events.map((e) => (e.data as { invoice: string }).invoice)).toEqual([invoice]);
+  });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bodyHash } from '../../src/withdrawals/body-hash.ts';
+import { bodyHash, sameBody, storedBodyHash } from '../../src/withdrawals/body-hash.ts';
 
 /** The former, recursive body hash: every stored idempotency hash was made by it. */
 function recursiveCanonical(value: unknown): unknown {
@@ -67,5 +67,16 @@ describe('bodyHash', () => {
     }
     expect(bodyHash({ id: 'deep', metadata: { arrays, objects } })).toMatch(/^[0-9a-f]{64}$/);
     expect(() => recursiveBodyHash(arrays)).toThrow(RangeError);
+  });
+
+  it('is stored as its first 32 hex digits, and a stored hash of either length matches only its own body', () => {
+    const hash = bodyHash({ id: 'a', amountMsat: '1' });
+    const other = bodyHash({ id: 'a', amountMsat: '2' });
+    expect(storedBodyHash(hash)).toBe(hash.slice(0, 32));
+    expect(sameBody(storedBodyHash(hash), hash)).toBe(true);
+    expect(sameBody(hash, hash)).toBe(true);
+    expect(sameBody(storedBodyHash(other), hash)).toBe(false);
+    expect(sameBody(other, hash)).toBe(false);
+    expect(sameBody(null, hash)).toBe(false);
   });
 });

@@ -90,10 +90,13 @@ local function create_one(k, a, fields)
     ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9],
     ARGV[a + 10], ARGV[a + 11], ARGV[a + 12], ARGV[a + 13]
 
+  -- A record keeps the body hash's first 32 hex digits (body-hash.ts's storedBodyHash); one stored
+  -- before keeps all 64.
+  local keptHash = string.sub(bodyHash, 1, 32)
   local existing = redis.call('HGET', rec, 'bodyHash')
   if existing then
     -- Ids are one namespace: another producer's id is a conflict whatever the body.
-    if existing == bodyHash and owner_of(rec) == fields['owner'] then return { 'exists' } end
+    if (existing == bodyHash or existing == keptHash) and owner_of(rec) == fields['owner'] then return { 'exists' } end
     return { 'conflict' }
   end
   if phField ~= '' then
@@ -138,7 +141,7 @@ local function create_one(k, a, fields)
   -- a field fewer saves ~56 bytes on each of possibly millions of records.
   -- No 'budget' field (the day's budget key): transition.lua names it from the owner and the day of
   -- createdAt, as this script's caller did (records created before hold it, and it is read first).
-  redis.call('HSET', rec, 'bodyHash', bodyHash, 'status', status, 'attempts', '0',
+  redis.call('HSET', rec, 'bodyHash', keptHash, 'status', status, 'attempts', '0',
     'createdAt', nowIso, 'updatedAt', nowIso, unpack(flat))
   redis.call('RPUSH', hist, entry)
   redis.call('ZADD', stset, nowMs, fields['id'])

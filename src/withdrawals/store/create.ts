@@ -1,7 +1,9 @@
 import { DEFAULT_PRODUCER } from '../../callers.ts';
 import { coalesce } from '../../coalesce.ts';
 import { BITCOIN_SUPPLY_MSAT, parseMsat } from '../../money.ts';
+import { storedBodyHash } from '../body-hash.ts';
 import { parseRecord } from '../record-codec.ts';
+import { packInvoice } from '../stored-invoice.ts';
 import type { HistoryEntry, ProviderName, WithdrawalRecord } from '../types.ts';
 import { utcDay, type DailyLimits, type DailyUsage } from './approvals.ts';
 import type { StoreContext } from './context.ts';
@@ -101,7 +103,7 @@ export function createCreates(
       reconcileDeadline: String(w.reconcileDeadline),
     };
     const optional: Record<string, string | null> = {
-      invoice: w.invoice,
+      invoice: w.invoice === null ? null : packInvoice(w.invoice),
       lightningAddress: w.lightningAddress ?? null,
       address: w.address,
       paymentHash: w.paymentHash,
@@ -192,7 +194,7 @@ export function createCreates(
     if (kind === 'address_open') return { kind, otherId: other ?? '', otherOwner: (await records.owner(other ?? '')) ?? DEFAULT_PRODUCER };
     if (kind === 'created') {
       // Exactly what create.lua wrote: no need to read it back (a round trip per accepted item).
-      const written = { ...fields, bodyHash: w.bodyHash, status: entry.status, attempts: '0', createdAt: iso, updatedAt: iso };
+      const written = { ...fields, bodyHash: storedBodyHash(w.bodyHash), status: entry.status, attempts: '0', createdAt: iso, updatedAt: iso };
       return { kind: 'created', record: parseRecord(written, [JSON.stringify(entry)], ctx.providers) };
     }
     if (kind !== 'exists') throw new Error(`create.lua answered ${String(kind)}`);

@@ -1,5 +1,6 @@
 import { callOf } from '../script-layout.ts';
 import { RESOLVE } from '../script-layouts.ts';
+import { packInvoice, unpackInvoice } from '../stored-invoice.ts';
 import type { HistoryEntry } from '../types.ts';
 import type { StoreContext } from './context.ts';
 
@@ -40,7 +41,7 @@ export function createResolves(ctx: StoreContext) {
         { record: keys.record(id), history: keys.history(id), paymentHash: keys.paymentHash(r.paymentHash), legacyPaymentHash: keys.legacyPaymentHash(r.paymentHash) },
         {
           id,
-          invoice: r.invoice,
+          invoice: packInvoice(r.invoice),
           paymentHash: r.paymentHash,
           paymentHashField: keys.paymentHashField(r.paymentHash),
           expiresAt: String(r.expiresAt),
@@ -55,7 +56,7 @@ export function createResolves(ctx: StoreContext) {
       case 'ok':
         return { kind: 'stored' };
       case 'resolved':
-        return { kind: 'resolved', invoice: detail ?? '' };
+        return { kind: 'resolved', invoice: unpackInvoice(detail ?? '') };
       case 'status':
         return { kind: 'status', status: detail ?? '' };
       case 'invoice_used':
