@@ -99,7 +99,7 @@ export function verdicts(r: BenchResults): string[] {
   const smallest = r.project?.reduce<ProjectResult | undefined>((a, p) => (a && a.n <= p.n ? a : p), undefined);
   if (ceil && largest) {
     const ratio = largest.drainPerS / ceil.processedPerS;
-    check(ratio >= 0.5, `workers settle ${f0(largest.drainPerS)}/s, ${(ratio * 100).toFixed(0)}% of the ceiling's ${f0(ceil.processedPerS)} jobs/s (target >= 50%; end to end with enqueue: ${f0(largest.settledPerS)}/s)`);
+    check(ratio >= 0.85, `workers settle ${f0(largest.drainPerS)}/s, ${(ratio * 100).toFixed(0)}% of the ceiling's ${f0(ceil.processedPerS)} jobs/s (target >= 85%; end to end with enqueue: ${f0(largest.settledPerS)}/s)`);
     const enq = largest.enqueuePerS / ceil.addBulkPerS;
     check(enq >= 0.5, `batch enqueue ${f0(largest.enqueuePerS)}/s is ${(enq * 100).toFixed(0)}% of addBulk ${f0(ceil.addBulkPerS)}/s (target >= 50%)`);
   }
@@ -109,7 +109,10 @@ export function verdicts(r: BenchResults): string[] {
     check(growth <= 1.2, `worker peak RSS ${f0(peak(largest))} MiB at ${largest.n} vs ${f0(peak(smallest))} MiB at ${smallest.n}: x${growth.toFixed(2)} (target <= 1.2)`);
   }
   if (largest) {
-    check(largest.redisBytesPerWithdrawal < 2048, `Redis memory per settled withdrawal ${f0(largest.redisBytesPerWithdrawal)} B at ${largest.n} (target < 2048 B)`);
+    // Events and finished jobs are kept by count, not per payout: their share per payout falls as n grows.
+    const bytesTarget = largest.n >= 100_000 ? 1024 : 2048;
+    check(largest.redisBytesPerWithdrawal <= bytesTarget, `Redis memory per settled withdrawal ${f0(largest.redisBytesPerWithdrawal)} B at ${largest.n} (target <= ${bytesTarget} B${largest.n >= 100_000 ? '' : '; <= 1024 B from 100,000'})`);
+    check(largest.redisCallsPerWithdrawal <= 50, `Redis commands per payout ${f1(largest.redisCallsPerWithdrawal)} at ${largest.n}, Lua-internal ones counted (target <= 50)`);
     check(largest.duplicatePayments === 0 && (largest.byStatus.succeeded ?? 0) === largest.n, `every payout succeeded exactly once (${largest.byStatus.succeeded ?? 0}/${largest.n}, ${largest.duplicatePayments} paid twice)`);
   }
   if (r.rateLimited) {
