@@ -173,7 +173,12 @@ describe('the Redis primary killed behind Sentinel during enqueue, submits and s
     expect(a.byStatus.succeeded ?? 0).toBeGreaterThan((BATCHES * BATCH_SIZE) / 2);
     // The same processes throughout: they followed the failovers without a restart, and say so.
     expect([stack.api.proc, ...workers].map((p) => p.running())).toEqual([true, true, true]);
-    expect(seen).toBe('3');
+    // Each of the three promotions was seen, and at most one detour each: on a loaded machine a
+    // reconnect can land on a restored old primary for the moment before its Sentinels make it a
+    // replica, so B -> A -> C counts two changes where B -> C counts one (the audit above holds
+    // whatever the count).
+    expect(Number(seen)).toBeGreaterThanOrEqual(3);
+    expect(Number(seen)).toBeLessThanOrEqual(6);
     const ready = await fetch(`${stack.api.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ ok: true, redis: { primary: `127.0.0.1:${await group.primaryPort()}` } });
