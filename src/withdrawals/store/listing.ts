@@ -104,13 +104,13 @@ export function createListing(ctx: StoreContext) {
   }
 
   async function fromIndex(q: ListQuery): Promise<ListPage> {
-    const at: Position = q.cursor === null ? { kind: 'stream', entry: '' } : decode(q.cursor, false);
+    const at = q.cursor === null ? null : decode(q.cursor, false);
     // Without a filter, one more than the page says whether another follows.
     const window = q.status === null ? q.limit + 1 : Math.max(q.limit + 1, STATUS_SCAN_WINDOW);
     let candidates;
-    if (at.kind === 'index') candidates = await fromLegacy(q.owner, `(${at.member}`, window);
+    if (at?.kind === 'index') candidates = await fromLegacy(q.owner, `(${at.member}`, window);
     else {
-      candidates = await fromStream(q.owner, at.kind === 'stream' && at.entry !== '' ? `(${at.entry}` : '+', window);
+      candidates = await fromStream(q.owner, at?.kind === 'stream' ? `(${at.entry}` : '+', window);
       // The stream read to its end: what is older is in the sorted set, from its newest.
       if (candidates.length < window) candidates.push(...(await fromLegacy(q.owner, '+', window - candidates.length)));
     }
