@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RateLimitError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import type { ProviderClient, SubmitOutcome } from '../providers/types.ts';
-import type { RecordIdentity, WithdrawalStore } from '../withdrawals/store.ts';
+import type { RecordIdentity, TransitionResult, WithdrawalStore } from '../withdrawals/store.ts';
 import { failureOf } from '../withdrawals/failure.ts';
 import type { RecordChange } from '../withdrawals/record-codec.ts';
 import type { Withdrawal } from '../withdrawals/withdrawal.ts';
@@ -200,6 +200,8 @@ export function createSubmitProcessor(deps: SubmitDeps) {
         to: 'submitting',
         newFence: fence,
         countAttempt: true,
+        // What was read of this round pays in it only: a resubmit since then is a conflict.
+        round: rec.round,
         // A fresh round: a fresh reconciliation deadline, from this submit.
         change: { reconcileDeadline: roundDeadline(rec, (deps.now ?? Date.now)(), settings.reconcileGraceMs ?? 3_600_000, settings.addressReconcileMs) },
         cause: `submit attempt via ${provider} (job ${job.id}, try ${job.attemptsMade + 1})`,
@@ -208,7 +210,7 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       await unfence(id, known, fence);
       throw err;
     }
-    if (!fenced.ok) return `skipped: ${fenced.reason === 'wrong_provider' || fenced.reason === 'unapproved' ? fenced.reason : (fenced.current ?? 'missing')}`;
+    if (!fenced.ok) return `skipped: ${fenceRefusal(fenced)}`;
     // Checked after the fence and right before the call: once close() has begun, no call starts.
     if (deps.worker.stopping()) {
       await deps.store.transition(id, { known, from: 'submitting', to: 'queued', fence, cause: 'not sent: the worker is stopping' });
@@ -301,6 +303,14 @@ export function createSubmitProcessor(deps: SubmitDeps) {
       back: () => backToQueue(job, token),
     });
   };
+}
+
+/** Why a fence was refused, as a skipped job says it: the record's status, or what else stood in the way. */
+function fenceRefusal(refused: Extract<TransitionResult, { ok: false }>): string {
+  if (refused.reason === 'wrong_provider' || refused.reason === 'unapproved') return refused.reason;
+  // Still queued, yet a conflict: it is in a round after the one read (an operator resubmitted it).
+  if (refused.reason === 'conflict' && refused.current === 'queued') return 'resubmitted';
+  return refused.current ?? 'missing';
 }
 
 /**

@@ -12,7 +12,7 @@ export const CREATE = scriptLayout(
 export const TRANSITION = scriptLayout(
   'transition.lua',
   ['record', 'history', 'events', 'batch', 'fromSet', 'toSet', 'approvals', 'openAddresses'],
-  ['from', 'to', 'fence', 'nowIso', 'nowMs', 'updates', 'entry', 'eventsMaxLen', 'newFence', 'countAttempt', 'newRound', 'provider', 'strictProvider', 'batchId', 'historyRetentionMs', 'eventsMaxBytes'],
+  ['from', 'to', 'fence', 'nowIso', 'nowMs', 'updates', 'entry', 'eventsMaxLen', 'newFence', 'countAttempt', 'newRound', 'provider', 'strictProvider', 'batchId', 'historyRetentionMs', 'eventsMaxBytes', 'round'],
 );
 
 /** approve.lua: one operator's approval of a held withdrawal. */

@@ -1,6 +1,6 @@
 /**
  * The transition script holds to the one table (src/withdrawals/status.ts) whatever its caller
- * passes, and the fence carries the provider and the approvals a record needs.
+ * passes, and the fence carries the provider, the round and the approvals a record needs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, IllegalTransitionError, type WithdrawalStore } from '../../src/withdrawals/store.ts';
@@ -47,6 +47,23 @@ describe('the transition script and the table', () => {
     expect(w).toMatchObject({ status: 'queued', fence: null, attempts: 0, provider: 'turinpay' });
     // Its own provider fences it.
     expect(await store.transition('routed', { provider: 'turinpay', from: 'queued', to: 'submitting', newFence: 'y', cause: 'turinpay job' })).toEqual({ ok: true });
+  });
+
+  it('refuses a fence for a round the record has left (resubmitted since it was read), and writes nothing', async () => {
+    await store.create(newWithdrawal('again', { provider: 'turinpay' }));
+    // Paid in round 0, sent to review, resubmitted by an operator: queued in round 1.
+    expect(await store.transition('again', { provider: 'turinpay', from: 'queued', to: 'submitting', newFence: 'a', round: 0, cause: 'round 0' })).toEqual({ ok: true });
+    expect(await store.transition('again', { from: 'submitting', to: 'unknown', fence: 'a', cause: 'timed out' })).toEqual({ ok: true });
+    expect(await store.transition('again', { from: 'unknown', to: 'needs_review', fence: 'a', cause: 'not found' })).toEqual({ ok: true });
+    expect(await store.transition('again', { from: 'needs_review', to: 'queued', newRound: true, cause: 'resubmit' })).toEqual({ ok: true });
+    const before = await t.redis.hgetall(t.keys.record('again'));
+    expect(before.round).toBe('1');
+    // A job that read the record in round 0 fences it no more.
+    const stale = await store.transition('again', { provider: 'turinpay', from: 'queued', to: 'submitting', newFence: 'b', round: 0, cause: 'round 0 job' });
+    expect(stale).toEqual({ ok: false, reason: 'conflict', current: 'queued' });
+    expect(await t.redis.hgetall(t.keys.record('again'))).toEqual(before);
+    // Round 1's job does.
+    expect(await store.transition('again', { provider: 'turinpay', from: 'queued', to: 'submitting', newFence: 'c', round: 1, cause: 'round 1 job' })).toEqual({ ok: true });
   });
 
   it('refuses queued -> submitting until the approvals the record needs are recorded', async () => {

@@ -3,25 +3,27 @@
 -- entry, status index, batch counters and event in one step. Every input is checked before the
 -- first write: a refused or erroring call changes nothing.
 -- KEYS: record, history, events, batch, fromSet, toSet, approvals, openAddresses
--- ARGV: from, to, fence, nowIso, nowMs, updates, entry, eventsMaxLen, newFence, countAttempt, newRound, provider, strictProvider, batchId, historyRetentionMs, eventsMaxBytes
+-- ARGV: from, to, fence, nowIso, nowMs, updates, entry, eventsMaxLen, newFence, countAttempt, newRound, provider, strictProvider, batchId, historyRetentionMs, eventsMaxBytes, round
 -- (the layout TRANSITION in src/withdrawals/script-layouts.ts; a test holds this header to it)
 -- updates: a JSON object of strings; a null or false value deletes the field.
 -- provider and batchId: what the caller built the status-set and batch keys for; with strictProvider
 -- '1' the record must be routed to that provider (a submit's fence carries its provider).
+-- round: the round the caller read ('' for any): a record in another round is a 'conflict' (a submit's
+-- fence carries its round, so what it read of an earlier round never pays in a later one).
 -- Returns { 'ok' } | { 'missing' } | { 'illegal', status } | { 'invalid_input', what } | { 'stale_keys', status }
 --   | { 'wrong_provider', status, provider } | { 'conflict', status } | { 'fenced', status } | { 'unapproved', status }
 local rec, hist, stream, bkey, fromset, toset, approvals, openAddresses = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5],
   KEYS[6], KEYS[7], KEYS[8]
 local from, to, fence, nowIso, nowMs, updatesJson, entry, maxlen, newFence, countAttempt, newRound, provider, strict,
-  batchId, retention, maxbytes = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10],
-  ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16]
+  batchId, retention, maxbytes, round = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9],
+  ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16], ARGV[17]
 
 -- The table, whatever the caller passes: final statuses have no edges, so they are never left.
 if not ALLOWED[from] or not ALLOWED[from][to] then return { 'illegal', from } end
 
 -- Input, before anything is written.
 if not string.match(nowMs, '^%d+$') or not string.match(retention, '^%d+$') or not string.match(maxlen, '^%d+$')
-  or not string.match(maxbytes, '^%d+$') then
+  or not string.match(maxbytes, '^%d+$') or not string.match(round, '^%d*$') then
   return { 'invalid_input', 'times' }
 end
 local okJson, updates = pcall(cjson.decode, updatesJson)
@@ -67,6 +69,7 @@ if (cur[3] or '') ~= batchId then return { 'stale_keys', cur[1] } end
 -- the attempt token is this caller's alone, so the record is already as it asks.
 if newFence ~= '' and cur[1] == to and cur[2] == newFence then return { 'ok' } end
 if cur[1] ~= from then return { 'conflict', cur[1] } end
+if round ~= '' and (tonumber(cur[10] or '0') or 0) ~= tonumber(round) then return { 'conflict', cur[1] } end
 if fence ~= '' and cur[2] ~= fence then return { 'fenced', cur[1] } end
 -- Policy holds at the fence: a withdrawal that needs approvals is never submitted without them.
 if from == 'queued' and to == 'submitting' then

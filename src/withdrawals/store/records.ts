@@ -26,6 +26,11 @@ export interface TransitionRequest {
   countAttempt?: boolean;
   newRound?: boolean;
   /**
+   * The round the caller read: a record in another round is refused as a `conflict` (a submit's
+   * fence carries it, so a record read before a resubmit is never paid under the new round's fence).
+   */
+  round?: number;
+  /**
    * The record's provider and batch id, when the caller has just read the record: they never change
    * after creation, so passing them saves a round trip. The script checks them and refuses to write
    * if they are wrong (then the store reads them and tries once more).
@@ -136,6 +141,7 @@ export function createRecords(ctx: StoreContext) {
           entry: JSON.stringify(entry),
           eventsMaxLen: ctx.eventsMaxLen,
           eventsMaxBytes: ctx.eventsMaxBytes,
+          round: t.round ?? '',
           newFence: t.newFence ?? '',
           countAttempt: t.countAttempt ? '1' : '0',
           newRound: t.newRound ? '1' : '0',

@@ -59,6 +59,7 @@ export function fakeStore(rec: Withdrawal, opts: { unapproved?: boolean; failWri
       if (id !== r.id) return { ok: false, reason: 'missing', current: null };
       if (t.provider !== undefined && t.provider !== r.provider) return { ok: false, reason: 'wrong_provider', current: r.status };
       if (r.status !== t.from) return { ok: false, reason: 'conflict', current: r.status };
+      if (t.round !== undefined && t.round !== r.round) return { ok: false, reason: 'conflict', current: r.status };
       if (t.fence !== undefined && t.fence !== r.fence) return { ok: false, reason: 'fenced', current: r.status };
       if (t.from === 'queued' && t.to === 'submitting' && opts.unapproved) return { ok: false, reason: 'unapproved', current: r.status };
       state.history.push(t);

@@ -54,6 +54,21 @@ describe('the submit processor', () => {
     expect(store.state.rec.status).toBe('queued');
   });
 
+  it('calls nothing when the fence finds the record in a later round (resubmitted between read and fence)', async () => {
+    const store = fakeStore(withdrawal());
+    const { client, calls } = fakeClient(accepted);
+    const original = store.read;
+    // The read sees round 0; by the fence another job has paid it, it went to review and an operator resubmitted it.
+    store.read = async (id) => {
+      const r = await original(id);
+      store.state.rec = { ...store.state.rec, round: 1 };
+      return r;
+    };
+    expect(await createSubmitProcessor(deps(store, client).d)(job().job)).toBe('skipped: resubmitted');
+    expect(calls).toHaveLength(0);
+    expect(store.state.rec).toMatchObject({ status: 'queued', round: 1, attempts: 0 });
+  });
+
   it('calls nothing when the fence finds the approvals missing', async () => {
     const store = fakeStore(withdrawal(), { unapproved: true });
     const { client, calls } = fakeClient(accepted);
