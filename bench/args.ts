@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { FAULTS, type Fault } from '../src/providers/sandbox/index.ts';
 
-export const STAGES = ['ceiling', 'project', 'scale', 'sweep', 'ratelimit', 'latency'] as const;
+export const STAGES = ['ceiling', 'floor', 'project', 'scale', 'sweep', 'ratelimit', 'latency'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface BenchArgs {

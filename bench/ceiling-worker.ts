@@ -1,11 +1,15 @@
 /**
  * The ceiling: a bare BullMQ worker that makes one loopback HTTP POST per job and nothing else
  * (to the sandbox's TurinPay `POST /withdrawals` with the job's invoice, or to a trivial server).
+ * With STORE_PREFIX set (the floor), each job also makes the two transitions the contract asks of
+ * every payout, through the project's own store: the fence before the POST, the outcome after it.
  * Run as its own process by ceiling.ts; prints one JSON line when `N` jobs are done, then exits.
  */
+import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Agent, request } from 'undici';
+import { contractWrites } from './floor-writes.ts';
 
 const env = (k: string): string => {
   const v = process.env[k];
@@ -17,6 +21,7 @@ const target = env('TARGET_URL');
 const apiKey = process.env.API_KEY ?? '';
 const connection = new Redis(env('REDIS_URL'), { maxRetriesPerRequest: null });
 const dispatcher = new Agent({ connections: 256 });
+const writes = process.env.STORE_PREFIX ? contractWrites(connection, process.env.STORE_PREFIX, process.env.BATCH_ID ?? null) : null;
 let done = 0;
 let first = 0;
 let last = 0;
@@ -25,6 +30,8 @@ const worker = new Worker(
   env('QUEUE'),
   async (job) => {
     if (first === 0) first = Date.now();
+    const fence = randomUUID();
+    await writes?.fence(job.data.id, fence);
     const res = await request(target, {
       method: 'POST',
       dispatcher,
@@ -33,6 +40,7 @@ const worker = new Worker(
       body: JSON.stringify(job.data.invoice ? { address: job.data.invoice, type: 'ln' } : { id: job.data.id }),
     });
     await res.body.text();
+    await writes?.outcome(job.data.id, fence);
     return res.statusCode;
   },
   { connection, prefix: env('PREFIX'), concurrency: Number(env('CONCURRENCY')) },

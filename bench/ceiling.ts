@@ -7,6 +7,9 @@ import { startRedisServer } from '../src/demo/redis-server.ts';
 import { peakRssOf, spawnNode } from './processes.ts';
 import { fixedFault, startSandbox } from '../src/providers/sandbox/index.ts';
 import { info, usedMemory } from './redis-stats.ts';
+import { createHash } from 'node:crypto';
+import { benchAmountMsat } from './invoice-pool.ts';
+import { storeFloorRecords } from './floor-writes.ts';
 
 async function redisCpuS(redis: Redis): Promise<number> {
   const cpu = await info(redis, 'cpu');
@@ -14,8 +17,13 @@ async function redisCpuS(redis: Redis): Promise<number> {
 }
 
 const ADD_BULK_ROUNDS = 3;
+/** The floor's store: its keys share the queue's hash tag (`{bench}`), so its scripts and the queue's live in one slot. */
+const FLOOR_PREFIX = 'bench';
+const FLOOR_BATCH = 'floor';
 
 export interface CeilingResult {
+  /** The floor: each job also made the contract's two transitions (bench/floor-writes.ts). */
+  floor: boolean;
   n: number;
   concurrency: number;
   /** Median of the rounds. */
@@ -67,7 +75,10 @@ export async function runCeiling(
   invoices: readonly string[],
   log: (m: string) => void,
   redisArgs: string[] = [],
+  floor = false,
 ): Promise<CeilingResult> {
+  if (floor && target !== 'sandbox') throw new Error('the floor pays invoices: it needs the sandbox target');
+  const label = floor ? 'floor' : 'ceiling';
   const redisServer = await startRedisServer(redisArgs);
   const echo = await startTarget(target);
   const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
@@ -95,10 +106,16 @@ export async function runCeiling(
       }
     }
     const addBulkS = [...addBulkSeconds].sort((a, b) => a - b)[Math.floor(ADD_BULK_ROUNDS / 2)] ?? 0;
-    log(`ceiling: addBulk ${n} jobs in ${addBulkSeconds.map((x) => x.toFixed(2)).join(' / ')} s (median ${addBulkS.toFixed(2)})`);
+    log(`${label}: addBulk ${n} jobs in ${addBulkSeconds.map((x) => x.toFixed(2)).join(' / ')} s (median ${addBulkS.toFixed(2)})`);
 
-    const worker = spawnNode('ceiling-worker', ['bin/run-ts.js', 'bench/ceiling-worker.ts'], {
-      env: { REDIS_URL: redisServer.url, QUEUE: 'ceiling', PREFIX: prefix, CONCURRENCY: String(concurrency), TARGET_URL: echo.url, API_KEY: echo.apiKey, N: String(n) },
+    const floorEnv: Record<string, string> = {};
+    if (floor) {
+      const items = jobs.map((j, i) => ({ id: j.data.id, invoice: invoices[i] ?? '', paymentHash: createHash('sha256').update(j.data.id).digest('hex'), amountMsat: benchAmountMsat(i) }));
+      await storeFloorRecords(redis, FLOOR_PREFIX, FLOOR_BATCH, items);
+      Object.assign(floorEnv, { STORE_PREFIX: FLOOR_PREFIX, BATCH_ID: FLOOR_BATCH });
+    }
+    const worker = spawnNode(`${label}-worker`, ['bin/run-ts.js', 'bench/ceiling-worker.ts'], {
+      env: { REDIS_URL: redisServer.url, QUEUE: 'ceiling', PREFIX: prefix, CONCURRENCY: String(concurrency), TARGET_URL: echo.url, API_KEY: echo.apiKey, N: String(n), ...floorEnv },
     });
     type Done = { first: number; last: number; maxRssMiB: number; cpuS: number };
     const benchCpuStart = process.cpuUsage();
@@ -111,7 +128,7 @@ export async function runCeiling(
     });
     await worker.stop();
     const processedPerS = n / ((result.last - result.first) / 1000);
-    log(`ceiling: bare worker ${processedPerS.toFixed(0)} jobs/s at concurrency ${concurrency} (POST to ${target})`);
+    log(`${label}: bare worker${floor ? ' + two transitions per job' : ''} ${processedPerS.toFixed(0)} jobs/s at concurrency ${concurrency} (POST to ${target})`);
     const benchCpu = process.cpuUsage(benchCpuStart);
     const cpuMsPerJob = {
       worker: (result.cpuS * 1000) / n,
@@ -120,6 +137,7 @@ export async function runCeiling(
     };
     const mem = await usedMemory(redis);
     return {
+      floor,
       n,
       concurrency,
       addBulkPerS: n / addBulkS,

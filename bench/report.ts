@@ -12,6 +12,8 @@ export interface BenchResults {
   /** Extra redis-server arguments of every stage. */
   redisArgs: string[];
   ceiling?: CeilingResult;
+  /** The ceiling's worker making the contract's two transitions per job (bench/floor-writes.ts). */
+  floor?: CeilingResult;
   project?: ProjectResult[];
   scale?: { one: ProjectResult; two: ProjectResult; ratio: number };
   rateLimited?: { limitPerS: number; result: ProjectResult; requestsPerS: number; share: number; windows: number };
@@ -39,6 +41,10 @@ export function formatTable(r: BenchResults): string {
   lines.push(row(['run', 'n', 'enqueue/s', 'settled/s', 'drain/s', 'ratio', 'p50 ms', 'p99 ms', 'API MiB', 'worker MiB', 'Redis MiB', 'B/wd', 'cmd/wd'], widths));
   if (ceil) {
     lines.push(row([`ceiling: bare BullMQ, ${ceil.target}`, String(ceil.n), `${f0(ceil.addBulkPerS)}*`, '-', f0(ceil.processedPerS), '1.00', '-', '-', '-', f0(ceil.workerPeakRssMiB), f0(ceil.redisPeakRssMiB), '-', '-'], widths));
+  }
+  const fl = r.floor;
+  if (fl) {
+    lines.push(row(['floor: bare + two transitions', String(fl.n), '-', '-', f0(fl.processedPerS), ceil ? (fl.processedPerS / ceil.processedPerS).toFixed(2) : '-', '-', '-', '-', f0(fl.workerPeakRssMiB), f0(fl.redisPeakRssMiB), '-', '-'], widths));
   }
   const projectRow = (label: string, p: ProjectResult) => {
     const workers = Object.entries(p.peakRssMiB).filter(([k]) => k.startsWith('worker')).map(([, v]) => f0(v)).join('+');
@@ -79,10 +85,12 @@ export function formatTable(r: BenchResults): string {
       : '  enqueue/s: the POST alone (submit queue paused, as addBulk runs with no worker); settled/s: n over POST-to-done;',
   );
   lines.push('  drain/s: settled per second after the POST answered (workers alone, like the ceiling worker); ratio: drain/s over the ceiling');
+  if (fl) lines.push("  floor: the ceiling's worker also making each payout's fence and outcome (the contract's two transitions) through the project's store");
   lines.push(`  redis-server: ${r.redisArgs.length > 0 ? r.redisArgs.join(' ') : "Redis's defaults"} (B/wd: Redis memory per settled withdrawal)`);
   lines.push('');
   lines.push('CPU ms per withdrawal (per job for the ceiling), by process:');
   if (ceil) lines.push(`  ceiling: ${cpuLine(ceil.cpuMsPerJob)}`);
+  if (fl) lines.push(`  floor: ${cpuLine(fl.cpuMsPerJob)}`);
   for (const p of r.project ?? []) lines.push(`  project n=${p.n}: ${cpuLine(p.cpuMsPerWithdrawal)}`);
   lines.push('Worker resident memory (MiB) at 1/4, 1/2, 3/4 and the end of each run:');
   for (const p of r.project ?? []) lines.push(`  n=${p.n}: ${Object.entries(p.workerRssMiBByQuarter).map(([k, v]) => `${k} ${v.join(' / ')}`).join(', ')}`);
@@ -126,6 +134,10 @@ export function verdicts(r: BenchResults): string[] {
       full.redisCommands <= empty.redisCommands * 1.05,
       `one sweep over ${full.inFlight} in flight: ${full.redisCommands} Redis commands, ${f0(full.ms)} ms with ${full.finishedRecords} finished records vs ${empty.redisCommands} commands, ${f0(empty.ms)} ms with ${empty.finishedRecords}`,
     );
+  }
+  if (ceil && r.floor) {
+    const share = r.floor.processedPerS / ceil.processedPerS;
+    out.push(`INFO  the floor (bare worker + the two transitions per payout) drains ${f0(r.floor.processedPerS)}/s, ${(share * 100).toFixed(0)}% of the ceiling: the most a design making them one payout at a time can reach`);
   }
   if (r.scale) out.push(`INFO  2 worker processes drain ${f0(r.scale.two.drainPerS)}/s vs 1: ${f0(r.scale.one.drainPerS)}/s (x${r.scale.ratio.toFixed(2)})`);
   return out;

@@ -35,13 +35,15 @@ if ((results.machine.loadAvgAtStart[0] ?? 0) > results.machine.cpus) log(`load a
 
 const env = projectEnv(args);
 const profile = args.profile ? { cpuProfDir: 'bench/results/profiles' } : {};
-const needsInvoices = args.stages.some((s) => s === 'project' || s === 'scale' || s === 'ratelimit' || (s === 'ceiling' && args.ceilingTarget === 'sandbox'));
+const needsInvoices = args.stages.some((s) => s === 'project' || s === 'floor' || s === 'scale' || s === 'ratelimit' || (s === 'ceiling' && args.ceilingTarget === 'sandbox'));
 const invoices = needsInvoices ? await invoicePool(Math.max(args.n, args.scaleN, args.rateLimit * args.rateSeconds), log) : [];
 const workerEnv = projectWorkerEnv(args.workerHeapMb);
 const metadata = args.metadataBytes > 0 ? { metadata: benchMetadata(args.metadataBytes) } : {};
 const base = (label: string, n: number): ProjectOptions => ({ label, invoices, n, workers: 1, provider: args.provider, fault: args.fault, env, workerEnv, log, pauseWhileEnqueueing: !args.overlap, redisArgs, ...profile, ...metadata });
 
 if (args.stages.includes('ceiling')) results.ceiling = await runCeiling(args.n, args.concurrency, args.ceilingTarget, invoices, log, redisArgs);
+// The ceiling's worker with the contract's two transitions per payout: how near the ceiling any design paying one payout at a time can come.
+if (args.stages.includes('floor')) results.floor = await runCeiling(args.n, args.concurrency, 'sandbox', invoices, log, redisArgs, true);
 
 let fullRedis: Awaited<ReturnType<typeof startRedisServer>> | undefined;
 if (args.stages.includes('project')) {
@@ -94,7 +96,7 @@ if (args.stages.includes('latency')) {
 
 mkdirSync(dirname(args.out), { recursive: true });
 writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
-const tabled = results.ceiling || results.project || results.scale || results.rateLimited || results.sweep;
+const tabled = results.ceiling || results.floor || results.project || results.scale || results.rateLimited || results.sweep;
 console.log(`${tabled ? `\n${formatTable(results)}\n` : ''}\nmachine: ${results.machine.cpus} x ${results.machine.cpuModel}, Node ${results.machine.node}, ${results.machine.redis.split(' ').slice(0, 3).join(' ')}`);
 if (results.settleLatency) console.log(`\nsingle payouts at the default settings, acceptance to terminal status:\n${formatSettleLatency(results.settleLatency)}`);
 console.log(`results: ${args.out}`);
