@@ -1,8 +1,9 @@
 /**
  * The ceiling: a bare BullMQ worker that makes one loopback HTTP POST per job and nothing else
  * (to the sandbox's TurinPay `POST /withdrawals` with the job's invoice, or to a trivial server).
- * With STORE_PREFIX set (the floor), each job also makes the two transitions the contract asks of
- * every payout, through the project's own store: the fence before the POST, the outcome after it.
+ * With STORE_PREFIX set (the floor), a job is a part of payouts (`items`, as the project's batch
+ * parts), paid one after the other, each with the two transitions the contract asks of every payout
+ * through the project's own store: the fence before its POST, the outcome after it.
  * Run as its own process by ceiling.ts; prints one JSON line when `N` jobs are done, then exits.
  */
 import { randomUUID } from 'node:crypto';
@@ -26,27 +27,43 @@ let done = 0;
 let first = 0;
 let last = 0;
 
-const worker = new Worker(
+interface Payout {
+  id: string;
+  invoice?: string;
+}
+
+/** One POST, as the project's TurinPay client sends it (with an invoice), or a bare id for the echo server. */
+async function post(p: Payout): Promise<number> {
+  const res = await request(target, {
+    method: 'POST',
+    dispatcher,
+    headers: { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify(p.invoice ? { address: p.invoice, type: 'ln' } : { id: p.id }),
+  });
+  await res.body.text();
+  return res.statusCode;
+}
+
+/** The floor's payout: fenced, posted, its outcome recorded. */
+async function pay(p: Payout): Promise<void> {
+  const fence = randomUUID();
+  await writes?.fence(p.id, fence);
+  await post(p);
+  await writes?.outcome(p.id, fence);
+}
+
+const worker = new Worker<Payout & { items?: Payout[] }>(
   env('QUEUE'),
   async (job) => {
     if (first === 0) first = Date.now();
-    const fence = randomUUID();
-    await writes?.fence(job.data.id, fence);
-    const res = await request(target, {
-      method: 'POST',
-      dispatcher,
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': apiKey },
-      // The body the project's TurinPay client sends (with an invoice), or a bare id for the echo server.
-      body: JSON.stringify(job.data.invoice ? { address: job.data.invoice, type: 'ln' } : { id: job.data.id }),
-    });
-    await res.body.text();
-    await writes?.outcome(job.data.id, fence);
-    return res.statusCode;
+    if (!job.data.items) return post(job.data);
+    for (const p of job.data.items) await pay(p);
+    return 200;
   },
   { connection, prefix: env('PREFIX'), concurrency: Number(env('CONCURRENCY')) },
 );
-worker.on('completed', () => {
-  done++;
+worker.on('completed', (job) => {
+  done += job.data.items?.length ?? 1;
   last = Date.now();
   if (done === n) {
     const cpu = process.cpuUsage();

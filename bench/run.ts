@@ -42,7 +42,7 @@ const metadata = args.metadataBytes > 0 ? { metadata: benchMetadata(args.metadat
 const base = (label: string, n: number): ProjectOptions => ({ label, invoices, n, workers: 1, provider: args.provider, fault: args.fault, env, workerEnv, log, pauseWhileEnqueueing: !args.overlap, redisArgs, ...profile, ...metadata });
 
 if (args.stages.includes('ceiling')) results.ceiling = await runCeiling(args.n, args.concurrency, args.ceilingTarget, invoices, log, redisArgs);
-// The ceiling's worker with the contract's two transitions per payout: how near the ceiling any design paying one payout at a time can come.
+// The ceiling's worker paying parts with the contract's two transitions per payout, nothing else: how near the ceiling a worker fencing one payout at a time comes.
 if (args.stages.includes('floor')) results.floor = await runCeiling(args.n, args.concurrency, 'sandbox', invoices, log, redisArgs, true);
 
 let fullRedis: Awaited<ReturnType<typeof startRedisServer>> | undefined;
