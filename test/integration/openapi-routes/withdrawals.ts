@@ -66,7 +66,10 @@ export async function cancelAndResolve(): Promise<void> {
   const large = withdrawalBody('turinpay', 1_000_000_000n).body;
   const heldBack = await call('POST', '/v1/withdrawals', '/v1/withdrawals', { body: large });
   expect(heldBack.body.status).toBe('awaiting_approval');
+  // Held while the answer is read: a running worker could otherwise fence the approved withdrawal first.
+  await h.p.runtime.queues.submitQueue('turinpay').pause();
   const approved = await call('POST', approvePath, `/v1/withdrawals/${large.id}/approve`, { body: { note: 'checked' }, auth: ops });
+  await h.p.runtime.queues.submitQueue('turinpay').resume();
   expect(approved.status).toBe(200);
   expect(approved.body.status).toBe('queued');
 }
