@@ -84,6 +84,8 @@ export interface ProjectResult {
   peakRssMiB: Record<string, number | null>;
   /** CPU time each process spent per withdrawal during the run (the sandbox runs in the bench process). */
   cpuMsPerWithdrawal: Record<string, number | null>;
+  /** The same from the drain's start to the batch's end, per withdrawal drained: the API's enqueue and creates left out. */
+  drainCpuMsPerWithdrawal: Record<string, number | null>;
   redisPeakRssMiB: number | null;
   redisUsedMemoryPeakMiB: number;
   redisBytesPerWithdrawal: number;
@@ -105,6 +107,15 @@ export interface ProjectResult {
   http429: number;
   duplicatePayments: number;
   redis?: PrivateRedis;
+}
+
+/** CPU seconds so far of each child process (by name), Redis (`redis`) and this process (`bench+sandbox`). */
+async function cpuNow(children: readonly BenchChild[], redis: Redis): Promise<Record<string, number | null>> {
+  const own = process.cpuUsage();
+  const out: Record<string, number | null> = Object.fromEntries(children.map((c) => [c.name, c.cpuSeconds()]));
+  out.redis = await redisCpuS(redis);
+  out['bench+sandbox'] = (own.user + own.system) / 1e6;
+  return out;
 }
 
 export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
@@ -181,6 +192,8 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
     const t1 = Date.now();
     if (res.statusCode !== 202) throw new Error(`POST /v1/batches answered ${res.statusCode}: ${JSON.stringify(answer).slice(0, 500)}`);
     await o.beforeDrain?.();
+    // Each process's CPU from here to the batch's end: the drain alone, as the ceiling's is measured.
+    const cpuAtDrain = await cpuNow(children, redis);
     const tDrain = Date.now();
     if (o.pauseWhileEnqueueing) await submitQueue.resume();
     await submitQueue.close();
@@ -205,6 +218,7 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
       children,
     );
     clearInterval(sampler);
+    const cpuAtDone = await cpuNow(children, redis);
     await o.onDrained?.();
     samples.push({ t: Date.now(), ok: count(sandbox.requestCounts(), '200') });
     const summary = await redis.hgetall(keys.batch(batchId));
@@ -241,6 +255,10 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
     const benchCpu = process.cpuUsage(benchCpuStart);
     cpuMsPerWithdrawal.redis = (redisCpu * 1000) / o.n;
     cpuMsPerWithdrawal['bench+sandbox'] = (benchCpu.user + benchCpu.system) / 1000 / o.n;
+    const drained = Math.max(1, o.n - terminalAtT1);
+    const drainCpuMsPerWithdrawal = Object.fromEntries(
+      Object.entries(cpuAtDone).map(([k, v]) => [k.replace(`${o.label}-`, ''), v === null || cpuAtDrain[k] === null || cpuAtDrain[k] === undefined ? null : ((v - cpuAtDrain[k]) * 1000) / drained]),
+    );
     const result: ProjectResult = {
       label: o.label,
       n: o.n,
@@ -260,6 +278,7 @@ export async function runProject(o: ProjectOptions): Promise<ProjectResult> {
       latencyMs: latency,
       peakRssMiB,
       cpuMsPerWithdrawal,
+      drainCpuMsPerWithdrawal,
       redisPeakRssMiB: redisServer ? peakRssOf(redisServer.process.pid) : null,
       redisUsedMemoryPeakMiB: memAfter.peak / 1048576,
       redisBytesPerWithdrawal: (memAfter.used - memBefore.used) / o.n,

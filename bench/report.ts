@@ -93,6 +93,7 @@ export function formatTable(r: BenchResults): string {
   if (ceil) lines.push(`  ceiling: ${cpuLine(ceil.cpuMsPerJob)}`);
   if (fl) lines.push(`  floor: ${cpuLine(fl.cpuMsPerJob)}`);
   for (const p of r.project ?? []) lines.push(`  project n=${p.n}: ${cpuLine(p.cpuMsPerWithdrawal)}`);
+  for (const p of r.project ?? []) lines.push(`  project n=${p.n}, the drain alone: ${cpuLine(p.drainCpuMsPerWithdrawal)}`);
   lines.push('Worker resident memory (MiB) at 1/4, 1/2, 3/4 and the end of each run:');
   for (const p of r.project ?? []) lines.push(`  n=${p.n}: ${Object.entries(p.workerRssMiBByQuarter).map(([k, v]) => `${k} ${v.join(' / ')}`).join(', ')}`);
   lines.push('');
