@@ -6,16 +6,11 @@ import { Redis } from 'ioredis';
 import { startRedisServer } from '../src/demo/redis-server.ts';
 import { peakRssOf, spawnNode } from './processes.ts';
 import { fixedFault, startSandbox } from '../src/providers/sandbox/index.ts';
-import { info, usedMemory } from './redis-stats.ts';
+import { redisCpuS, usedMemory } from './redis-stats.ts';
 import { createHash } from 'node:crypto';
 import { benchAmountMsat } from './invoice-pool.ts';
 import { storeFloorRecords } from './floor-writes.ts';
 import { PART_ITEMS } from '../src/withdrawals/batch-parts.ts';
-
-async function redisCpuS(redis: Redis): Promise<number> {
-  const cpu = await info(redis, 'cpu');
-  return Number(cpu.used_cpu_user ?? 0) + Number(cpu.used_cpu_sys ?? 0);
-}
 
 const ADD_BULK_ROUNDS = 3;
 /** The floor's store: its keys share the queue's hash tag (`{bench}`), so its scripts and the queue's live in one slot. */
